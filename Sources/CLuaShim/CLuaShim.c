@@ -1,0 +1,371 @@
+#include "CLuaShim.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/// Per-state bookkeeping, reached through the state's extra space and the allocator's `ud`.
+typedef struct ls_limits {
+  size_t mem_used, mem_peak, mem_cap, mem_denied;
+  int host_depth;        /* > 0 while host code runs: the memory cap is not enforced */
+  int64_t deadline_ns;   /* 0 = none */
+  int tripped;           /* LS_TRIP_* */
+  int hook_every;
+  atomic_int cancel;
+  char message[160];
+} ls_limits;
+
+static ls_dispatch_fn g_dispatch = NULL;
+static ls_release_fn g_release = NULL;
+
+static const char *const NESTED_MSG = "luavm.nested.message";
+static const char *const NESTED_TB = "luavm.nested.traceback";
+
+void ls_set_host_callbacks(ls_dispatch_fn dispatch, ls_release_fn release) {
+  g_dispatch = dispatch;
+  g_release = release;
+}
+
+static ls_limits *limits_of(lua_State *L) { return *(ls_limits **)lua_getextraspace(L); }
+
+// MARK: Allocation
+
+static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  ls_limits *lim = (ls_limits *)ud;
+  size_t old = ptr ? osize : 0; /* when ptr is NULL, osize is a type tag */
+  if (nsize == 0) {
+    free(ptr);
+    lim->mem_used -= old;
+    return NULL;
+  }
+  if (nsize > old && lim->mem_cap != 0 && lim->host_depth == 0) {
+    size_t grow = nsize - old;
+    size_t headroom = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+    if (grow > headroom) {
+      lim->mem_denied++;
+      return NULL; /* Lua collects and retries, then raises "not enough memory" */
+    }
+  }
+  void *p = realloc(ptr, nsize);
+  if (p == NULL) return nsize <= old ? ptr : NULL; /* a shrink never fails */
+  lim->mem_used = lim->mem_used - old + nsize;
+  if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
+  return p;
+}
+
+static int ls_panic(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "PANIC: unprotected error in call to Lua API (%s)\n", msg ? msg : "?");
+  fflush(stderr);
+  return 0; /* Lua then aborts */
+}
+
+static void ls_warn(void *ud, const char *msg, int tocont) {
+  (void)ud;
+  static int continuing = 0;
+  if (!continuing && msg[0] == '@') return; /* control messages: ignored */
+  if (!continuing) fputs("Lua warning: ", stderr);
+  fputs(msg, stderr);
+  if (!tocont) fputc('\n', stderr);
+  continuing = tocont;
+}
+
+lua_State *ls_newstate(void) {
+  ls_limits *lim = calloc(1, sizeof(ls_limits));
+  if (lim == NULL) return NULL;
+  lim->host_depth = 1;
+  lua_State *L = lua_newstate(ls_alloc, lim);
+  if (L == NULL) {
+    free(lim);
+    return NULL;
+  }
+  *(ls_limits **)lua_getextraspace(L) = lim;
+  lua_atpanic(L, ls_panic);
+  lua_setwarnf(L, ls_warn, L);
+  return L;
+}
+
+void ls_close(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  lim->mem_cap = 0;
+  lim->host_depth = 1;
+  lua_close(L);
+  free(lim);
+}
+
+// MARK: Libraries
+
+/* setmetatable that refuses __gc: finalizers run without hooks and could hang the host. */
+static int ls_safe_setmetatable(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+    return luaL_error(L, "cannot change a protected metatable");
+  if (t == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    if (lua_rawget(L, 2) != LUA_TNIL)
+      return luaL_error(L, "__gc metamethods are not allowed in the sandbox");
+    lua_pop(L, 1);
+  }
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* load that only accepts text: binary chunks can crash the VM. */
+static int ls_text_load(lua_State *L) {
+  int n = lua_gettop(L);
+  if (n < 3) lua_settop(L, 3);
+  lua_pushliteral(L, "t");
+  lua_replace(L, 3);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n < 3 ? 3 : n, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static int open_libs(lua_State *L) {
+  int sandbox = (int)lua_tointeger(L, 1);
+  if (!sandbox) {
+    luaL_openlibs(L);
+    return 0;
+  }
+  static const luaL_Reg safe[] = {
+    {LUA_GNAME, luaopen_base},        {LUA_COLIBNAME, luaopen_coroutine},
+    {LUA_TABLIBNAME, luaopen_table},  {LUA_STRLIBNAME, luaopen_string},
+    {LUA_MATHLIBNAME, luaopen_math},  {LUA_UTF8LIBNAME, luaopen_utf8},
+    {NULL, NULL},
+  };
+  for (const luaL_Reg *lib = safe; lib->func; lib++) {
+    luaL_requiref(L, lib->name, lib->func, 1);
+    lua_pop(L, 1);
+  }
+  lua_pushglobaltable(L);
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dofile");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "loadfile");
+  lua_pushcfunction(L, ls_safe_setmetatable);
+  lua_setfield(L, -2, "setmetatable");
+  lua_getfield(L, -1, "load");
+  lua_pushcclosure(L, ls_text_load, 1);
+  lua_setfield(L, -2, "load");
+  lua_pop(L, 1);
+  return 0;
+}
+
+int ls_openlibs(lua_State *L, int sandbox) {
+  lua_pushcfunction(L, open_libs);
+  lua_pushinteger(L, sandbox);
+  return lua_pcall(L, 1, 0, 0);
+}
+
+// MARK: Macros
+
+int ls_registryindex(void) { return LUA_REGISTRYINDEX; }
+int ls_upvalueindex(int i) { return lua_upvalueindex(i); }
+void ls_pop(lua_State *L, int n) { lua_pop(L, n); }
+void ls_newtable(lua_State *L) { lua_newtable(L); }
+int ls_isnoneornil(lua_State *L, int idx) { return lua_isnoneornil(L, idx); }
+void *ls_newuserdata(lua_State *L, size_t size) { return lua_newuserdatauv(L, size, 0); }
+int ls_gc(lua_State *L, int what, int arg) { return lua_gc(L, what, arg); }
+int ls_loadtext(lua_State *L, const char *buff, size_t size, const char *chunkname) {
+  return luaL_loadbufferx(L, buff, size, chunkname, "t");
+}
+void ls_remove(lua_State *L, int idx) { lua_remove(L, idx); }
+void ls_insert(lua_State *L, int idx) { lua_insert(L, idx); }
+
+// MARK: Calls
+
+int ls_msghandler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      msg = lua_tostring(L, -1);
+    else
+      return 1; /* a table or userdata error value (a prune signal, say) passes untouched */
+  }
+  /* An error re-raised by the host from a nested call: keep the inner traceback. */
+  lua_getfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
+  int nested = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), msg) == 0;
+  lua_pop(L, 1);
+  if (nested) {
+    lua_getfield(L, LUA_REGISTRYINDEX, NESTED_TB);
+    const char *inner = lua_tostring(L, -1);
+    luaL_traceback(L, L, NULL, 1);
+    const char *outer = lua_tostring(L, -1);
+    const char *frames = strchr(outer, '\n'); /* drop the outer "stack traceback:" header */
+    lua_pushfstring(L, "%s\n%s%s", msg, inner ? inner : "", frames ? frames : "");
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, NESTED_TB);
+    return 1;
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+void ls_set_nested_traceback(lua_State *L, const char *message, const char *traceback) {
+  lua_pushstring(L, message);
+  lua_setfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
+  lua_pushstring(L, traceback);
+  lua_setfield(L, LUA_REGISTRYINDEX, NESTED_TB);
+}
+
+void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *message) {
+  lua_Debug ar;
+  if (lua_getstack(L, 0, &ar)) {
+    lua_getinfo(L, "n", &ar);
+    if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
+      arg--; /* do not count 'self' */
+      if (arg == 0) {
+        lua_pushfstring(L, "calling '%s' on bad self (%s)", fname, message);
+        return;
+      }
+    }
+  }
+  lua_pushfstring(L, "bad argument #%d to '%s' (%s)", arg, fname, message);
+}
+
+int ls_pcall_guest(lua_State *L, int nargs, int nresults, int msgh) {
+  ls_limits *lim = limits_of(L);
+  int saved = lim->host_depth;
+  lim->host_depth = 0;
+  int status = lua_pcall(L, nargs, nresults, msgh);
+  lim->host_depth = saved;
+  return status;
+}
+
+static int ls_trampoline(lua_State *L) {
+  void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
+  if (slot == NULL || *slot == NULL) return luaL_error(L, "host function was released");
+  ls_limits *lim = limits_of(L);
+  lim->host_depth++;
+  int r = g_dispatch(L, *slot);
+  lim->host_depth--;
+  if (r >= 0) return r;
+  if (r == LS_RAISE_WHERE) {
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+  }
+  return lua_error(L); /* the only place a host error longjmps: every Swift frame has returned */
+}
+
+int ls_object_gc(lua_State *L) {
+  void **slot = (void **)lua_touserdata(L, 1);
+  if (slot != NULL && *slot != NULL) {
+    void *object = *slot;
+    *slot = NULL; /* a resurrected userdata must not release twice */
+    if (g_release) g_release(object);
+  }
+  return 0;
+}
+
+static void ensure_box_metatable(lua_State *L) {
+  if (luaL_newmetatable(L, "luavm.hostfunction")) {
+    lua_pushcfunction(L, ls_object_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+}
+
+void ls_pushhostfunction(lua_State *L, void *box) {
+  void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+  *slot = box;
+  ensure_box_metatable(L);
+  lua_setmetatable(L, -2);
+  lua_pushcclosure(L, ls_trampoline, 1);
+}
+
+void ls_pushobject(lua_State *L, void *object, int mtidx) {
+  mtidx = lua_absindex(L, mtidx);
+  void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+  *slot = object;
+  lua_pushvalue(L, mtidx);
+  lua_setmetatable(L, -2);
+}
+
+void *ls_toobject(lua_State *L, int idx) {
+  void **slot = (void **)lua_touserdata(L, idx);
+  return slot ? *slot : NULL;
+}
+
+static int ls_indexer(lua_State *L) {
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+void ls_pushindexer(lua_State *L, int methodsidx, int getteridx) {
+  methodsidx = lua_absindex(L, methodsidx);
+  getteridx = lua_absindex(L, getteridx);
+  lua_pushvalue(L, methodsidx);
+  lua_pushvalue(L, getteridx);
+  lua_pushcclosure(L, ls_indexer, 2);
+}
+
+// MARK: Limits
+
+int64_t ls_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void ls_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  ls_limits *lim = limits_of(L);
+  if (lim->tripped == LS_TRIP_NONE) {
+    if (atomic_load(&lim->cancel))
+      lim->tripped = LS_TRIP_CANCEL;
+    else if (lim->deadline_ns != 0 && ls_now_ns() >= lim->deadline_ns)
+      lim->tripped = LS_TRIP_DEADLINE;
+    else
+      return;
+    /* From now on fire on every instruction: a pcall in the script cannot swallow this. */
+    lua_sethook(L, ls_hook, LUA_MASKCOUNT, 1);
+  }
+  luaL_where(L, 0);
+  lua_pushstring(L, lim->tripped == LS_TRIP_CANCEL ? "cancelled" : lim->message);
+  lua_concat(L, 2);
+  lua_error(L);
+}
+
+void ls_arm_hook(lua_State *L, int64_t deadline_ns, int every, const char *message) {
+  ls_limits *lim = limits_of(L);
+  lim->deadline_ns = deadline_ns;
+  lim->tripped = LS_TRIP_NONE;
+  lim->hook_every = every > 0 ? every : 1000;
+  atomic_store(&lim->cancel, 0);
+  snprintf(lim->message, sizeof lim->message, "%s", message ? message : "time limit exceeded");
+  lua_sethook(L, ls_hook, LUA_MASKCOUNT, lim->hook_every);
+}
+
+void ls_disarm_hook(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  lua_sethook(L, NULL, 0, 0);
+  lim->deadline_ns = 0;
+  lim->tripped = LS_TRIP_NONE;
+  atomic_store(&lim->cancel, 0);
+}
+
+int ls_tripped(lua_State *L) { return limits_of(L)->tripped; }
+
+void ls_cancel(lua_State *L) { atomic_store(&limits_of(L)->cancel, 1); }
+
+void ls_set_memory_cap(lua_State *L, size_t bytes) { limits_of(L)->mem_cap = bytes; }
+size_t ls_memory_cap(lua_State *L) { return limits_of(L)->mem_cap; }
+size_t ls_memory_used(lua_State *L) { return limits_of(L)->mem_used; }
+size_t ls_memory_peak(lua_State *L) { return limits_of(L)->mem_peak; }
+size_t ls_memory_denied(lua_State *L) { return limits_of(L)->mem_denied; }

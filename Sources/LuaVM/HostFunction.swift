@@ -1,0 +1,53 @@
+import CLua
+import CLuaShim
+
+/// A Swift function Lua can call. It reads its arguments from the stack, pushes its results and
+/// returns how many it pushed. It reports a failure by throwing, never by raising: the C
+/// trampoline raises after this frame has returned (design rule 1).
+public typealias HostFunction = (Lua) throws -> Int32
+
+/// Holds a host function for the C trampoline; Lua owns one retain, released by `__gc`.
+final class HostFunctionBox {
+  let body: HostFunction
+  init(_ body: @escaping HostFunction) { self.body = body }
+}
+
+/// Entered from `ls_trampoline` for every host function call.
+private let dispatchHost: ls_dispatch_fn = { state, box in
+  let lua = Lua(state!)
+  do {
+    return try Unmanaged<HostFunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { try $0.body(lua) }
+  } catch let error as ArgumentError {
+    error.message.withCString { message in
+      error.function.withCString { ls_push_argerror(state, error.position, $0, message) }
+    }
+    return Int32(LS_RAISE_WHERE)
+  } catch let error as ScriptError {
+    lua.push(error.message)
+    return Int32(LS_RAISE_WHERE)
+  } catch let error as LuaError {
+    // A nested call failed: re-raise its message as is, and keep its traceback for the outer
+    // message handler so the report points at the line that really failed.
+    if let traceback = error.traceback {
+      ls_set_nested_traceback(state, error.message, traceback)
+    }
+    lua.push(error.message)
+    return Int32(LS_RAISE)
+  } catch is RaiseTopOfStack {
+    return Int32(LS_RAISE)
+  } catch {
+    lua.push(String(describing: error))
+    return Int32(LS_RAISE_WHERE)
+  }
+}
+
+/// Releases a retained object (a host function box or a bound Swift object).
+private let releaseHostObject: ls_release_fn = { object in
+  Unmanaged<AnyObject>.fromOpaque(object!).release()
+}
+
+/// Installs the trampoline's callbacks once per process.
+let hostCallbacksInstalled: Bool = {
+  ls_set_host_callbacks(dispatchHost, releaseHostObject)
+  return true
+}()

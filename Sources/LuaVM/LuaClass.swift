@@ -1,0 +1,104 @@
+import CLua
+import CLuaShim
+
+/// A Lua face for a Swift class: a metatable whose userdata hold a retained `T`, released by
+/// `__gc`. Methods are host functions looked up raw; other keys go to `getter`.
+///
+/// Type checks compare metatable identity (never `luaL_checkudata`, which raises).
+public final class LuaClass<T: AnyObject> {
+  public let name: String
+  let metatable: LuaRef
+  let identity: UnsafeRawPointer?
+
+  /// Builds the metatable in `lua`'s state.
+  /// - Parameters:
+  ///   - methods: functions reached as `obj:name(...)`; `self` is argument 1.
+  ///   - getter: called as `getter(self, key)` for keys that are not methods; pushes one value.
+  ///   - setter: called as `setter(self, key, value)`; without one, assignment is an error.
+  ///   - metamethods: extra entries such as `__tostring`, `__eq`, `__len`.
+  public init(
+    _ lua: Lua, name: String, methods: [String: HostFunction],
+    getter: HostFunction? = nil, setter: HostFunction? = nil,
+    metamethods: [String: HostFunction] = [:]
+  ) {
+    self.name = name
+    lua.newTable(recordCount: 6)
+    let mt = lua.top
+    lua.newTable(recordCount: Int32(methods.count))
+    for (key, fn) in methods {
+      lua.push(function: fn)
+      lua.rawSet(-2, key)
+    }
+    if let getter {
+      lua.push(function: getter)
+      ls_pushindexer(lua.state, -2, -1)
+      lua.rawSet(mt, "__index")
+      lua.pop(2)
+    } else {
+      lua.rawSet(mt, "__index")
+    }
+    let className = name
+    lua.push(function: setter ?? { l in
+      throw ScriptError("cannot assign field '\(l.toString(2) ?? l.describe(2))' of a \(className)")
+    })
+    lua.rawSet(mt, "__newindex")
+    for (key, fn) in metamethods {
+      lua.push(function: fn)
+      lua.rawSet(mt, key)
+    }
+    if metamethods["__tostring"] == nil {
+      lua.push(function: { l in
+        l.push(className)
+        return 1
+      })
+      lua.rawSet(mt, "__tostring")
+    }
+    lua.pushCFunction(ls_object_gc)
+    lua.rawSet(mt, "__gc")
+    lua.push(name)
+    lua.rawSet(mt, "__name")
+    lua.push(false)
+    lua.rawSet(mt, "__metatable")
+    identity = lua.toPointer(mt)
+    metatable = lua.ref()
+  }
+
+  /// Pushes a new userdata holding `object`.
+  public func push(_ object: T, on lua: Lua) {
+    lua.push(metatable)
+    ls_pushobject(lua.state, Unmanaged.passRetained(object).toOpaque(), -1)
+    lua.remove(at: -2)
+  }
+
+  /// The object at `index` if it is one of this class's userdata.
+  public func object(at index: Int32, on lua: Lua) -> T? {
+    guard lua.type(at: index) == .userdata, lua.getMetatable(index) else { return nil }
+    let same = lua.toPointer(-1) == identity
+    lua.pop()
+    guard same, let raw = ls_toobject(lua.state, index) else { return nil }
+    return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
+  }
+
+  /// The object at `index`, or an `ArgumentError` naming `function`.
+  public func check(_ index: Int32, on lua: Lua, function: String) throws -> T {
+    if let object = object(at: index, on: lua) { return object }
+    throw ArgumentError(index, function, "\(name) expected, got \(lua.typeName(index))")
+  }
+}
+
+extension Lua {
+  public func pushCFunction(_ fn: lua_CFunction) { lua_pushcclosure(state, fn, 0) }
+
+  /// The type name for messages, with `__name` for userdata, as `luaL_typeerror` reports it.
+  public func typeName(_ index: Int32) -> String {
+    if type(at: index) == .userdata, getMetatable(index) {
+      defer { pop() }
+      if rawGet(-1, "__name") == .string, let name = toString(-1) {
+        pop()
+        return name
+      }
+      pop()
+    }
+    return type(at: index).name
+  }
+}

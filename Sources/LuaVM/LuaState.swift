@@ -1,0 +1,130 @@
+import CLua
+import CLuaShim
+import Foundation
+
+/// One Lua 5.4 state, owned by Swift and used from one thread at a time.
+///
+/// Every call into Lua is protected and reports failures as `LuaError`; Swift functions pushed
+/// with `Lua.push(function:)` throw instead of raising. Limits (a deadline through the count
+/// hook, a memory cap through the allocator) cost nothing until they are armed.
+public final class LuaState {
+  /// The main thread's stack.
+  public let lua: Lua
+  /// Whether the state was opened with only the safe libraries.
+  public let isSandboxed: Bool
+
+  /// Opens a state with the full standard library, or with the sandbox's safe subset
+  /// (`_G` without `dofile`/`loadfile`, text-only `load`, `setmetatable` refusing `__gc`;
+  /// `coroutine`, `table`, `string`, `math`, `utf8`).
+  public init(sandbox: Bool = false) throws(LuaError) {
+    _ = hostCallbacksInstalled
+    guard let state = ls_newstate() else {
+      throw LuaError(kind: .memory, message: "cannot create a Lua state: not enough memory")
+    }
+    lua = Lua(state)
+    isSandboxed = sandbox
+    let status = ls_openlibs(state, sandbox ? 1 : 0)
+    if status != LUA_OK {
+      let error = lua.popError(status: status)
+      ls_close(state)
+      throw error
+    }
+  }
+
+  deinit { ls_close(lua.state) }
+
+  // MARK: Loading
+
+  /// Compiles a script file and pushes it as a function. Errors read `path:line: message`.
+  /// A first line starting with `#` (a shebang) is skipped, as `lua` does.
+  public func load(file path: String, chunkName: String? = nil) throws(LuaError) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
+      throw LuaError(kind: .file, message: "cannot open \(path): \(reason)")
+    }
+    var source = [UInt8](data)
+    if source.first == UInt8(ascii: "#") {
+      // Keep the newline so line numbers stay right.
+      let end = source.firstIndex(of: UInt8(ascii: "\n")) ?? source.endIndex
+      source.replaceSubrange(0..<end, with: [])
+    }
+    try load(bytes: source, chunkName: chunkName ?? path)
+  }
+
+  /// Compiles source text and pushes it as a function.
+  public func load(string source: String, chunkName: String) throws(LuaError) {
+    try load(bytes: Array(source.utf8), chunkName: chunkName)
+  }
+
+  private func load(bytes: [UInt8], chunkName: String) throws(LuaError) {
+    let status = bytes.withUnsafeBufferPointer { buffer in
+      buffer.withMemoryRebound(to: CChar.self) { chars in
+        ("=" + chunkName).withCString { ls_loadtext(lua.state, chars.baseAddress, chars.count, $0) }
+      }
+    }
+    if status != LUA_OK { throw lua.popError(status: status) }
+  }
+
+  /// Loads and runs a chunk, returning nothing; a convenience for setup code and tests.
+  public func run(_ source: String, chunkName: String = "chunk") throws(LuaError) {
+    try load(string: source, chunkName: chunkName)
+    try lua.pcall(arguments: 0, results: 0)
+  }
+
+  // MARK: Globals
+
+  /// Sets the global `name` to the value on top of the stack, popping it.
+  public func setGlobal(_ name: String) {
+    lua.pushGlobalTable()
+    lua.insert(at: -2)
+    lua.rawSet(-2, name)
+    lua.pop()
+  }
+
+  /// Pushes the global `name` (raw read).
+  @discardableResult
+  public func getGlobal(_ name: String) -> LuaType {
+    lua.pushGlobalTable()
+    let t = lua.rawGet(-1, name)
+    lua.remove(at: -2)
+    return t
+  }
+
+  // MARK: Limits
+
+  /// The cap on bytes the script may hold, or nil for none. Swift's own pushes are never refused.
+  public var memoryLimit: Int? {
+    get { let cap = ls_memory_cap(lua.state); return cap == 0 ? nil : Int(cap) }
+    set { ls_set_memory_cap(lua.state, newValue.map { max(1, $0) } ?? 0) }
+  }
+
+  /// Bytes the state holds now, and the most it has held.
+  public var memoryUsed: Int { Int(ls_memory_used(lua.state)) }
+  public var memoryPeak: Int { Int(ls_memory_peak(lua.state)) }
+  /// How many allocations the cap has refused.
+  public var memoryRefusals: Int { Int(ls_memory_denied(lua.state)) }
+
+  /// Runs `body` with the count hook armed: once `seconds` have passed (or `canceller.cancel()`
+  /// is called from any thread) the running script raises `message` at its current line, on
+  /// every instruction until control is back here, so its own `pcall` cannot swallow it.
+  /// With `seconds` nil and no canceller wanted, prefer calling `body` directly: the hook
+  /// slows pure-Lua loops about twofold.
+  public func withDeadline<R>(
+    seconds: Double?, message: String, checkEvery instructions: Int32 = 1000,
+    _ body: () throws -> R
+  ) rethrows -> R {
+    let deadline: Int64 = seconds.map { ls_now_ns() + Int64(max(0, $0) * 1e9) } ?? 0
+    ls_arm_hook(lua.state, deadline, instructions, message)
+    defer { ls_disarm_hook(lua.state) }
+    return try body()
+  }
+
+  /// A handle that stops the running script from another thread (when a deadline is armed).
+  public var canceller: LuaCanceller { LuaCanceller(state: lua.state) }
+}
+
+/// Stops a script from another thread: the armed count hook raises `cancelled` at its next check.
+public struct LuaCanceller: @unchecked Sendable {
+  let state: OpaquePointer
+  public func cancel() { ls_cancel(state) }
+}
