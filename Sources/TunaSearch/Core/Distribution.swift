@@ -1,0 +1,192 @@
+import Foundation
+
+/// The range a parameter is drawn from, with Optuna's semantics: bounds are inclusive, `log`
+/// and `step` exclude each other, `log` needs a positive `low`, and a `high` that the step does
+/// not reach is lowered to the last point on the grid.
+///
+/// Samplers work in one internal unit per distribution (`toInternal`/`fromInternal`): the
+/// log of the value for log distributions, the value itself otherwise, and the index of the
+/// choice for categoricals.
+public enum Distribution: Hashable, Sendable, CustomStringConvertible {
+  case float(low: Double, high: Double, log: Bool, step: Double?)
+  case int(low: Int, high: Int, log: Bool, step: Int)
+  case categorical([ParamValue])
+
+  /// Which argument of a distribution was wrong, for messages that name it.
+  public enum Argument: Sendable { case low, high, log, step, choices }
+
+  public struct InvalidError: Error, CustomStringConvertible, Sendable {
+    public let argument: Argument
+    public let message: String
+    public var description: String { message }
+  }
+
+  // MARK: Validated constructors
+
+  public static func float(_ low: Double, _ high: Double, log: Bool = false, step: Double? = nil)
+    throws(InvalidError) -> Distribution
+  {
+    guard low.isFinite else { throw InvalidError(argument: .low, message: "low must be finite, got \(formatDouble(low))") }
+    guard high.isFinite else { throw InvalidError(argument: .high, message: "high must be finite, got \(formatDouble(high))") }
+    guard low <= high else {
+      throw InvalidError(argument: .high, message: "low must be <= high, got \(formatDouble(low)) > \(formatDouble(high))")
+    }
+    if let step {
+      guard !log else { throw InvalidError(argument: .step, message: "step and log cannot be used together") }
+      guard step > 0, step.isFinite else {
+        throw InvalidError(argument: .step, message: "step must be > 0, got \(formatDouble(step))")
+      }
+      let n = ((high - low) / step + 1e-9).rounded(.down)
+      return .float(low: low, high: low + n * step, log: false, step: step)
+    }
+    if log, low <= 0 {
+      throw InvalidError(argument: .low, message: "low must be > 0 for a log distribution, got \(formatDouble(low))")
+    }
+    return .float(low: low, high: high, log: log, step: nil)
+  }
+
+  public static func int(_ low: Int, _ high: Int, log: Bool = false, step: Int = 1)
+    throws(InvalidError) -> Distribution
+  {
+    guard low <= high else { throw InvalidError(argument: .high, message: "low must be <= high, got \(low) > \(high)") }
+    guard step > 0 else { throw InvalidError(argument: .step, message: "step must be > 0, got \(step)") }
+    if log {
+      guard step == 1 else { throw InvalidError(argument: .step, message: "step and log cannot be used together") }
+      guard low >= 1 else { throw InvalidError(argument: .low, message: "low must be >= 1 for a log distribution, got \(low)") }
+    }
+    let high = low + (high - low) / step * step
+    return .int(low: low, high: high, log: log, step: step)
+  }
+
+  public static func categorical(choices: [ParamValue]) throws(InvalidError) -> Distribution {
+    guard !choices.isEmpty else { throw InvalidError(argument: .choices, message: "choices must not be empty") }
+    for (i, a) in choices.enumerated() {
+      if case .float(let v) = a, v.isNaN { throw InvalidError(argument: .choices, message: "choices must not contain nan") }
+      for b in choices[..<i] where a.matches(b) {
+        throw InvalidError(argument: .choices, message: "choices must be distinct, got \(a) twice")
+      }
+    }
+    return .categorical(choices)
+  }
+
+  // MARK: Queries
+
+  /// The name of the kind: `float`, `int` or `categorical`.
+  public var kind: String {
+    switch self {
+    case .float: "float"
+    case .int: "int"
+    case .categorical: "categorical"
+    }
+  }
+
+  /// Whether the distribution holds one value only (samplers are not asked for it).
+  public var isSingle: Bool {
+    switch self {
+    case .float(let low, let high, _, _): low == high
+    case .int(let low, let high, _, _): low == high
+    case .categorical(let choices): choices.count == 1
+    }
+  }
+
+  /// The value of a distribution that holds only one.
+  public var singleValue: ParamValue? {
+    switch self {
+    case .float(let low, let high, _, _): low == high ? .float(low) : nil
+    case .int(let low, let high, _, _): low == high ? .int(low) : nil
+    case .categorical(let choices): choices.count == 1 ? choices[0] : nil
+    }
+  }
+
+  /// Whether `value` is a value of this distribution.
+  public func contains(_ value: ParamValue) -> Bool {
+    switch self {
+    case .float(let low, let high, _, let step):
+      guard let v = value.number, v.isFinite, v >= low, v <= high else { return false }
+      guard let step else { return true }
+      let k = (v - low) / step
+      return abs(k - k.rounded()) < 1e-8 * max(1, abs(k))
+    case .int(let low, let high, _, let step):
+      guard let v = value.number, v == v.rounded(), v >= Double(low), v <= Double(high) else { return false }
+      return (Int(v) - low) % step == 0
+    case .categorical(let choices):
+      return choices.contains { $0.matches(value) }
+    }
+  }
+
+  /// The value in the samplers' unit: log-space for log distributions, the choice's index for
+  /// categoricals. Nil when the value is not one of this distribution's kind.
+  public func toInternal(_ value: ParamValue) -> Double? {
+    switch self {
+    case .float(_, _, let log, _), .int(_, _, let log, _):
+      guard let v = value.number else { return nil }
+      return log ? Foundation.log(v) : v
+    case .categorical(let choices):
+      return choices.firstIndex { $0.matches(value) }.map(Double.init)
+    }
+  }
+
+  /// The nearest value of the distribution to an internal-unit number: exponentiated for log,
+  /// snapped to the step, clamped to the bounds; the nearest index for categoricals.
+  public func fromInternal(_ x: Double) -> ParamValue {
+    switch self {
+    case .float(let low, let high, let log, let step):
+      var v = log ? exp(x) : x
+      if let step { v = low + ((v - low) / step).rounded() * step }
+      return .float(min(max(v, low), high))
+    case .int(let low, let high, let log, let step):
+      let v = log ? exp(x) : x
+      guard v.isFinite else { return .int(v > 0 ? high : low) }
+      let k = ((v - Double(low)) / Double(step)).rounded()
+      let clamped = min(max(k, 0), Double((high - low) / step))
+      return .int(low + Int(clamped) * step)
+    case .categorical(let choices):
+      guard x.isFinite else { return choices[0] }
+      let i = min(max(Int(x.rounded()), 0), choices.count - 1)
+      return choices[i]
+    }
+  }
+
+  /// The bounds of the internal unit a continuous sampler should search: for integers and
+  /// stepped floats each end is widened by half a step so every point has an equal share.
+  public var internalBounds: (low: Double, high: Double) {
+    switch self {
+    case .float(let low, let high, let log, let step):
+      if log { return (Foundation.log(low), Foundation.log(high)) }
+      if let step { return (low - step / 2, high + step / 2) }
+      return (low, high)
+    case .int(let low, let high, let log, let step):
+      if log { return (Foundation.log(Double(low) - 0.5), Foundation.log(Double(high) + 0.5)) }
+      return (Double(low) - Double(step) / 2, Double(high) + Double(step) / 2)
+    case .categorical(let choices):
+      return (-0.5, Double(choices.count) - 0.5)
+    }
+  }
+
+  /// Whether a parameter may be asked with `other` in a study where it was asked with `self`:
+  /// ranges may change between trials, kinds may not, and neither may categorical choices.
+  public func isCompatible(with other: Distribution) -> Bool {
+    switch (self, other) {
+    case (.float, .float), (.int, .int): true
+    case (.categorical(let a), .categorical(let b)): a == b
+    default: false
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .float(let low, let high, let log, let step):
+      var s = "float [\(formatDouble(low)), \(formatDouble(high))]"
+      if log { s += " log" }
+      if let step { s += " step \(formatDouble(step))" }
+      return s
+    case .int(let low, let high, let log, let step):
+      var s = "int [\(low), \(high)]"
+      if log { s += " log" }
+      if step != 1 { s += " step \(step)" }
+      return s
+    case .categorical(let choices):
+      return "categorical {" + choices.map(\.description).joined(separator: ", ") + "}"
+    }
+  }
+}

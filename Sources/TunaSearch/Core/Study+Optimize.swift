@@ -1,0 +1,85 @@
+import Foundation
+
+/// How `Study.optimize` runs.
+public struct OptimizeOptions {
+  /// Trials to run in this call; nil runs until `timeout`, `stop()` or the sampler stops it.
+  public var nTrials: Int?
+  /// Seconds for the whole call, checked before each trial starts.
+  public var timeout: Double?
+  /// true: a failing trial is recorded FAIL and the study goes on. false: the first failure is
+  /// recorded and rethrown.
+  public var catchErrors: Bool
+  /// Called with each finished trial, in order.
+  public var callbacks: [(Study, FrozenTrial) throws -> Void]
+  /// Seconds one trial may take; over it the trial fails. The objective sees the deadline as
+  /// `trial.deadline` (the Lua bridge enforces it inside scripts).
+  public var trialTimeout: Double?
+
+  public init(
+    nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
+    callbacks: [(Study, FrozenTrial) throws -> Void] = [], trialTimeout: Double? = nil
+  ) {
+    self.nTrials = nTrials
+    self.timeout = timeout
+    self.catchErrors = catchErrors
+    self.callbacks = callbacks
+    self.trialTimeout = trialTimeout
+  }
+}
+
+/// The error a trial failed with, rethrown by `optimize` when `catchErrors` is false.
+public struct TrialFailed: Error, CustomStringConvertible {
+  public let trial: FrozenTrial
+  public let underlying: any Error
+  public var description: String { String(describing: underlying) }
+}
+
+extension Study {
+  /// Runs trials of `objective` until the options' budget is spent. The objective returns one
+  /// value per direction; throwing `TrialPruned` prunes the trial, any other error fails it.
+  public func optimize(_ options: OptimizeOptions, _ objective: (Trial) throws -> [Double]) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let deadline = options.timeout.map { start + .seconds($0) }
+    var started = 0
+    stopRequested = false
+    while !stopRequested {
+      if let n = options.nTrials, started >= n { break }
+      if let deadline, clock.now >= deadline { break }
+      started += 1
+      let frozen = try runTrial(objective, options: options, clock: clock)
+      for callback in options.callbacks { try callback(self, frozen) }
+    }
+  }
+
+  /// Runs `nTrials` trials of a single-objective `objective`.
+  public func optimize(nTrials: Int, timeout: Double? = nil, _ objective: (Trial) throws -> Double) throws {
+    try optimize(OptimizeOptions(nTrials: nTrials, timeout: timeout)) { [try objective($0)] }
+  }
+
+  private func runTrial(_ objective: (Trial) throws -> [Double], options: OptimizeOptions, clock: ContinuousClock) throws -> FrozenTrial {
+    let trial = try ask()
+    let trialStart = clock.now
+    trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
+    do {
+      let values = try objective(trial)
+      if let limit = options.trialTimeout, let deadline = trial.deadline, clock.now > deadline {
+        return try tell(trial, values: nil, state: .fail, failReason: "trial exceeded its time limit of \(formatDouble(limit)) s")
+      }
+      let frozen = try tell(trial, values: values)
+      if frozen.state == .fail, !options.catchErrors {
+        throw TrialFailed(trial: frozen, underlying: StudyError(frozen.failReason ?? "trial failed"))
+      }
+      return frozen
+    } catch is TrialPruned {
+      return try tell(trial, values: nil, state: .pruned)
+    } catch let error as TrialFailed {
+      throw error
+    } catch {
+      if trial.isFinished { throw error }  // the error came from tell itself
+      let frozen = try tell(trial, values: nil, state: .fail, failReason: String(describing: error))
+      if !options.catchErrors { throw TrialFailed(trial: frozen, underlying: error) }
+      return frozen
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// A search for the parameters that optimize an objective, over trials kept in a storage.
+///
+/// ```swift
+/// let study = try Study.create(direction: .minimize, sampler: RandomSampler(seed: 42))
+/// try study.optimize(nTrials: 100) { trial in
+///   let x = try trial.suggestFloat("x", -10, 10)
+///   return (x - 2) * (x - 2)
+/// }
+/// print(try study.bestValue, try study.bestParams)
+/// ```
+public final class Study {
+  public let storage: any Storage
+  public let record: StudyRecord
+  public let sampler: any Sampler
+  public let pruner: any Pruner
+  let history: TrialHistory
+  /// Set by `stop()`: the running optimize call finishes its trial and starts no more.
+  public internal(set) var stopRequested = false
+
+  public var name: String { record.name }
+  public var directions: [StudyDirection] { record.directions }
+  /// The direction of a single-objective study (the first one otherwise).
+  public var direction: StudyDirection { record.directions[0] }
+
+  init(storage: any Storage, record: StudyRecord, sampler: any Sampler, pruner: any Pruner) {
+    self.storage = storage
+    self.record = record
+    self.sampler = sampler
+    self.pruner = pruner
+    self.history = TrialHistory(storage: storage, study: record)
+  }
+
+  /// Creates a study, or loads the one named `name` when `loadIfExists`.
+  /// - Parameters:
+  ///   - name: generated when nil.
+  ///   - directions: one per objective; `[.minimize]` by default.
+  ///   - sampler: `RandomSampler()` by default.
+  ///   - pruner: `NopPruner()` by default.
+  ///   - storage: a new `InMemoryStorage` by default.
+  public static func create(
+    name: String? = nil, directions: [StudyDirection] = [.minimize], sampler: (any Sampler)? = nil,
+    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
+  ) throws -> Study {
+    guard !directions.isEmpty else { throw StudyError("a study needs at least one direction") }
+    let name = name ?? "study-" + UUID().uuidString.prefix(8).lowercased()
+    let record: StudyRecord
+    if loadIfExists, let existing = try storage.study(named: name) {
+      guard existing.directions == directions else {
+        throw StudyError(
+          "study '\(name)' exists with directions \(existing.directions.map(\.rawValue)), not \(directions.map(\.rawValue))")
+      }
+      record = existing
+    } else {
+      record = try storage.createStudy(name: name, directions: directions)
+    }
+    return Study(storage: storage, record: record, sampler: sampler ?? RandomSampler(), pruner: pruner ?? NopPruner())
+  }
+
+  public static func create(
+    name: String? = nil, direction: StudyDirection, sampler: (any Sampler)? = nil,
+    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
+  ) throws -> Study {
+    try create(name: name, directions: [direction], sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
+  }
+
+  // MARK: Ask and tell
+
+  /// Starts a trial: the oldest enqueued one if any, else a new one.
+  public func ask() throws -> Trial {
+    let frozen = try storage.claimWaitingTrial(studyID: record.id)
+      ?? storage.createTrial(studyID: record.id, waiting: false, systemAttrs: [:])
+    let context = SamplingContext(
+      history: history, trialID: frozen.id,
+      rng: RandomSource(seed: sampler.seed, stream: frozen.number),
+      onStop: { [weak self] in self?.stop() })
+    let trial = Trial(study: self, frozen: frozen, context: context)
+    try sampler.beforeTrial(context)
+    return trial
+  }
+
+  /// Finishes a trial. With `state` nil the trial is complete when `values` are valid (one finite
+  /// or infinite number per direction, no NaN) and failed with the reason otherwise. A pruned
+  /// trial takes its last intermediate value. Returns the finished trial.
+  @discardableResult
+  public func tell(_ trial: Trial, values: [Double]?, state: TrialState? = nil, failReason: String? = nil) throws -> FrozenTrial {
+    if trial.isFinished { throw StorageError.trialFinished(number: trial.number) }
+    var state = state ?? .complete
+    var values = values
+    var reason = failReason
+    switch state {
+    case .complete:
+      if let problem = checkValues(values) {
+        state = .fail
+        reason = problem
+        values = nil
+      }
+    case .pruned:
+      values = trial.intermediateValues.max { $0.key < $1.key }.map { [$0.value] }
+    case .fail:
+      values = nil
+    case .running, .waiting:
+      throw StudyError("tell needs a finished state (complete, pruned or fail), got \(state.rawValue)")
+    }
+    let frozen = try storage.finishTrial(trialID: trial.id, state: state, values: values, failReason: reason)
+    trial.markFinished()
+    try sampler.afterTrial(trial.context, state: state, values: values)
+    return frozen
+  }
+
+  private func checkValues(_ values: [Double]?) -> String? {
+    guard let values else { return "the objective returned no value" }
+    guard values.count == directions.count else {
+      return "the objective returned \(values.count) value\(values.count == 1 ? "" : "s") for a study with \(directions.count) objective\(directions.count == 1 ? "" : "s")"
+    }
+    if values.contains(where: \.isNaN) { return "the objective returned nan" }
+    return nil
+  }
+
+  /// Queues a trial whose parameters named in `params` take those values.
+  /// - Parameter skipIfExists: do nothing when a trial with these values exists already.
+  public func enqueueTrial(_ params: [String: ParamValue], userAttrs: [String: AttrValue] = [:], skipIfExists: Bool = false) throws {
+    if skipIfExists {
+      for t in try storage.trials(studyID: record.id, states: nil) {
+        let known = t.state == .waiting ? t.fixedParams : t.params
+        if params.allSatisfy({ key, value in known[key].map { $0.matches(value) } ?? false }) { return }
+      }
+    }
+    let fixed = AttrValue.object(params.mapValues(\.attr))
+    let trial = try storage.createTrial(studyID: record.id, waiting: true, systemAttrs: [SystemKey.fixedParams: fixed])
+    for (key, value) in userAttrs {
+      try storage.setTrialUserAttr(trialID: trial.id, key: key, value: value)
+    }
+  }
+
+  /// Asks the running optimize call to finish its current trial and start no more.
+  public func stop() { stopRequested = true }
+
+  // MARK: Results
+
+  /// Trials in number order, optionally only those in `states`.
+  public func trials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
+    try storage.trials(studyID: record.id, states: states)
+  }
+
+  /// The complete trial with the best value. Throws when there is none, or for multi-objective
+  /// studies (use `bestTrials`).
+  public var bestTrial: FrozenTrial {
+    get throws {
+      guard directions.count == 1 else {
+        throw StudyError("best_trial is not defined for a multi-objective study; use best_trials")
+      }
+      guard let best = try storage.bestTrial(studyID: record.id) else {
+        throw StudyError("study '\(name)' has no complete trial yet")
+      }
+      return best
+    }
+  }
+
+  public var bestValue: Double { get throws { try bestTrial.value! } }
+  public var bestParams: [String: ParamValue] { get throws { try bestTrial.params } }
+
+  /// The complete trials no other complete trial dominates (the Pareto front), in number order.
+  /// For a single objective: the best trial.
+  public var bestTrials: [FrozenTrial] {
+    get throws {
+      let complete = try trials(states: [.complete]).filter { $0.values?.count == directions.count }
+      return paretoFront(complete, directions: directions)
+    }
+  }
+
+  public func setUserAttr(_ key: String, _ value: AttrValue) throws {
+    try storage.setStudyUserAttr(studyID: record.id, key: key, value: value)
+  }
+
+  public var userAttrs: [String: AttrValue] { get throws { try storage.studyUserAttrs(studyID: record.id) } }
+}
+
+/// The trials no other trial dominates: another is at least as good in every objective and
+/// better in one. Ties (equal values) stay on the front together.
+public func paretoFront(_ trials: [FrozenTrial], directions: [StudyDirection]) -> [FrozenTrial] {
+  func dominates(_ a: [Double], _ b: [Double]) -> Bool {
+    var better = false
+    for (i, d) in directions.enumerated() {
+      if d.isBetter(b[i], than: a[i]) { return false }
+      if d.isBetter(a[i], than: b[i]) { better = true }
+    }
+    return better
+  }
+  return trials.filter { t in !trials.contains { dominates($0.values!, t.values!) } }
+}

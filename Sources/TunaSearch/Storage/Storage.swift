@@ -1,0 +1,86 @@
+/// A study as storage knows it.
+public struct StudyRecord: Sendable, Hashable {
+  public var id: Int
+  public var name: String
+  public var directions: [StudyDirection]
+}
+
+/// Errors a storage reports for misuse (not for I/O, which backends report their own way).
+public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
+  case studyExists(String)
+  case noSuchStudy(String)
+  case noSuchTrial(Int)
+  case trialFinished(number: Int)
+  case incompatibleDistribution(name: String, existing: String, asked: String)
+
+  public var description: String {
+    switch self {
+    case .studyExists(let name):
+      "a study named '\(name)' already exists (pass load_if_exists = true to resume it)"
+    case .noSuchStudy(let name): "no study named '\(name)'"
+    case .noSuchTrial(let id): "no trial with id \(id)"
+    case .trialFinished(let number): "trial \(number) has already finished"
+    case .incompatibleDistribution(let name, let existing, let asked):
+      "parameter '\(name)' was asked as \(existing) earlier in this study and cannot be \(asked) now"
+    }
+  }
+}
+
+/// Where studies and trials live.
+///
+/// The contract, which every backend's conformance tests check:
+/// - Every method is safe to call from any thread.
+/// - Trial numbers are unique and dense per study (0, 1, 2, …), in creation order.
+/// - A returned `FrozenTrial` is a snapshot: later writes never change it.
+/// - A finished trial (complete, pruned, fail) is immutable: writes to it throw
+///   `StorageError.trialFinished`.
+/// - A parameter keeps its kind across a study, and a categorical its choices
+///   (`StorageError.incompatibleDistribution`).
+public protocol Storage: AnyObject, Sendable {
+  func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord
+  /// The study named `name`, or nil.
+  func study(named name: String) throws -> StudyRecord?
+  func allStudies() throws -> [StudyRecord]
+  func setStudyUserAttr(studyID: Int, key: String, value: AttrValue) throws
+  func studyUserAttrs(studyID: Int) throws -> [String: AttrValue]
+
+  /// Creates a running trial, or a waiting one when `waiting` (an enqueued trial, whose fixed
+  /// params ride in `systemAttrs`).
+  func createTrial(studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue]) throws -> FrozenTrial
+  /// Atomically turns the oldest waiting trial into a running one and returns it.
+  func claimWaitingTrial(studyID: Int) throws -> FrozenTrial?
+  func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws
+  /// Records an intermediate value; a step already reported keeps its first value.
+  func reportIntermediate(trialID: Int, step: Int, value: Double) throws
+  func setTrialUserAttr(trialID: Int, key: String, value: AttrValue) throws
+  func setTrialSystemAttr(trialID: Int, key: String, value: AttrValue) throws
+  /// Moves a running trial to a finished state.
+  func finishTrial(trialID: Int, state: TrialState, values: [Double]?, failReason: String?) throws -> FrozenTrial
+
+  func trial(id: Int) throws -> FrozenTrial
+  /// The study's trials in number order, optionally only those in `states`.
+  func trials(studyID: Int, states: Set<TrialState>?) throws -> [FrozenTrial]
+  func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int
+  /// The complete trial with the best value of a single-objective study.
+  func bestTrial(studyID: Int) throws -> FrozenTrial?
+}
+
+extension Storage {
+  public func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int {
+    try trials(studyID: studyID, states: states).count
+  }
+
+  public func bestTrial(studyID: Int) throws -> FrozenTrial? {
+    guard let study = try allStudies().first(where: { $0.id == studyID }),
+      study.directions.count == 1
+    else { return nil }
+    let direction = study.directions[0]
+    var best: FrozenTrial?
+    for t in try trials(studyID: studyID, states: [.complete]) {
+      guard let v = t.value, !v.isNaN else { continue }
+      if let b = best?.value, !direction.isBetter(v, than: b) { continue }
+      best = t
+    }
+    return best
+  }
+}
