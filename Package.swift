@@ -47,9 +47,11 @@ let package = Package(
 
     // MARK: - Tests
 
-    .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch"]),
+    /// Conformance checkers shared by the test targets (`checkSampler`, …).
+    .target(name: "TunaTestSupport", dependencies: ["TunaSearch"], path: "Tests/TunaTestSupport"),
+    .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
-    .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM"]),
+    .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
     .testTarget(name: "TunaCLITests", dependencies: ["tuna"]),
   ]
 )
