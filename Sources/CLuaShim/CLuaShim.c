@@ -14,6 +14,7 @@ typedef struct ls_limits {
   int tripped;           /* LS_TRIP_* */
   int hook_every;
   atomic_int cancel;
+  int nested_set;        /* the running host call recorded a nested traceback */
   char message[160];
 } ls_limits;
 
@@ -22,6 +23,11 @@ static ls_release_fn g_release = NULL;
 
 static const char *const NESTED_MSG = "luavm.nested.message";
 static const char *const NESTED_TB = "luavm.nested.traceback";
+/* Its address keys the registry's weak set of coroutines (see track_coroutine). */
+static const char THREADS_KEY = 0;
+
+static int ls_trampoline(lua_State *L);
+static int ls_indexer(lua_State *L);
 
 void ls_set_host_callbacks(ls_dispatch_fn dispatch, ls_release_fn release) {
   g_dispatch = dispatch;
@@ -127,10 +133,63 @@ static int ls_text_load(lua_State *L) {
   return lua_gettop(L);
 }
 
+/* coroutine.create / coroutine.wrap that also record the new coroutine in a weak set. Hooks are
+   per thread and a coroutine only inherits the hook its creator had, so without this a coroutine
+   made before a deadline was armed would run unhooked, and could never be stopped. */
+static int track_coroutine(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION); /* checked here so errors name this function */
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1)); /* the library's own create or wrap */
+  lua_insert(L, 1);
+  lua_call(L, 1, 1);
+  /* create returns the thread; wrap a closure whose upvalue 1 is the thread */
+  if (lua_type(L, 1) == LUA_TFUNCTION && lua_getupvalue(L, 1, 1) == NULL) lua_pushnil(L);
+  else if (lua_type(L, 1) != LUA_TFUNCTION) lua_pushvalue(L, 1);
+  if (lua_type(L, -1) == LUA_TTHREAD && lua_rawgetp(L, LUA_REGISTRYINDEX, &THREADS_KEY) == LUA_TTABLE) {
+    lua_insert(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
+static void track_coroutines(lua_State *L) {
+  lua_newtable(L); /* the weak set */
+  lua_newtable(L);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &THREADS_KEY);
+  if (lua_getglobal(L, LUA_COLIBNAME) == LUA_TTABLE) {
+    static const char *const names[] = {"create", "wrap"};
+    for (int i = 0; i < 2; i++) {
+      lua_getfield(L, -1, names[i]);
+      lua_pushcclosure(L, track_coroutine, 1);
+      lua_setfield(L, -2, names[i]);
+    }
+  }
+  lua_pop(L, 1);
+}
+
+/* Sets (or with hook NULL, clears) the count hook on every recorded coroutine. */
+static void hook_coroutines(lua_State *L, lua_Hook hook, int every) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &THREADS_KEY) == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) { /* keys are threads: lua_next cannot raise here */
+      lua_State *co = lua_tothread(L, -2);
+      if (co != NULL && co != L) lua_sethook(co, hook, hook ? LUA_MASKCOUNT : 0, hook ? every : 0);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+}
+
 static int open_libs(lua_State *L) {
   int sandbox = (int)lua_tointeger(L, 1);
   if (!sandbox) {
     luaL_openlibs(L);
+    track_coroutines(L);
     return 0;
   }
   static const luaL_Reg safe[] = {
@@ -154,6 +213,7 @@ static int open_libs(lua_State *L) {
   lua_pushcclosure(L, ls_text_load, 1);
   lua_setfield(L, -2, "load");
   lua_pop(L, 1);
+  track_coroutines(L);
   return 0;
 }
 
@@ -188,10 +248,19 @@ int ls_msghandler(lua_State *L) {
     else
       return 1; /* a table or userdata error value (a prune signal, say) passes untouched */
   }
-  /* An error re-raised by the host from a nested call: keep the inner traceback. */
-  lua_getfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
-  int nested = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), msg) == 0;
-  lua_pop(L, 1);
+  /* An error re-raised by the host from a nested call: keep the inner traceback. Only when the
+     trampoline itself is raising it (level 1): a record a script's pcall swallowed is stale. */
+  lua_Debug ar;
+  int nested = 0;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "f", &ar)) {
+    nested = lua_tocfunction(L, -1) == ls_trampoline;
+    lua_pop(L, 1);
+  }
+  if (nested) {
+    lua_getfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
+    nested = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), msg) == 0;
+    lua_pop(L, 1);
+  }
   if (nested) {
     lua_getfield(L, LUA_REGISTRYINDEX, NESTED_TB);
     const char *inner = lua_tostring(L, -1);
@@ -214,6 +283,27 @@ void ls_set_nested_traceback(lua_State *L, const char *message, const char *trac
   lua_setfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
   lua_pushstring(L, traceback);
   lua_setfield(L, LUA_REGISTRYINDEX, NESTED_TB);
+  limits_of(L)->nested_set = 1;
+}
+
+/* Drops a nested-traceback record that the raise in progress did not make. */
+static void clear_nested(lua_State *L) {
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, NESTED_TB);
+}
+
+/* The level luaL_where should name for a host function's error: its caller, or, for a getter
+   entered through the __index helper, the code that indexed the object. */
+static int where_level(lua_State *L) {
+  lua_Debug ar;
+  int level = 1;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "f", &ar)) {
+    if (lua_tocfunction(L, -1) == ls_indexer) level = 2;
+    lua_pop(L, 1);
+  }
+  return level;
 }
 
 void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *message) {
@@ -245,11 +335,13 @@ static int ls_trampoline(lua_State *L) {
   if (slot == NULL || *slot == NULL) return luaL_error(L, "host function was released");
   ls_limits *lim = limits_of(L);
   lim->host_depth++;
+  lim->nested_set = 0;
   int r = g_dispatch(L, *slot);
+  if (r < 0 && !lim->nested_set) clear_nested(L); /* still uncapped: cannot fail on the cap */
   lim->host_depth--;
   if (r >= 0) return r;
   if (r == LS_RAISE_WHERE) {
-    luaL_where(L, 1);
+    luaL_where(L, where_level(L));
     lua_insert(L, -2);
     lua_concat(L, 2);
   }
@@ -350,11 +442,13 @@ void ls_arm_hook(lua_State *L, int64_t deadline_ns, int every, const char *messa
   atomic_store(&lim->cancel, 0);
   snprintf(lim->message, sizeof lim->message, "%s", message ? message : "time limit exceeded");
   lua_sethook(L, ls_hook, LUA_MASKCOUNT, lim->hook_every);
+  hook_coroutines(L, ls_hook, lim->hook_every);
 }
 
 void ls_disarm_hook(lua_State *L) {
   ls_limits *lim = limits_of(L);
   lua_sethook(L, NULL, 0, 0);
+  hook_coroutines(L, NULL, 0);
   lim->deadline_ns = 0;
   lim->tripped = LS_TRIP_NONE;
   atomic_store(&lim->cancel, 0);

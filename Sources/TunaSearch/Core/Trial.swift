@@ -5,7 +5,7 @@ import Foundation
 /// Parameters are asked by name; asking a name again in the same trial returns the same value
 /// if the distribution is the same, and is an error otherwise.
 public final class Trial {
-  public unowned let study: Study
+  public let study: Study
   /// The storage id and the study-wide number.
   public let id: Int
   public let number: Int

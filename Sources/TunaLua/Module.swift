@@ -1,0 +1,187 @@
+import LuaVM
+import TunaSearch
+
+/// The version scripts see as `tuna.version`.
+public let tunaVersion = "0.1.0"
+
+extension TunaEngine {
+  /// Builds the `tuna` table and makes it the global `tuna` and `require("tuna")`.
+  func installModule() {
+    let lua = state.lua
+    lua.newTable()
+    pruneSignal = lua.ref()
+
+    // dist methods
+    lua.newTable(recordCount: 2)
+    lua.newTable(recordCount: 4)
+    for (name, fn) in DistMethods.table(self) {
+      lua.push(function: fn)
+      lua.rawSet(-2, name)
+    }
+    lua.rawSet(-2, "__index")
+    distMetatable = lua.ref()
+
+    // trial lists: arrays that are also callable as list(owner, { states = … })
+    lua.newTable(recordCount: 1)
+    lua.push(function: { [unowned self] l in try self.filteredTrials(l) })
+    lua.rawSet(-2, "__call")
+    trialListMetatable = lua.ref()
+
+    lua.newTable(recordCount: 8)
+    let tuna = lua.top
+    lua.push(tunaVersion); lua.rawSet(tuna, "version")
+    lua.push(function: { [unowned self] l in try self.createStudy(l) }); lua.rawSet(tuna, "create_study")
+    lua.push(function: { [unowned self] l in try self.makeLuaSampler(l) }); lua.rawSet(tuna, "sampler")
+
+    lua.newTable(recordCount: 8)
+    lua.push(function: { [unowned self] l in try self.makeRandomSampler(l) }); lua.rawSet(-2, "random")
+    lua.push(function: { [unowned self] l in try self.makeGridSampler(l) }); lua.rawSet(-2, "grid")
+    for name in ["qmc", "tpe", "gp", "cmaes", "ga", "nsga2"] {
+      pushUnavailable("tuna.samplers." + name, on: lua)
+      lua.rawSet(-2, name)
+    }
+    lua.rawSet(tuna, "samplers")
+
+    lua.newTable(recordCount: 8)
+    lua.push(function: { [unowned self] l in
+      _ = try Options(l, at: 1, function: "nop", allowed: [])
+      self.classes.pruner.push(PrunerBox(NopPruner(), name: "nop"), on: l)
+      return 1
+    })
+    lua.rawSet(-2, "nop")
+    for name in ["median", "percentile", "successive_halving", "hyperband", "threshold", "patient", "wilcoxon"] {
+      pushUnavailable("tuna.pruners." + name, on: lua)
+      lua.rawSet(-2, name)
+    }
+    lua.rawSet(tuna, "pruners")
+    pushUnavailable("tuna.pruner", on: lua)
+    lua.rawSet(tuna, "pruner")
+
+    // The global, and require("tuna").
+    lua.pushValue(at: tuna)
+    state.setGlobal("tuna")
+    if state.isSandboxed {
+      // No `package` in the sandbox: a `require` that knows only the tuna module.
+      lua.pushValue(at: tuna)
+      let tunaRef = lua.ref()
+      lua.push(function: { l in
+        guard l.toString(1) == "tuna" else {
+          throw ScriptError("module \(l.describe(1)) not found (only \"tuna\" can be required in the sandbox)")
+        }
+        l.push(tunaRef)
+        return 1
+      })
+      state.setGlobal("require")
+    } else if state.getGlobal("package") == .table {
+      if lua.rawGet(-1, "loaded") == .table {
+        lua.pushValue(at: tuna)
+        lua.rawSet(-2, "tuna")
+      }
+      lua.pop()
+    }
+    lua.top = tuna - 1
+  }
+
+  /// A constructor for something not built yet: a clear error instead of "attempt to call nil".
+  private func pushUnavailable(_ name: String, on lua: Lua) {
+    lua.push(function: { _ in
+      throw ScriptError("\(name) is not available in Tuna \(tunaVersion) yet")
+    })
+  }
+
+  /// `list(owner, { states = … })` for a trial list from `ctx.trials` or `study:trials()`.
+  private func filteredTrials(_ lua: Lua) throws -> Int32 {
+    let options = try Options(lua, at: 3, function: "trials", allowed: ["states"])
+    let states = try options.with("states") { _ in try self.states(at: -1, on: lua, function: "trials", position: 3) }
+    let trials: [FrozenTrial]
+    if let ctx = classes.context.object(at: 2, on: lua) {
+      trials = try ctx.context.history.trials(states: states)
+    } else if let box = classes.study.object(at: 2, on: lua) {
+      trials = try box.study.trials(states: states)
+    } else {
+      throw ArgumentError(1, "trials", "call it as ctx:trials{...} or study:trials{...}")
+    }
+    push(trials: trials, on: lua)
+    return 1
+  }
+}
+
+/// `dist:sample(rng)`, `dist:contains(v)`, `dist:to_internal(v)`, `dist:from_internal(x)`.
+enum DistMethods {
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "sample": { [unowned engine] l in
+        let d = try engine.distribution(at: 1, on: l, function: "sample")
+        let ctx = try engine.classes.rng.check(2, on: l, function: "sample")
+        l.push(RandomSampler.sample(d, using: &ctx.rng))
+        return 1
+      },
+      "contains": { [unowned engine] l in
+        let d = try engine.distribution(at: 1, on: l, function: "contains")
+        l.push(l.paramValue(at: 2).map(d.contains) ?? false)
+        return 1
+      },
+      "to_internal": { [unowned engine] l in
+        let d = try engine.distribution(at: 1, on: l, function: "to_internal")
+        guard let v = l.paramValue(at: 2), let x = d.toInternal(v) else {
+          throw ArgumentError(2, "to_internal", "\(l.describe(2)) is not a value of \(d)")
+        }
+        l.push(x)
+        return 1
+      },
+      "from_internal": { [unowned engine] l in
+        let d = try engine.distribution(at: 1, on: l, function: "from_internal")
+        guard let x = l.toNumber(2), l.type(at: 2) == .number else {
+          throw ArgumentError(2, "from_internal", "number expected, got \(l.typeName(2))")
+        }
+        l.push(d.fromInternal(x))
+        return 1
+      },
+    ]
+  }
+}
+
+/// `rng:uniform(a, b)`, `rng:normal(mu, sigma)`, `rng:integer(a, b)`, `rng:choice(t)`.
+enum RngMethods {
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    func number(_ l: Lua, _ i: Int32, _ f: String, default value: Double? = nil) throws -> Double {
+      if l.isNoneOrNil(i), let value { return value }
+      guard l.type(at: i) == .number, let v = l.toNumber(i) else {
+        throw ArgumentError(i, f, "number expected, got \(l.typeName(i))")
+      }
+      return v
+    }
+    return [
+      "uniform": { [unowned engine] l in
+        let ctx = try engine.classes.rng.check(1, on: l, function: "uniform")
+        let a = try number(l, 2, "uniform", default: 0), b = try number(l, 3, "uniform", default: 1)
+        guard a <= b else { throw ArgumentError(3, "uniform", "interval is empty (\(a) > \(b))") }
+        l.push(ctx.rng.uniform(a, b))
+        return 1
+      },
+      "normal": { [unowned engine] l in
+        let ctx = try engine.classes.rng.check(1, on: l, function: "normal")
+        let mu = try number(l, 2, "normal", default: 0), sigma = try number(l, 3, "normal", default: 1)
+        guard sigma >= 0 else { throw ArgumentError(3, "normal", "sigma must be >= 0") }
+        l.push(ctx.rng.normal(mu, sigma))
+        return 1
+      },
+      "integer": { [unowned engine] l in
+        let ctx = try engine.classes.rng.check(1, on: l, function: "integer")
+        guard let a = l.toInteger(2), l.type(at: 2) == .number else { throw ArgumentError(2, "integer", "integer expected, got \(l.describe(2))") }
+        guard let b = l.toInteger(3), l.type(at: 3) == .number else { throw ArgumentError(3, "integer", "integer expected, got \(l.describe(3))") }
+        guard a <= b else { throw ArgumentError(3, "integer", "interval is empty (\(a) > \(b))") }
+        l.push(ctx.rng.integer(a, b))
+        return 1
+      },
+      "choice": { [unowned engine] l in
+        let ctx = try engine.classes.rng.check(1, on: l, function: "choice")
+        guard l.type(at: 2) == .table, l.rawLength(2) > 0 else {
+          throw ArgumentError(2, "choice", "non-empty array expected, got \(l.typeName(2))")
+        }
+        l.rawGet(2, index: ctx.rng.integer(1, l.rawLength(2)))
+        return 1
+      },
+    ]
+  }
+}

@@ -1,0 +1,257 @@
+import LuaVM
+import TunaSearch
+
+extension TunaEngine {
+  /// `tuna.samplers.random{ seed = 42 }`
+  func makeRandomSampler(_ lua: Lua) throws -> Int32 {
+    let options = try Options(lua, at: 1, function: "random", allowed: ["seed"])
+    classes.sampler.push(SamplerBox(RandomSampler(seed: seed(try seedValue(options))), name: "random"), on: lua)
+    return 1
+  }
+
+  /// `tuna.samplers.grid{ search_space = { x = { 1, 2 }, act = { "relu", "tanh" } }, seed = 0 }`
+  func makeGridSampler(_ lua: Lua) throws -> Int32 {
+    let f = "grid"
+    let options = try Options(lua, at: 1, function: f, allowed: ["search_space", "seed"])
+    var space: [String: [ParamValue]] = [:]
+    try options.with("search_space") { type in
+      guard type == .table else { throw options.bad("search_space", "a table of value arrays") }
+      try lua.forEach(-1) {
+        guard let name = lua.toString(-2) else { throw ArgumentError(1, f, "search_space keys must be parameter names") }
+        guard lua.type(at: -1) == .table else {
+          throw ArgumentError(1, f, "search_space['\(name)'] must be an array of values, got \(lua.typeName(-1))")
+        }
+        var values: [ParamValue] = []
+        for i in 0..<lua.rawLength(-1) {
+          lua.rawGet(-1, index: i + 1)
+          defer { lua.pop() }
+          guard let v = lua.paramValue(at: -1) else {
+            throw ArgumentError(1, f, "search_space['\(name)'] holds a \(lua.typeName(-1)); values must be numbers, strings or booleans")
+          }
+          values.append(v)
+        }
+        space[name] = values
+      }
+    }
+    do {
+      let grid = try GridSampler(searchSpace: space, seed: seed(try seedValue(options)))
+      classes.sampler.push(SamplerBox(grid, name: "grid"), on: lua)
+    } catch let e as GridSampler.EmptyGridError {
+      throw ArgumentError(1, f, e.description)
+    }
+    return 1
+  }
+
+  /// `tuna.sampler{ name, seed, sample_independent, infer_relative_search_space, sample_relative,
+  /// before_trial, after_trial }`: a sampler written in Lua.
+  func makeLuaSampler(_ lua: Lua) throws -> Int32 {
+    let f = "sampler"
+    guard lua.type(at: 1) == .table else { throw ArgumentError(1, f, "table expected, got \(lua.typeName(1))") }
+    let known = ["name", "seed", "sample_independent", "infer_relative_search_space", "sample_relative", "before_trial", "after_trial"]
+    let options = try Options(lua, at: 1, function: f, allowed: known + [])
+    _ = options
+    let hooks = ["sample_independent", "infer_relative_search_space", "sample_relative", "before_trial", "after_trial"]
+    var present: Set<String> = []
+    for hook in hooks {
+      let type = lua.rawGet(1, hook)
+      lua.pop()
+      if type == .function { present.insert(hook) } else if type != .nil {
+        throw ArgumentError(1, f, "'\(hook)' must be a function, got \(lua.typeName(-1))")
+      }
+    }
+    guard present.contains("sample_independent") else {
+      throw ArgumentError(1, f, "a sampler needs a 'sample_independent' function")
+    }
+    if present.contains("sample_relative") != present.contains("infer_relative_search_space") {
+      throw ArgumentError(1, f, "'sample_relative' and 'infer_relative_search_space' go together")
+    }
+    let name = try options.string("name") ?? "lua"
+    let seed = seed(try seedValue(options))
+    lua.pushValue(at: 1)
+    let sampler = LuaSampler(engine: self, spec: lua.ref(), name: name, seed: seed, hooks: present)
+    classes.sampler.push(SamplerBox(sampler, name: name), on: lua)
+    return 1
+  }
+}
+
+/// A sampler whose methods are Lua functions. `self` is the table given to `tuna.sampler`, so
+/// a script keeps its sampler's state there.
+final class LuaSampler: Sampler {
+  unowned let engine: TunaEngine
+  let spec: LuaRef
+  let name: String
+  let seed: UInt64
+  let hooks: Set<String>
+
+  init(engine: TunaEngine, spec: LuaRef, name: String, seed: UInt64, hooks: Set<String>) {
+    self.engine = engine
+    self.spec = spec
+    self.name = name
+    self.seed = seed
+    self.hooks = hooks
+  }
+
+  deinit { engine.state.lua.release(spec) }
+
+  private var lua: Lua { engine.state.lua }
+
+  /// Calls `spec[hook](spec, ctx, ...)`; `pushArguments` pushes the rest and returns how many.
+  /// Leaves `results` values on the stack.
+  private func call(_ hook: String, _ context: SamplingContext, results: Int32, _ pushArguments: () -> Int32 = { 0 }) throws {
+    _ = lua.ensureStack(8)
+    lua.push(spec)
+    lua.rawGet(-1, hook)
+    lua.insert(at: -2)  // function, self
+    engine.classes.context.push(ContextBox(context), on: lua)
+    let n = pushArguments()
+    try lua.pcall(arguments: 2 + n, results: results)
+  }
+
+  func sampleIndependent(_ context: SamplingContext, name param: String, distribution: Distribution) throws -> ParamValue {
+    try call("sample_independent", context, results: 1) {
+      lua.push(param)
+      engine.push(distribution, on: lua)
+      return 2
+    }
+    defer { lua.pop() }
+    return try checked(param, distribution, hook: "sample_independent")
+  }
+
+  func inferRelativeSearchSpace(_ context: SamplingContext) throws -> [String: Distribution] {
+    guard hooks.contains("infer_relative_search_space") else { return [:] }
+    try call("infer_relative_search_space", context, results: 1)
+    defer { lua.pop() }
+    guard lua.type(at: -1) != .nil else { return [:] }
+    guard lua.type(at: -1) == .table else {
+      throw ScriptError("sampler '\(name)': infer_relative_search_space must return a table of distributions, got \(lua.typeName(-1))")
+    }
+    var space: [String: Distribution] = [:]
+    try lua.forEach(-1) {
+      guard let key = lua.toString(-2) else { throw ScriptError("sampler '\(name)': search space keys must be parameter names") }
+      do {
+        space[key] = try engine.distribution(at: -1, on: lua, function: "infer_relative_search_space")
+      } catch let e as ArgumentError {
+        throw ScriptError("sampler '\(name)': search space entry '\(key)': \(e.message)")
+      }
+    }
+    return space
+  }
+
+  func sampleRelative(_ context: SamplingContext, space: [String: Distribution]) throws -> [String: ParamValue] {
+    guard hooks.contains("sample_relative") else { return [:] }
+    try call("sample_relative", context, results: 1) {
+      lua.newTable(recordCount: Int32(space.count))
+      for (key, d) in space {
+        engine.push(d, on: lua)
+        lua.rawSet(-2, key)
+      }
+      return 1
+    }
+    defer { lua.pop() }
+    guard lua.type(at: -1) != .nil else { return [:] }
+    guard lua.type(at: -1) == .table else {
+      throw ScriptError("sampler '\(name)': sample_relative must return a table of values, got \(lua.typeName(-1))")
+    }
+    var params: [String: ParamValue] = [:]
+    for (key, d) in space {
+      lua.rawGet(-1, key)
+      defer { lua.pop() }
+      if lua.type(at: -1) == .nil { continue }  // left to sample_independent
+      params[key] = try checked(key, d, hook: "sample_relative")
+    }
+    return params
+  }
+
+  func beforeTrial(_ context: SamplingContext) throws {
+    guard hooks.contains("before_trial") else { return }
+    let frozen = try context.trial()
+    try call("before_trial", context, results: 0) {
+      engine.push(frozen, on: lua)
+      return 1
+    }
+  }
+
+  func afterTrial(_ context: SamplingContext, state: TrialState, values: [Double]?) throws {
+    guard hooks.contains("after_trial") else { return }
+    let frozen = try context.trial()
+    try call("after_trial", context, results: 0) {
+      engine.push(frozen, on: lua)
+      return 1
+    }
+  }
+
+  /// The value on top of the stack, which must lie in `distribution`.
+  private func checked(_ param: String, _ distribution: Distribution, hook: String) throws -> ParamValue {
+    guard let value = engine.value(at: -1, on: lua, for: distribution), distribution.contains(value) else {
+      throw ScriptError("sampler '\(name)': \(hook) returned \(lua.describe(-1)) for '\(param)', which is not in \(distribution)")
+    }
+    return value
+  }
+}
+
+/// Methods of a sampler userdata: built-in samplers can be called from Lua samplers.
+enum SamplerMethods {
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let box = try engine.classes.sampler.check(1, on: l, function: "index")
+      switch l.toString(2) {
+      case "name": l.push(box.name)
+      case "seed": l.push(Int(Int64(bitPattern: box.sampler.seed)))
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "sample_independent": { [unowned engine] l in
+        let f = "sample_independent"
+        let box = try engine.classes.sampler.check(1, on: l, function: f)
+        let ctx = try engine.classes.context.check(2, on: l, function: f)
+        guard let name = l.toString(3) else { throw ArgumentError(3, f, "parameter name expected, got \(l.describe(3))") }
+        let d = try engine.distribution(at: 4, on: l, function: f)
+        l.push(try box.sampler.sampleIndependent(ctx.context, name: name, distribution: d))
+        return 1
+      },
+    ]
+  }
+}
+
+/// Fields and methods of `ctx`, the read-only study view a Lua sampler gets.
+enum ContextMethods {
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let ctx = try engine.classes.context.check(1, on: l, function: "index").context
+      switch l.toString(2) {
+      case "trials": engine.push(trials: try ctx.history.trials(), on: l)
+      case "direction": l.push(ctx.history.direction.rawValue)
+      case "directions":
+        l.newTable(arrayCount: Int32(ctx.history.directions.count))
+        for (i, d) in ctx.history.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
+      case "best_trial":
+        if let best = try ctx.history.bestTrial() { engine.push(best, on: l) } else { l.pushNil() }
+      case "rng": engine.classes.rng.push(ctx, on: l)
+      case "study_name": l.push(ctx.history.studyName)
+      case "trial_number": l.push(try ctx.trial().number)
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "intersection_search_space": { [unowned engine] l in
+        let ctx = try engine.classes.context.check(1, on: l, function: "intersection_search_space").context
+        let space = try ctx.history.intersectionSearchSpace()
+        l.newTable(recordCount: Int32(space.count))
+        for (name, d) in space {
+          engine.push(d, on: l)
+          l.rawSet(-2, name)
+        }
+        return 1
+      },
+    ]
+  }
+}

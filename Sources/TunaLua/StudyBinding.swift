@@ -1,0 +1,315 @@
+import LuaVM
+import TunaSearch
+
+extension TunaEngine {
+  /// `tuna.create_study{ name, direction | directions, sampler, pruner, storage, load_if_exists }`
+  func createStudy(_ lua: Lua) throws -> Int32 {
+    let f = "create_study"
+    let options = try Options(lua, at: 1, function: f, allowed: [
+      "name", "direction", "directions", "sampler", "pruner", "storage", "load_if_exists",
+    ])
+    func direction(_ text: String?) throws -> StudyDirection {
+      guard let text, let d = StudyDirection(rawValue: text) else {
+        throw ArgumentError(1, f, "direction must be \"minimize\" or \"maximize\", got \(lua.describe(-1))")
+      }
+      return d
+    }
+    var directions: [StudyDirection] = [.minimize]
+    if options.has("directions") {
+      if options.has("direction") { throw ArgumentError(1, f, "give 'direction' or 'directions', not both") }
+      directions = try options.with("directions") { type in
+        guard type == .table, lua.rawLength(-1) > 0 else { throw options.bad("directions", "a non-empty array of directions") }
+        return try (1...lua.rawLength(-1)).map { i in
+          lua.rawGet(-1, index: i)
+          defer { lua.pop() }
+          return try direction(lua.toString(-1))
+        }
+      }
+    } else if options.has("direction") {
+      directions = [try options.with("direction") { _ in try direction(lua.toString(-1)) }]
+    }
+    let sampler: any Sampler = try options.with("sampler") { type in
+      if type == .nil { return RandomSampler(seed: seed(nil)) }
+      guard let box = classes.sampler.object(at: -1, on: lua) else { throw options.bad("sampler", "a sampler") }
+      return box.sampler
+    }
+    let pruner: any Pruner = try options.with("pruner") { type in
+      if type == .nil { return NopPruner() }
+      guard let box = classes.pruner.object(at: -1, on: lua) else { throw options.bad("pruner", "a pruner") }
+      return box.pruner
+    }
+    if let url = try options.string("storage"), url != "memory", url != ":memory:" {
+      throw ArgumentError(1, f, "storage \"\(url)\" is not available in Tuna \(tunaVersion) yet; only in-memory studies are (leave 'storage' out)")
+    }
+    let study = try Study.create(
+      name: try options.string("name"), directions: directions, sampler: sampler, pruner: pruner,
+      storage: storage, loadIfExists: try options.bool("load_if_exists") ?? false)
+    let box = StudyBox(study)
+    studyBoxes.append(box)
+    classes.study.push(box, on: lua)
+    return 1
+  }
+}
+
+/// Methods and fields of a study userdata.
+enum StudyMethods {
+  static func same(_ engine: TunaEngine, _ l: Lua) -> Bool {
+    guard let a = engine.classes.study.object(at: 1, on: l), let b = engine.classes.study.object(at: 2, on: l) else { return false }
+    return a.study === b.study
+  }
+
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let study = try engine.classes.study.check(1, on: l, function: "index").study
+      switch l.toString(2) {
+      case "name": l.push(study.name)
+      case "direction":
+        guard study.directions.count == 1 else {
+          throw ScriptError("study.direction is not defined for a multi-objective study; use study.directions")
+        }
+        l.push(study.direction.rawValue)
+      case "directions":
+        l.newTable(arrayCount: Int32(study.directions.count))
+        for (i, d) in study.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
+      case "best_trial": engine.push(try study.bestTrial, on: l)
+      case "best_value": l.push(try study.bestValue)
+      case "best_params": engine.push(params: try study.bestParams, on: l)
+      case "best_trials": engine.push(trials: try study.bestTrials, on: l)
+      case "user_attrs": l.push(AttrValue.object(try study.userAttrs))
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    let cls = { [unowned engine] in engine.classes.study }
+    return [
+      "optimize": { [unowned engine] l in try engine.optimize(l) },
+      "trials": { [unowned engine] l in
+        let box = try cls().check(1, on: l, function: "trials")
+        let options = try Options(l, at: 2, function: "trials", allowed: ["states"])
+        let states = try options.with("states") { _ in try engine.states(at: -1, on: l, function: "trials", position: 2) }
+        engine.push(trials: try box.study.trials(states: states), on: l)
+        return 1
+      },
+      "enqueue_trial": { l in
+        let box = try cls().check(1, on: l, function: "enqueue_trial")
+        guard l.type(at: 2) == .table else {
+          throw ArgumentError(2, "enqueue_trial", "table of parameter values expected, got \(l.typeName(2))")
+        }
+        var params: [String: ParamValue] = [:]
+        try l.forEach(2) {
+          guard let name = l.toString(-2), let value = l.paramValue(at: -1) else {
+            throw ArgumentError(2, "enqueue_trial", "params must map names to numbers, strings or booleans")
+          }
+          params[name] = value
+        }
+        let options = try Options(l, at: 3, function: "enqueue_trial", allowed: ["skip_if_exists", "user_attrs"])
+        var userAttrs: [String: AttrValue] = [:]
+        try options.with("user_attrs") { type in
+          guard type != .nil else { return }
+          guard case .object(let attrs) = try l.attrValue(at: -1) else { throw options.bad("user_attrs", "a table with string keys") }
+          userAttrs = attrs
+        }
+        try box.study.enqueueTrial(params, userAttrs: userAttrs, skipIfExists: try options.bool("skip_if_exists") ?? false)
+        return 0
+      },
+      "set_user_attr": { l in
+        let box = try cls().check(1, on: l, function: "set_user_attr")
+        guard let key = l.toString(2) else { throw ArgumentError(2, "set_user_attr", "string expected, got \(l.typeName(2))") }
+        try box.study.setUserAttr(key, try l.attrValue(at: 3))
+        return 0
+      },
+      "stop": { l in
+        try cls().check(1, on: l, function: "stop").study.stop()
+        return 0
+      },
+      "ask": { [unowned engine] l in
+        let box = try cls().check(1, on: l, function: "ask")
+        let trial = try box.study.ask()
+        box.asked[trial.number] = trial
+        engine.classes.trial.push(trial, on: l)
+        return 1
+      },
+      "tell": { [unowned engine] l in try engine.tell(l) },
+    ]
+  }
+}
+
+extension TunaEngine {
+  /// `study:tell(trial, value | values | nil, state?)`: finishes an asked trial.
+  func tell(_ lua: Lua) throws -> Int32 {
+    let f = "tell"
+    let box = try classes.study.check(1, on: lua, function: f)
+    let trial: Trial
+    if let t = classes.trial.object(at: 2, on: lua) {
+      trial = t
+    } else if let n = lua.toInteger(2), lua.type(at: 2) == .number, let t = box.asked[n] {
+      trial = t
+    } else {
+      throw ArgumentError(2, f, "a trial from study:ask() expected, got \(lua.describe(2))")
+    }
+    guard trial.study === box.study else { throw ArgumentError(2, f, "the trial belongs to another study") }
+    var state: TrialState?
+    if !lua.isNoneOrNil(4) {
+      guard let name = lua.toString(4), let s = TrialState(rawValue: name.lowercased()), s.isFinished else {
+        throw ArgumentError(4, f, "state must be \"complete\", \"pruned\" or \"fail\", got \(lua.describe(4))")
+      }
+      state = s
+    }
+    var values: [Double]?
+    switch lua.type(at: 3) {
+    case .nil, .none: values = nil
+    case .number: values = [lua.toNumber(3)!]
+    case .table:
+      values = try (0..<lua.rawLength(3)).map { i in
+        lua.rawGet(3, index: i + 1)
+        defer { lua.pop() }
+        guard lua.type(at: -1) == .number else { throw ArgumentError(3, f, "values must be numbers") }
+        return lua.toNumber(-1)!
+      }
+    default:
+      throw ArgumentError(3, f, "number, array of numbers or nil expected, got \(lua.typeName(3))")
+    }
+    if state == nil && values == nil { state = .fail }
+    let frozen = try box.study.tell(trial, values: values, state: state,
+                                    failReason: state == .fail ? "told as failed" : nil)
+    box.asked[trial.number] = nil
+    emit(.trialFinished(box.study, frozen))
+    push(frozen, on: lua)
+    return 1
+  }
+
+  /// `study:optimize(objective, { n_trials, timeout, catch, callbacks, workers, trial_timeout, show_progress })`
+  func optimize(_ lua: Lua) throws -> Int32 {
+    let f = "optimize"
+    let box = try classes.study.check(1, on: lua, function: f)
+    guard lua.type(at: 2) == .function else {
+      throw ArgumentError(2, f, "objective function expected, got \(lua.typeName(2))")
+    }
+    let options = try Options(lua, at: 3, function: f, allowed: [
+      "n_trials", "timeout", "catch", "callbacks", "workers", "trial_timeout", "show_progress",
+    ])
+    var run = OptimizeOptions()
+    run.nTrials = try configuration.nTrials ?? options.integer("n_trials")
+    if let n = run.nTrials, n < 0 { throw ArgumentError(3, f, "'n_trials' must be >= 0, got \(n)") }
+    run.timeout = try configuration.timeout ?? options.number("timeout")
+    run.catchErrors = try options.bool("catch") ?? true
+    run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
+    let showProgress = try options.bool("show_progress") ?? true
+    if let workers = try options.integer("workers"), workers > 1 {
+      FileHandle.standardError.write("tuna: workers = \(workers): parallel workers are not available in Tuna \(tunaVersion) yet; running 1\n")
+    }
+
+    lua.pushValue(at: 2)
+    let objective = lua.ref()
+    var callbacks: [LuaRef] = []
+    defer {
+      lua.release(objective)
+      callbacks.forEach(lua.release)
+    }
+    try options.with("callbacks") { type in
+      guard type != .nil else { return }
+      guard type == .table else { throw options.bad("callbacks", "an array of functions") }
+      for i in 0..<lua.rawLength(-1) {
+        guard lua.rawGet(-1, index: i + 1) == .function else {
+          lua.pop()
+          throw options.bad("callbacks", "an array of functions")
+        }
+        callbacks.append(lua.ref())
+      }
+    }
+    run.callbacks = [{ [unowned self] study, frozen in
+      self.emit(.trialFinished(study, frozen))
+      for callback in callbacks {
+        lua.push(callback)
+        self.classes.study.push(box, on: lua)
+        self.push(frozen, on: lua)
+        try lua.pcall(arguments: 2, results: 0)
+      }
+    }]
+
+    emit(.optimizeStarted(box.study, nTrials: run.nTrials, showProgress: showProgress))
+    defer { emit(.optimizeFinished(box.study)) }
+    do {
+      try box.study.optimize(run) { trial in
+        try self.runObjective(objective, trial: trial, limit: run.trialTimeout, on: lua)
+      }
+    } catch let failed as TrialFailed {
+      throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+    }
+    return 0
+  }
+
+  /// Calls the objective with a trial userdata and reads its value(s).
+  private func runObjective(_ objective: LuaRef, trial: Trial, limit: Double?, on lua: Lua) throws -> [Double] {
+    _ = lua.ensureStack(4)
+    lua.push(objective)
+    classes.trial.push(trial, on: lua)
+    let outcome: Result<Void, LuaError>
+    var pruned = false
+    let call = { () -> Result<Void, LuaError> in
+      let status = lua.pcallStatus(arguments: 1, results: 1)
+      if status == 0 { return .success(()) }
+      if self.isPruneSignal(lua, at: -1) {
+        lua.pop()
+        pruned = true
+        return .success(())
+      }
+      return .failure(lua.popError(status: status))
+    }
+    if let limit, let deadline = trial.deadline {
+      let left = ContinuousClock.now.duration(to: deadline).components
+      let seconds = max(0, Double(left.seconds) + Double(left.attoseconds) * 1e-18)
+      outcome = state.withDeadline(
+        seconds: seconds, message: "trial \(trial.number) exceeded its time limit of \(formatNumber(limit)) s", call)
+    } else {
+      outcome = call()
+    }
+    if pruned { throw TrialPruned() }
+    switch outcome {
+    case .failure(var error):
+      if error.kind == .memory {
+        lua.collectGarbage()
+        if let cap = state.memoryLimit { error.message += " (memory limit \(formatBytes(cap)))" }
+      }
+      throw error
+    case .success:
+      defer { lua.pop() }
+      switch lua.type(at: -1) {
+      case .number: return [lua.toNumber(-1)!]
+      case .table:
+        let n = lua.rawLength(-1)
+        guard n > 0 else { throw ObjectiveResultError(got: "an empty table") }
+        return try (1...n).map { i in
+          lua.rawGet(-1, index: i)
+          defer { lua.pop() }
+          guard lua.type(at: -1) == .number else { throw ObjectiveResultError(got: "a table holding \(lua.typeName(-1))") }
+          return lua.toNumber(-1)!
+        }
+      default:
+        throw ObjectiveResultError(got: lua.type(at: -1) == .nil ? "nil" : "a \(lua.typeName(-1)) (\(lua.describe(-1)))")
+      }
+    }
+  }
+}
+
+/// The objective returned something that is not a number or an array of numbers.
+struct ObjectiveResultError: Error, CustomStringConvertible {
+  let got: String
+  var description: String { "the objective returned \(got); expected a number (or an array of numbers for several objectives)" }
+}
+
+/// `256 MB`, `1 GB`: a byte count as people write it.
+func formatBytes(_ bytes: Int) -> String {
+  let units: [(String, Int)] = [("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)]
+  for (unit, size) in units where bytes >= size && bytes % size == 0 { return "\(bytes / size) \(unit)" }
+  return "\(bytes) bytes"
+}
+
+import Foundation
+
+extension FileHandle {
+  func write(_ text: String) { write(Data(text.utf8)) }
+}

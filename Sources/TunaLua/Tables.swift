@@ -1,0 +1,159 @@
+import LuaVM
+import TunaSearch
+
+// Frozen trials, distributions and trial lists as Lua tables.
+
+extension TunaEngine {
+  /// Pushes a frozen trial table (lua-api.md §1).
+  func push(_ trial: FrozenTrial, on lua: Lua) {
+    _ = lua.ensureStack(6)
+    lua.newTable(recordCount: 12)
+    let t = lua.top
+    lua.push(trial.number); lua.rawSet(t, "number")
+    lua.push(trial.state.rawValue); lua.rawSet(t, "state")
+    if let value = trial.value { lua.push(value); lua.rawSet(t, "value") }
+    if let values = trial.values {
+      lua.newTable(arrayCount: Int32(values.count))
+      for (i, v) in values.enumerated() { lua.push(v); lua.rawSet(-2, index: i + 1) }
+      lua.rawSet(t, "values")
+    }
+    push(params: trial.params, on: lua); lua.rawSet(t, "params")
+    lua.newTable(recordCount: Int32(trial.distributions.count))
+    for (name, d) in trial.distributions { push(d, on: lua); lua.rawSet(-2, name) }
+    lua.rawSet(t, "distributions")
+    lua.newTable(recordCount: Int32(trial.intermediateValues.count))
+    for (step, v) in trial.intermediateValues { lua.push(v); lua.rawSet(-2, index: step) }
+    lua.rawSet(t, "intermediate_values")
+    lua.push(AttrValue.object(trial.userAttrs)); lua.rawSet(t, "user_attrs")
+    if let d = trial.datetimeStart { lua.push(isoDate(d)); lua.rawSet(t, "datetime_start") }
+    if let d = trial.datetimeComplete { lua.push(isoDate(d)); lua.rawSet(t, "datetime_complete") }
+    if let d = trial.duration { lua.push(d); lua.rawSet(t, "duration") }
+    if let r = trial.failReason { lua.push(r); lua.rawSet(t, "fail_reason") }
+  }
+
+  func push(params: [String: ParamValue], on lua: Lua) {
+    lua.newTable(recordCount: Int32(params.count))
+    for (name, v) in params { lua.push(v); lua.rawSet(-2, name) }
+  }
+
+  /// Pushes an array of frozen trials that can also be called as `list(ctx_or_study, { states = … })`
+  /// — which is how `ctx:trials{...}` works while `ctx.trials` is the plain array.
+  func push(trials: [FrozenTrial], on lua: Lua) {
+    lua.newTable(arrayCount: Int32(trials.count))
+    for (i, t) in trials.enumerated() {
+      push(t, on: lua)
+      lua.rawSet(-2, index: i + 1)
+    }
+    lua.push(trialListMetatable)
+    lua.setMetatable(-2)
+  }
+
+  /// Pushes a distribution table: `kind`, `low`, `high`, `log`, `step`, `choices`, with the
+  /// `dist` methods (`sample`, `contains`, `to_internal`, `from_internal`).
+  func push(_ d: Distribution, on lua: Lua) {
+    lua.newTable(recordCount: 5)
+    lua.push(d.kind); lua.rawSet(-2, "kind")
+    switch d {
+    case .float(let low, let high, let log, let step):
+      lua.push(low); lua.rawSet(-2, "low")
+      lua.push(high); lua.rawSet(-2, "high")
+      lua.push(log); lua.rawSet(-2, "log")
+      if let step { lua.push(step); lua.rawSet(-2, "step") }
+    case .int(let low, let high, let log, let step):
+      lua.push(low); lua.rawSet(-2, "low")
+      lua.push(high); lua.rawSet(-2, "high")
+      lua.push(log); lua.rawSet(-2, "log")
+      lua.push(step); lua.rawSet(-2, "step")
+    case .categorical(let choices):
+      lua.newTable(arrayCount: Int32(choices.count))
+      for (i, c) in choices.enumerated() { lua.push(c); lua.rawSet(-2, index: i + 1) }
+      lua.rawSet(-2, "choices")
+    }
+    lua.push(distMetatable)
+    lua.setMetatable(-2)
+  }
+
+  /// Reads a distribution table (as `push(_:on:)` writes them, or written by hand).
+  func distribution(at index: Int32, on lua: Lua, function: String) throws -> Distribution {
+    guard lua.type(at: index) == .table else {
+      throw ArgumentError(index, function, "distribution table expected, got \(lua.typeName(index))")
+    }
+    let t = lua.absolute(index)
+    func field<T>(_ key: String, _ read: (Int32) -> T?) -> T? {
+      lua.rawGet(t, key)
+      defer { lua.pop() }
+      return read(-1)
+    }
+    let kind = field("kind", lua.toString)
+    let log = field("log", { lua.type(at: $0) == .boolean ? lua.toBoolean($0) : nil }) ?? false
+    do {
+      switch kind {
+      case "float":
+        guard let low = field("low", lua.toNumber), let high = field("high", lua.toNumber) else {
+          throw ArgumentError(index, function, "a float distribution needs numbers 'low' and 'high'")
+        }
+        return try Distribution.float(low, high, log: log, step: field("step", lua.toNumber))
+      case "int":
+        guard let low = field("low", lua.toInteger), let high = field("high", lua.toInteger) else {
+          throw ArgumentError(index, function, "an int distribution needs integers 'low' and 'high'")
+        }
+        return try Distribution.int(low, high, log: log, step: field("step", lua.toInteger) ?? 1)
+      case "categorical":
+        lua.rawGet(t, "choices")
+        defer { lua.pop() }
+        guard lua.type(at: -1) == .table else {
+          throw ArgumentError(index, function, "a categorical distribution needs a 'choices' array")
+        }
+        var choices: [ParamValue] = []
+        for i in 1...max(1, lua.rawLength(-1)) where lua.rawLength(-1) > 0 {
+          lua.rawGet(-1, index: i)
+          defer { lua.pop() }
+          guard let v = lua.paramValue(at: -1) else {
+            throw ArgumentError(index, function, "choices must be strings, numbers or booleans")
+          }
+          choices.append(v)
+        }
+        return try Distribution.categorical(choices: choices)
+      default:
+        throw ArgumentError(index, function, "distribution 'kind' must be \"float\", \"int\" or \"categorical\"")
+      }
+    } catch let e as Distribution.InvalidError {
+      throw ArgumentError(index, function, e.message)
+    }
+  }
+
+  /// Reads a value for `distribution` from Lua: numbers for float and int (an int must be
+  /// integral), any matching choice for categoricals. Nil when it does not fit the kind.
+  func value(at index: Int32, on lua: Lua, for distribution: Distribution) -> ParamValue? {
+    switch distribution {
+    case .float:
+      return lua.type(at: index) == .number ? lua.toNumber(index).map(ParamValue.float) : nil
+    case .int:
+      guard lua.type(at: index) == .number, let i = lua.toInteger(index) else { return nil }
+      return .int(i)
+    case .categorical(let choices):
+      guard let v = lua.paramValue(at: index) else { return nil }
+      return choices.first { $0.matches(v) }
+    }
+  }
+
+  /// Reads `{ "complete", "pruned", … }` into states.
+  func states(at index: Int32, on lua: Lua, function: String, position: Int32) throws -> Set<TrialState>? {
+    guard lua.type(at: index) != .nil else { return nil }
+    guard lua.type(at: index) == .table else {
+      throw ArgumentError(position, function, "'states' must be an array of state names")
+    }
+    var states = Set<TrialState>()
+    let n = lua.rawLength(index)
+    for i in 0..<n {
+      lua.rawGet(index, index: i + 1)
+      defer { lua.pop() }
+      guard let name = lua.toString(-1), let state = TrialState(rawValue: name.lowercased()) else {
+        throw ArgumentError(position, function,
+          "unknown trial state \(lua.describe(-1)) (known: running, complete, pruned, fail, waiting)")
+      }
+      states.insert(state)
+    }
+    return states
+  }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import LuaVM
+import TunaSearch
+
+/// Runs tuning scripts: one Lua state with the `tuna` module, bound to the search core.
+///
+/// ```swift
+/// let engine = try TunaEngine()
+/// try engine.run("""
+///   local study = tuna.create_study{ direction = "minimize" }
+///   study:optimize(function(t) local x = t:suggest_float("x", -5, 5) return x * x end, { n_trials = 20 })
+///   """, chunkName: "inline.lua")
+/// print(try engine.studies[0].bestValue)
+/// ```
+///
+/// An engine and its state belong to one thread at a time.
+public final class TunaEngine {
+  /// What the command line can impose on every script.
+  public struct Configuration: Sendable {
+    /// Only the safe libraries (lua-api.md §7).
+    public var sandbox = false
+    /// Bytes the script may hold; a runaway allocation fails the trial it happens in.
+    public var memoryLimit: Int?
+    /// Seconds per trial, overriding `trial_timeout` in scripts.
+    public var trialTimeout: Double?
+    /// Overrides `n_trials` of every `optimize` call.
+    public var nTrials: Int?
+    /// Overrides `timeout` of every `optimize` call.
+    public var timeout: Double?
+    /// Overrides the seed of every sampler the script makes.
+    public var seed: UInt64?
+    public init() {}
+  }
+
+  /// What an embedding program (the CLI's progress line, say) hears while scripts optimize.
+  public enum Event {
+    case optimizeStarted(Study, nTrials: Int?, showProgress: Bool)
+    case trialFinished(Study, FrozenTrial)
+    case optimizeFinished(Study)
+  }
+
+  public let configuration: Configuration
+  public let state: LuaState
+  /// The storage of every in-memory study the scripts create.
+  public let storage = InMemoryStorage()
+  /// Called for each event, on the engine's thread.
+  public var onEvent: ((Event) -> Void)?
+
+  /// The studies scripts have created or loaded, in that order.
+  public var studies: [Study] { studyBoxes.map(\.study) }
+
+  var studyBoxes: [StudyBox] = []
+  var classes: Classes!
+  var pruneSignal: LuaRef!
+  var distMetatable: LuaRef!
+  var trialListMetatable: LuaRef!
+
+  public init(configuration: Configuration = Configuration()) throws(LuaError) {
+    self.configuration = configuration
+    state = try LuaState(sandbox: configuration.sandbox)
+    classes = Classes(self)
+    installModule()
+    state.memoryLimit = configuration.memoryLimit
+  }
+
+  // MARK: Running scripts
+
+  /// Runs a script file. `arguments` become the `arg` table (`arg[0]` is the path) and the
+  /// chunk's `...`.
+  public func runScript(path: String, arguments: [String] = []) throws(LuaError) {
+    let lua = state.lua
+    lua.newTable(arrayCount: Int32(arguments.count), recordCount: 1)
+    lua.push(path)
+    lua.rawSet(-2, index: 0)
+    for (i, a) in arguments.enumerated() {
+      lua.push(a)
+      lua.rawSet(-2, index: i + 1)
+    }
+    state.setGlobal("arg")
+    try state.load(file: path)
+    for a in arguments { lua.push(a) }
+    try call(arguments: Int32(arguments.count))
+  }
+
+  /// Runs source text as a chunk named `chunkName`.
+  public func run(_ source: String, chunkName: String = "chunk") throws(LuaError) {
+    try state.load(string: source, chunkName: chunkName)
+    try call(arguments: 0)
+  }
+
+  private func call(arguments: Int32) throws(LuaError) {
+    let lua = state.lua
+    let status = lua.pcallStatus(arguments: arguments, results: 0)
+    guard status != 0 else { return }
+    if isPruneSignal(lua, at: -1) {
+      lua.pop()
+      throw LuaError(kind: .runtime, message: "trial:prune() was called outside study:optimize; in an ask-and-tell loop use study:tell(trial, nil, \"pruned\")")
+    }
+    throw lua.popError(status: status)
+  }
+
+  func isPruneSignal(_ lua: Lua, at index: Int32) -> Bool {
+    guard lua.type(at: index) == .table else { return false }
+    let i = lua.absolute(index)
+    lua.push(pruneSignal)
+    defer { lua.pop() }
+    return lua.rawEqual(i, -1)
+  }
+
+  func emit(_ event: Event) { onEvent?(event) }
+
+  /// The seed a sampler gets: the command line's, else the script's, else a random one.
+  func seed(_ scriptSeed: UInt64?) -> UInt64 { configuration.seed ?? scriptSeed ?? randomSeed() }
+
+  func box(for study: Study) -> StudyBox? { studyBoxes.first { $0.study === study } }
+}
+
+/// A study as the script holds it, with the trials it asked for and has not told yet.
+final class StudyBox {
+  let study: Study
+  var asked: [Int: Trial] = [:]
+  init(_ study: Study) { self.study = study }
+}
+
+/// A sampler as the script holds it.
+final class SamplerBox {
+  let sampler: any Sampler
+  let name: String
+  init(_ sampler: any Sampler, name: String) {
+    self.sampler = sampler
+    self.name = name
+  }
+}
+
+/// A pruner as the script holds it.
+final class PrunerBox {
+  let pruner: any Pruner
+  let name: String
+  init(_ pruner: any Pruner, name: String) {
+    self.pruner = pruner
+    self.name = name
+  }
+}
+
+/// The read-only view a Lua sampler gets: the study's history and the trial's random stream.
+final class ContextBox {
+  let context: SamplingContext
+  init(_ context: SamplingContext) { self.context = context }
+}
+
+/// The Lua classes of one engine.
+struct Classes {
+  let study: LuaClass<StudyBox>
+  let trial: LuaClass<Trial>
+  let sampler: LuaClass<SamplerBox>
+  let pruner: LuaClass<PrunerBox>
+  let context: LuaClass<ContextBox>
+  let rng: LuaClass<SamplingContext>
+
+  init(_ engine: TunaEngine) {
+    let lua = engine.state.lua
+    study = LuaClass(lua, name: "tuna.Study", methods: StudyMethods.table(engine),
+                     getter: StudyMethods.getter(engine),
+                     metamethods: ["__eq": { l in l.push(l.toPointer(1) == l.toPointer(2) || StudyMethods.same(engine, l)); return 1 }])
+    trial = LuaClass(lua, name: "tuna.Trial", methods: TrialMethods.table(engine), getter: TrialMethods.getter(engine))
+    sampler = LuaClass(lua, name: "tuna.Sampler", methods: SamplerMethods.table(engine), getter: SamplerMethods.getter(engine))
+    pruner = LuaClass(lua, name: "tuna.Pruner", methods: [:], getter: { l in
+      let box = try engine.classes.pruner.check(1, on: l, function: "index")
+      if l.toString(2) == "name" { l.push(box.name) } else { l.pushNil() }
+      return 1
+    })
+    context = LuaClass(lua, name: "tuna.SamplingContext", methods: ContextMethods.table(engine),
+                       getter: ContextMethods.getter(engine))
+    rng = LuaClass(lua, name: "tuna.Rng", methods: RngMethods.table(engine))
+  }
+}

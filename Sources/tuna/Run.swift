@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import LuaVM
+import TunaLua
+import TunaSearch
+
+/// `tuna run SCRIPT`: runs a tuning script headless.
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a tuning script.",
+    discussion: """
+      Options given here override the script's own: --trials and --timeout apply to every
+      study:optimize call, --seed to every sampler. Arguments after `--` reach the script as
+      the `arg` table (arg[0] is the script's path) and as the chunk's `...`.
+      """
+  )
+
+  @Argument(help: "The Lua script to run.")
+  var script: String
+
+  @Option(help: "Trials per optimize call, overriding the script's n_trials.")
+  var trials: Int?
+
+  @Option(help: "Seconds per optimize call, overriding the script's timeout.")
+  var timeout: Double?
+
+  @Option(help: "Seed for every sampler the script creates.")
+  var seed: Int64?
+
+  @Option(name: .customLong("trial-timeout"), help: "Seconds one trial may run before it fails.")
+  var trialTimeout: Double?
+
+  @Option(name: .customLong("memory-limit"), help: "Memory the script may hold, like 256MB or 1GB.")
+  var memoryLimit: String?
+
+  @Flag(help: "Run without io, os, package, debug, dofile and loadfile; text-only load.")
+  var sandbox = false
+
+  @Flag(help: "Print neither progress nor the summary.")
+  var quiet = false
+
+  @Argument(parsing: .postTerminator, help: "Arguments for the script, after `--`.")
+  var scriptArguments: [String] = []
+
+  func validate() throws {
+    if let trials, trials < 0 { throw ValidationError("--trials must be >= 0, got \(trials)") }
+    if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be > 0 seconds, got \(timeout)") }
+    if let trialTimeout, !(trialTimeout > 0) {
+      throw ValidationError("--trial-timeout must be > 0 seconds, got \(trialTimeout)")
+    }
+    if let memoryLimit, parseSize(memoryLimit) == nil {
+      throw ValidationError("--memory-limit must be a size like 256MB or 1GB, got '\(memoryLimit)'")
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: script, isDirectory: &isDirectory), !isDirectory.boolValue else {
+      throw ValidationError("cannot open \(script): no such file")
+    }
+  }
+
+  func run() throws {
+    var configuration = TunaEngine.Configuration()
+    configuration.sandbox = sandbox
+    configuration.memoryLimit = memoryLimit.flatMap(parseSize)
+    configuration.trialTimeout = trialTimeout
+    configuration.nTrials = trials
+    configuration.timeout = timeout
+    configuration.seed = seed.map { UInt64(bitPattern: $0) }
+
+    let engine: TunaEngine
+    do { engine = try TunaEngine(configuration: configuration) } catch {
+      printError(error.description)
+      throw ExitCode(1)
+    }
+    let progress = Progress(quiet: quiet)
+    engine.onEvent = { progress.handle($0) }
+    do {
+      try engine.runScript(path: script, arguments: scriptArguments)
+    } catch {
+      progress.endLine()
+      printError(error.description)
+      throw ExitCode(1)
+    }
+    progress.endLine()
+    if !quiet { printSummary(engine.studies) }
+  }
+}
+
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// `256MB`, `1GB`, `512k`, `1048576`: binary units (1 MB = 2^20 bytes).
+func parseSize(_ text: String) -> Int? {
+  let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+  let (k, m, g): (Double, Double, Double) = (1024, 1024 * 1024, 1024 * 1024 * 1024)
+  let units: [(String, Double)] = [
+    ("gib", g), ("gb", g), ("g", g), ("mib", m), ("mb", m), ("m", m), ("kib", k), ("kb", k), ("k", k), ("b", 1),
+  ]
+  for (suffix, scale) in units where s.hasSuffix(suffix) {
+    guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0 else { return nil }
+    return Int(n * scale)
+  }
+  guard let n = Double(s), n > 0 else { return nil }
+  return Int(n)
+}
