@@ -33,8 +33,8 @@ struct Options {
 
   /// Pushes the option's value and runs `body` with it at the top; pops it afterwards.
   func with<R>(_ key: String, _ body: (LuaType) throws -> R) rethrows -> R {
-    guard let table else { return try body(.nil) }
-    let type = lua.rawGet(table, key)
+    let type: LuaType
+    if let table { type = lua.rawGet(table, key) } else { lua.pushNil(); type = .nil }
     defer { lua.pop() }
     return try body(type)
   }
