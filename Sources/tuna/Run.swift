@@ -9,9 +9,9 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a tuning script.",
     discussion: """
-      Options given here override the script's own: --trials and --timeout apply to every
-      study:optimize call, --seed to every sampler. Arguments after `--` reach the script as
-      the `arg` table (arg[0] is the script's path) and as the chunk's `...`.
+      Options given here override the script's own: --trials and --timeout apply to every \
+      study:optimize call, --seed to every sampler. Arguments after `--` reach the script \
+      as the `arg` table (arg[0] is the script's path) and as the chunk's `...`.
       """
   )
 

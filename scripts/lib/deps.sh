@@ -1,0 +1,26 @@
+# Installs the system packages Tuna builds against, when they are missing (Debian/Ubuntu).
+# Sourced by setup.sh and test.sh. Quiet when everything is present.
+
+tuna_install_deps() {
+  local packages=(pkg-config liblua5.4-dev)
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing ${missing[*]} ..."
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; return 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+tuna_check_swift() {
+  command -v swift >/dev/null || {
+    echo "swift not found: install the Swift 6 toolchain first (https://www.swift.org/install)" >&2
+    return 1
+  }
+}
