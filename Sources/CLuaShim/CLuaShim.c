@@ -264,10 +264,7 @@ int ls_msghandler(lua_State *L) {
   if (nested) {
     lua_getfield(L, LUA_REGISTRYINDEX, NESTED_TB);
     const char *inner = lua_tostring(L, -1);
-    luaL_traceback(L, L, NULL, 1);
-    const char *outer = lua_tostring(L, -1);
-    const char *frames = strchr(outer, '\n'); /* drop the outer "stack traceback:" header */
-    lua_pushfstring(L, "%s\n%s%s", msg, inner ? inner : "", frames ? frames : "");
+    lua_pushfstring(L, "%s\n%s", msg, inner ? inner : "");
     lua_pushnil(L);
     lua_setfield(L, LUA_REGISTRYINDEX, NESTED_MSG);
     lua_pushnil(L);
@@ -337,7 +334,10 @@ static int ls_trampoline(lua_State *L) {
   lim->host_depth++;
   lim->nested_set = 0;
   int r = g_dispatch(L, *slot);
-  if (r < 0 && !lim->nested_set) clear_nested(L); /* still uncapped: cannot fail on the cap */
+  if (r < 0) { /* a nested record is kept only for the raise that made it (still uncapped here) */
+    if (!lim->nested_set) clear_nested(L);
+    lim->nested_set = 0;
+  }
   lim->host_depth--;
   if (r >= 0) return r;
   if (r == LS_RAISE_WHERE) {
