@@ -52,6 +52,6 @@ let package = Package(
     .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
-    .testTarget(name: "TunaCLITests", dependencies: ["tuna"]),
+    .testTarget(name: "TunaCLITests", dependencies: ["tuna"], exclude: ["Fixtures"]),
   ]
 )

@@ -8,8 +8,9 @@ struct Options {
   let function: String
   let position: Int32
 
-  /// Reads the table at `position` (nil or none means "no options").
-  init(_ lua: Lua, at position: Int32, function: String, allowed: [String]) throws {
+  /// Reads the table at `position` (nil or none means "no options"). With `allowed` nil, any
+  /// key is accepted.
+  init(_ lua: Lua, at position: Int32, function: String, allowed: [String]?) throws {
     self.lua = lua
     self.function = function
     self.position = position
@@ -18,6 +19,7 @@ struct Options {
       table = nil
     case .table:
       table = lua.absolute(position)
+      guard let allowed else { return }
       try lua.forEach(position) {
         guard let key = lua.toString(-2) else {
           throw ArgumentError(position, function, "option names must be strings, got a \(lua.type(at: -2).name)")

@@ -47,9 +47,9 @@ extension TunaEngine {
   func makeLuaSampler(_ lua: Lua) throws -> Int32 {
     let f = "sampler"
     guard lua.type(at: 1) == .table else { throw ArgumentError(1, f, "table expected, got \(lua.typeName(1))") }
-    let known = ["name", "seed", "sample_independent", "infer_relative_search_space", "sample_relative", "before_trial", "after_trial"]
-    let options = try Options(lua, at: 1, function: f, allowed: known + [])
-    _ = options
+    // The table is also the sampler's `self`, where a script keeps its state: other keys are
+    // the script's own, so they are not checked.
+    let options = try Options(lua, at: 1, function: f, allowed: nil)
     let hooks = ["sample_independent", "infer_relative_search_space", "sample_relative", "before_trial", "after_trial"]
     var present: Set<String> = []
     for hook in hooks {

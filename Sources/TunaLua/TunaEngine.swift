@@ -99,6 +99,15 @@ public final class TunaEngine {
     throw lua.popError(status: status)
   }
 
+  /// The sampler held by the global `name` (made with `tuna.samplers.*` or `tuna.sampler{...}`),
+  /// for Swift code that wants to use a sampler written in Lua. A Lua sampler runs in this
+  /// engine's state, so it must be used on the engine's thread while the engine lives.
+  public func sampler(global name: String) -> (any Sampler)? {
+    state.getGlobal(name)
+    defer { state.lua.pop() }
+    return classes.sampler.object(at: -1, on: state.lua)?.sampler
+  }
+
   func isPruneSignal(_ lua: Lua, at index: Int32) -> Bool {
     guard lua.type(at: index) == .table else { return false }
     let i = lua.absolute(index)
