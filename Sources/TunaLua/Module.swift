@@ -27,6 +27,13 @@ extension TunaEngine {
     lua.rawSet(-2, "__call")
     trialListMetatable = lua.ref()
 
+    // Tables keyed by parameter name iterate in sorted key order under pairs(), so a sampler
+    // that draws random numbers while iterating a search space stays reproducible (Lua's own
+    // order depends on a per-process hash seed).
+    try! state.load(string: Self.sortedPairsSource, chunkName: "tuna.sorted")
+    try! lua.pcall(arguments: 0, results: 1)
+    sortedMetatable = lua.ref()
+
     lua.newTable(recordCount: 8)
     let tuna = lua.top
     lua.push(tunaVersion); lua.rawSet(tuna, "version")
@@ -81,6 +88,27 @@ extension TunaEngine {
     }
     lua.top = tuna - 1
   }
+
+  private static let sortedPairsSource = """
+    local next, sort, type, tostring = next, table.sort, type, tostring
+    local function before(a, b)
+      local ta, tb = type(a), type(b)
+      if ta ~= tb then return ta < tb end
+      if ta == "number" or ta == "string" then return a < b end
+      return tostring(a) < tostring(b)
+    end
+    return { __pairs = function(t)
+      local keys = {}
+      for k in next, t do keys[#keys + 1] = k end
+      sort(keys, before)
+      local i = 0
+      return function()
+        i = i + 1
+        local k = keys[i]
+        if k ~= nil then return k, t[k] end
+      end, t, nil
+    end }
+    """
 
   /// A constructor for something not built yet: a clear error instead of "attempt to call nil".
   private func pushUnavailable(_ name: String, on lua: Lua) {

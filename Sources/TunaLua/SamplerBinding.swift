@@ -140,11 +140,7 @@ final class LuaSampler: Sampler {
   func sampleRelative(_ context: SamplingContext, space: [String: Distribution]) throws -> [String: ParamValue] {
     guard hooks.contains("sample_relative") else { return [:] }
     try call("sample_relative", context, results: 1) {
-      lua.newTable(recordCount: Int32(space.count))
-      for (key, d) in space {
-        engine.push(d, on: lua)
-        lua.rawSet(-2, key)
-      }
+      engine.push(space: space, on: lua)
       return 1
     }
     defer { lua.pop() }
@@ -244,12 +240,7 @@ enum ContextMethods {
     [
       "intersection_search_space": { [unowned engine] l in
         let ctx = try engine.classes.context.check(1, on: l, function: "intersection_search_space").context
-        let space = try ctx.history.intersectionSearchSpace()
-        l.newTable(recordCount: Int32(space.count))
-        for (name, d) in space {
-          engine.push(d, on: l)
-          l.rawSet(-2, name)
-        }
+        engine.push(space: try ctx.history.intersectionSearchSpace(), on: l)
         return 1
       },
     ]

@@ -18,11 +18,10 @@ extension TunaEngine {
       lua.rawSet(t, "values")
     }
     push(params: trial.params, on: lua); lua.rawSet(t, "params")
-    lua.newTable(recordCount: Int32(trial.distributions.count))
-    for (name, d) in trial.distributions { push(d, on: lua); lua.rawSet(-2, name) }
-    lua.rawSet(t, "distributions")
+    push(space: trial.distributions, on: lua); lua.rawSet(t, "distributions")
     lua.newTable(recordCount: Int32(trial.intermediateValues.count))
     for (step, v) in trial.intermediateValues { lua.push(v); lua.rawSet(-2, index: step) }
+    setSortedPairs(on: lua)
     lua.rawSet(t, "intermediate_values")
     lua.push(AttrValue.object(trial.userAttrs)); lua.rawSet(t, "user_attrs")
     if let d = trial.datetimeStart { lua.push(isoDate(d)); lua.rawSet(t, "datetime_start") }
@@ -34,6 +33,20 @@ extension TunaEngine {
   func push(params: [String: ParamValue], on lua: Lua) {
     lua.newTable(recordCount: Int32(params.count))
     for (name, v) in params { lua.push(v); lua.rawSet(-2, name) }
+    setSortedPairs(on: lua)
+  }
+
+  /// Pushes `{ name = dist, ... }`, iterated in name order by pairs().
+  func push(space: [String: Distribution], on lua: Lua) {
+    lua.newTable(recordCount: Int32(space.count))
+    for (name, d) in space { push(d, on: lua); lua.rawSet(-2, name) }
+    setSortedPairs(on: lua)
+  }
+
+  /// Gives the table on top the metatable whose `__pairs` visits keys in sorted order.
+  func setSortedPairs(on lua: Lua) {
+    lua.push(sortedMetatable)
+    lua.setMetatable(-2)
   }
 
   /// Pushes an array of frozen trials that can also be called as `list(ctx_or_study, { states = … })`

@@ -9,12 +9,11 @@ enum TrialMethods {
       switch l.toString(2) {
       case "number": l.push(trial.number)
       case "params": engine.push(params: trial.params, on: l)
-      case "distributions":
-        l.newTable(recordCount: Int32(trial.distributions.count))
-        for (name, d) in trial.distributions { engine.push(d, on: l); l.rawSet(-2, name) }
+      case "distributions": engine.push(space: trial.distributions, on: l)
       case "intermediate_values":
         l.newTable(recordCount: Int32(trial.intermediateValues.count))
         for (step, v) in trial.intermediateValues { l.push(v); l.rawSet(-2, index: step) }
+        engine.setSortedPairs(on: l)
       case "user_attrs": l.push(AttrValue.object(try trial.frozen().userAttrs))
       case "study":
         guard let box = engine.box(for: trial.study) else { l.pushNil(); break }

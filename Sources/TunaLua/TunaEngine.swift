@@ -54,6 +54,7 @@ public final class TunaEngine {
   var pruneSignal: LuaRef!
   var distMetatable: LuaRef!
   var trialListMetatable: LuaRef!
+  var sortedMetatable: LuaRef!
 
   public init(configuration: Configuration = Configuration()) throws(LuaError) {
     self.configuration = configuration
