@@ -36,8 +36,15 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       guard step > 0, step.isFinite else {
         throw InvalidError(argument: .step, message: "step must be > 0, got \(formatDouble(step))")
       }
-      let n = ((high - low) / step + 1e-9).rounded(.down)
-      return .float(low: low, high: low + n * step, log: false, step: step)
+      // As Optuna does in decimal: a high on the grid stays as given (3 * 0.3 is not 0.9 in
+      // binary), one off the grid is lowered to the last grid point, written as briefly as it
+      // can be (0.9, not 0.8999999999999999).
+      let r = (high - low) / step
+      if abs(r - r.rounded()) <= 1e-9 * max(1, r) {
+        return .float(low: low, high: high, log: false, step: step)
+      }
+      let last = low + r.rounded(.down) * step
+      return .float(low: low, high: shortestNear(last, within: 1e-9 * step, atMost: high), log: false, step: step)
     }
     if log, low <= 0 {
       throw InvalidError(argument: .low, message: "low must be > 0 for a log distribution, got \(formatDouble(low))")
@@ -49,6 +56,10 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
     throws(InvalidError) -> Distribution
   {
     guard low <= high else { throw InvalidError(argument: .high, message: "low must be <= high, got \(low) > \(high)") }
+    // Wider ranges would overflow (and trap) in every computation on the grid.
+    guard !high.subtractingReportingOverflow(low).overflow else {
+      throw InvalidError(argument: .high, message: "high - low must be at most \(Int.max), got \(low) to \(high)")
+    }
     guard step > 0 else { throw InvalidError(argument: .step, message: "step must be > 0, got \(step)") }
     if log {
       guard step == 1 else { throw InvalidError(argument: .step, message: "step and log cannot be used together") }
@@ -189,4 +200,13 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       return "categorical {" + choices.map(\.description).joined(separator: ", ") + "}"
     }
   }
+}
+
+/// The number with the fewest significant digits within `tolerance` of `x` and not above
+/// `limit`: `x` itself when no shorter one is.
+private func shortestNear(_ x: Double, within tolerance: Double, atMost limit: Double) -> Double {
+  for digits in 1...16 {
+    if let y = Double(String(format: "%.\(digits)g", x)), abs(y - x) <= tolerance, y <= limit { return y }
+  }
+  return x
 }

@@ -64,7 +64,10 @@ extension Study {
     do {
       let values = try objective(trial)
       if let limit = options.trialTimeout, let deadline = trial.deadline, clock.now > deadline {
-        return try tell(trial, values: nil, state: .fail, failReason: "trial exceeded its time limit of \(formatDouble(limit)) s")
+        let reason = "trial exceeded its time limit of \(formatDouble(limit)) s"
+        let frozen = try tell(trial, values: nil, state: .fail, failReason: reason)
+        if !options.catchErrors { throw TrialFailed(trial: frozen, underlying: StudyError(reason)) }
+        return frozen
       }
       let frozen = try tell(trial, values: values)
       if frozen.state == .fail, !options.catchErrors {
