@@ -1,0 +1,83 @@
+/// What the command line asked for.
+struct Arguments {
+  enum Command: String {
+    case bridge, overhead, all
+    /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
+    case memoryProbe = "_memory"
+  }
+
+  var command: Command = .all
+  var jsonPath: String?
+  var quick = false
+  var repetitions: Int?
+  var probeMode: String?
+
+  static let usage = """
+    usage: tuna-bench [bridge | overhead | all] [--json PATH] [--quick] [--repetitions N]
+
+      bridge      Lua→Swift and Swift→Lua call costs
+      overhead    per-trial cost of a study run through the Lua engine, and its memory
+      all         both (the default)
+
+      --json PATH       also write the results as JSON to PATH
+      --quick           a smaller, faster run (for tests); figures are rougher
+      --repetitions N   best of N runs of each measurement (default 5, 3 with --quick)
+
+    Figures are ratios against baselines measured in the same run; times are the calling
+    thread's CPU time, best of N. Build and run in release mode.
+    """
+
+  struct UsageError: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// The settings printed with the results and used for every measurement.
+  var settings: BenchSettings { BenchSettings(quick: quick, repetitions: repetitions ?? (quick ? 3 : 5)) }
+
+  init(_ argv: [String]) throws {
+    var rest = argv[...]
+    var sawCommand = false
+    while let word = rest.popFirst() {
+      switch word {
+      case "--json":
+        guard let path = rest.popFirst() else { throw UsageError(description: "--json needs a path") }
+        jsonPath = path
+      case "--quick":
+        quick = true
+      case "--repetitions":
+        guard let text = rest.popFirst(), let n = Int(text), n > 0 else {
+          throw UsageError(description: "--repetitions needs a positive integer")
+        }
+        repetitions = n
+      case "-h", "--help", "help":
+        throw UsageError(description: "")
+      default:
+        if !sawCommand, let command = Command(rawValue: word) {
+          self.command = command
+          sawCommand = true
+          if command == .memoryProbe { probeMode = rest.popFirst() }
+        } else {
+          throw UsageError(description: "unknown argument '\(word)'")
+        }
+      }
+    }
+  }
+}
+
+/// The sizes of one run.
+struct BenchSettings: Codable {
+  var quick: Bool
+  var repetitions: Int
+
+  /// Lua→Swift calls per loop.
+  var luaToSwiftCalls: Int { quick ? 1_000_000 : 10_000_000 }
+  /// Swift→Lua calls per loop.
+  var swiftToLuaCalls: Int { quick ? 100_000 : 1_000_000 }
+  /// The study sizes for the per-trial overhead.
+  var trialCounts: [Int] { quick ? [100, 1_000] : [1_000, 10_000] }
+  /// The study size for the space A and B comparisons with Optuna.
+  var spaceTrials: Int { quick ? 200 : 1_000 }
+  /// The memory probe's steps: a warm-up, then more trials to reach the larger size, then the
+  /// same again, so that growth is measured over `memorySteps[1] + memorySteps[2]` trials.
+  var memorySteps: [Int] { quick ? [100, 900, 100] : [1_000, 9_000, 1_000] }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Everything one run measured, as written by `--json`.
+struct Report: Codable {
+  var tool = "tuna-bench"
+  var command: String
+  var settings: BenchSettings
+  /// What the `seconds` figures are: the best of `repetitions` runs of each measurement.
+  var timer = "thread CPU time (CLOCK_THREAD_CPUTIME_ID), best of N; wall time alongside"
+  var bridge: BridgeBench.Results?
+  var overhead: OverheadBench.Results?
+
+  func write(to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let data = try encoder.encode(self)
+    try data.write(to: URL(fileURLWithPath: path))
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+// tuna-bench: the bridge's call costs and the per-trial overhead of studies, as ratios against
+// baselines measured in the same run.
+
+let arguments: Arguments
+do {
+  arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
+} catch let error as Arguments.UsageError {
+  if error.description.isEmpty {  // --help
+    FileHandle.standardOutput.write(Data((Arguments.usage + "\n").utf8))
+    exit(0)
+  }
+  FileHandle.standardError.write(Data("tuna-bench: \(error.description)\n\(Arguments.usage)\n".utf8))
+  exit(2)
+}
+
+/// Prints a line at once (the runs take a while).
+func say(_ text: String) {
+  FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+do {
+  let settings = arguments.settings
+  if arguments.command == .memoryProbe {
+    try MemoryProbe.childMain(mode: arguments.probeMode, settings)
+    exit(0)
+  }
+  #if DEBUG
+    say("warning: a debug build; its figures mean little (swift build -c release)\n")
+  #endif
+  say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): thread CPU time, best of \(settings.repetitions)\n")
+  var report = Report(command: arguments.command.rawValue, settings: settings)
+  if arguments.command != .overhead {
+    let results = try BridgeBench.run(settings)
+    report.bridge = results
+    BridgeBench.tables(results, settings: settings).forEach { say($0.render()) }
+  }
+  if arguments.command != .bridge {
+    let results = try OverheadBench.run(settings)
+    report.overhead = results
+    OverheadBench.tables(results, settings: settings).forEach { say($0.render()) }
+  }
+  if let path = arguments.jsonPath {
+    try report.write(to: path)
+    say("results written to \(path)")
+  }
+} catch {
+  FileHandle.standardError.write(Data("tuna-bench: \(error)\n".utf8))
+  exit(1)
+}
