@@ -34,28 +34,39 @@ public struct Lua {
   // MARK: Stack
 
   /// The index of the top element (the number of elements in this frame).
+  @inlinable
   public var top: Int32 {
     get { lua_gettop(state) }
     nonmutating set { lua_settop(state, newValue) }
   }
 
+  @inlinable
   public func pop(_ n: Int32 = 1) { ls_pop(state, n) }
+  @inlinable
   public func absolute(_ index: Int32) -> Int32 { lua_absindex(state, index) }
+  @inlinable
   public func pushValue(at index: Int32) { lua_pushvalue(state, index) }
   public func remove(at index: Int32) { ls_remove(state, index) }
   public func insert(at index: Int32) { ls_insert(state, index) }
   public func ensureStack(_ extra: Int32) -> Bool { lua_checkstack(state, extra) != 0 }
 
+  @inlinable
   public func type(at index: Int32) -> LuaType { LuaType(rawValue: lua_type(state, index)) ?? .none }
+  @inlinable
   public func isNoneOrNil(_ index: Int32) -> Bool { ls_isnoneornil(state, index) != 0 }
+  @inlinable
   public func isInteger(_ index: Int32) -> Bool { lua_isinteger(state, index) != 0 }
   public func rawEqual(_ a: Int32, _ b: Int32) -> Bool { lua_rawequal(state, a, b) != 0 }
 
   // MARK: Push
 
+  @inlinable
   public func pushNil() { lua_pushnil(state) }
+  @inlinable
   public func push(_ value: Bool) { lua_pushboolean(state, value ? 1 : 0) }
+  @inlinable
   public func push(_ value: Double) { lua_pushnumber(state, value) }
+  @inlinable
   public func push(_ value: Int) { lua_pushinteger(state, lua_Integer(value)) }
   public func push(_ value: String) {
     var value = value
@@ -79,6 +90,7 @@ public struct Lua {
 
   // MARK: Read
 
+  @inlinable
   public func toNumber(_ index: Int32) -> Double? {
     var ok: Int32 = 0
     let v = lua_tonumberx(state, index, &ok)
@@ -86,12 +98,14 @@ public struct Lua {
   }
 
   /// The value as an integer when it is one (an integer, or a float with an exact integer value).
+  @inlinable
   public func toInteger(_ index: Int32) -> Int? {
     var ok: Int32 = 0
     let v = lua_tointegerx(state, index, &ok)
     return ok != 0 ? Int(v) : nil
   }
 
+  @inlinable
   public func toBoolean(_ index: Int32) -> Bool { lua_toboolean(state, index) != 0 }
 
   /// The string at `index`, only when it is a string (numbers are not converted in place).
@@ -127,6 +141,7 @@ public struct Lua {
   }
 
   @discardableResult
+  @inlinable
   public func rawGet(_ table: Int32, index: Int) -> LuaType {
     LuaType(rawValue: lua_rawgeti(state, table, lua_Integer(index))) ?? .none
   }
@@ -140,11 +155,13 @@ public struct Lua {
   }
 
   /// Sets `t[index]` to the value on top of the stack, popping it.
+  @inlinable
   public func rawSet(_ table: Int32, index: Int) { lua_rawseti(state, table, lua_Integer(index)) }
 
   /// Sets `t[k] = v` where both are on the stack top (key below value), popping both.
   public func rawSetPair(_ table: Int32) { lua_rawset(state, table) }
 
+  @inlinable
   public func rawLength(_ index: Int32) -> Int { Int(lua_rawlen(state, index)) }
 
   /// Calls `body` for each key/value pair of the table at `table`, with the key at -2 and the
