@@ -1,3 +1,4 @@
+import Foundation
 import LuaVM
 import TunaSearch
 
@@ -169,7 +170,11 @@ final class LuaSampler: Sampler {
 
   func afterTrial(_ context: SamplingContext, state: TrialState, values: [Double]?) throws {
     guard hooks.contains("after_trial") else { return }
-    let frozen = try context.trial()
+    // The hook runs just before the outcome is stored: show the trial as it is about to be.
+    var frozen = try context.trial()
+    frozen.state = state
+    frozen.values = values
+    frozen.datetimeComplete = Date()
     try call("after_trial", context, results: 0) {
       engine.push(frozen, on: lua)
       return 1

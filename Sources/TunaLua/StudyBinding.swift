@@ -127,7 +127,10 @@ enum StudyMethods {
       },
       "ask": { [unowned engine] l in
         let box = try cls().check(1, on: l, function: "ask")
-        let trial = try box.study.ask()
+        let trial: Trial
+        do { trial = try box.study.ask() } catch let failed as TrialFailed {
+          throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+        }
         box.asked[trial.number] = trial
         engine.classes.trial.push(trial, on: l)
         return 1
@@ -173,8 +176,14 @@ extension TunaEngine {
       throw ArgumentError(3, f, "number, array of numbers or nil expected, got \(lua.typeName(3))")
     }
     if state == nil && values == nil { state = .fail }
-    let frozen = try box.study.tell(trial, values: values, state: state,
-                                    failReason: state == .fail ? "told as failed" : nil)
+    let frozen: FrozenTrial
+    do {
+      frozen = try box.study.tell(trial, values: values, state: state, failReason: state == .fail ? "told as failed" : nil)
+    } catch let failed as TrialFailed {
+      box.asked[trial.number] = nil
+      emit(.trialFinished(box.study, failed.trial))
+      throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+    }
     box.asked[trial.number] = nil
     emit(.trialFinished(box.study, frozen))
     push(frozen, on: lua)
@@ -230,12 +239,18 @@ extension TunaEngine {
       }
     }]
 
+    if let limit = run.trialTimeout {
+      // The deadline covers the whole trial: the sampler's hooks as well as the objective.
+      let message = "trial exceeded its time limit of \(formatNumber(limit)) s"
+      run.aroundTrial = { [unowned self] trial in
+        try self.state.withDeadline(seconds: limit, message: message, trial)
+      }
+    }
+
     emit(.optimizeStarted(box.study, nTrials: run.nTrials, showProgress: showProgress))
     defer { emit(.optimizeFinished(box.study)) }
     do {
-      try box.study.optimize(run) { trial in
-        try self.runObjective(objective, trial: trial, limit: run.trialTimeout, on: lua)
-      }
+      try box.study.optimize(run) { trial in try self.runObjective(objective, trial: trial, on: lua) }
     } catch let failed as TrialFailed {
       throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
     }
@@ -243,54 +258,37 @@ extension TunaEngine {
   }
 
   /// Calls the objective with a trial userdata and reads its value(s).
-  private func runObjective(_ objective: LuaRef, trial: Trial, limit: Double?, on lua: Lua) throws -> [Double] {
+  private func runObjective(_ objective: LuaRef, trial: Trial, on lua: Lua) throws -> [Double] {
     _ = lua.ensureStack(4)
     lua.push(objective)
     classes.trial.push(trial, on: lua)
-    let outcome: Result<Void, LuaError>
-    var pruned = false
-    let call = { () -> Result<Void, LuaError> in
-      let status = lua.pcallStatus(arguments: 1, results: 1)
-      if status == 0 { return .success(()) }
-      if self.isPruneSignal(lua, at: -1) {
+    let status = lua.pcallStatus(arguments: 1, results: 1)
+    if status != 0 {
+      if isPruneSignal(lua, at: -1) {
         lua.pop()
-        pruned = true
-        return .success(())
+        throw TrialPruned()
       }
-      return .failure(lua.popError(status: status))
-    }
-    if let limit, let deadline = trial.deadline {
-      let left = ContinuousClock.now.duration(to: deadline).components
-      let seconds = max(0, Double(left.seconds) + Double(left.attoseconds) * 1e-18)
-      outcome = state.withDeadline(
-        seconds: seconds, message: "trial \(trial.number) exceeded its time limit of \(formatNumber(limit)) s", call)
-    } else {
-      outcome = call()
-    }
-    if pruned { throw TrialPruned() }
-    switch outcome {
-    case .failure(var error):
+      var error = lua.popError(status: status)
       if error.kind == .memory {
         lua.collectGarbage()
         if let cap = state.memoryLimit { error.message += " (memory limit \(formatBytes(cap)))" }
       }
       throw error
-    case .success:
-      defer { lua.pop() }
-      switch lua.type(at: -1) {
-      case .number: return [lua.toNumber(-1)!]
-      case .table:
-        let n = lua.rawLength(-1)
-        guard n > 0 else { throw ObjectiveResultError(got: "an empty table") }
-        return try (1...n).map { i in
-          lua.rawGet(-1, index: i)
-          defer { lua.pop() }
-          guard lua.type(at: -1) == .number else { throw ObjectiveResultError(got: "a table holding \(lua.typeName(-1))") }
-          return lua.toNumber(-1)!
-        }
-      default:
-        throw ObjectiveResultError(got: lua.type(at: -1) == .nil ? "nil" : "a \(lua.typeName(-1)) (\(lua.describe(-1)))")
+    }
+    defer { lua.pop() }
+    switch lua.type(at: -1) {
+    case .number: return [lua.toNumber(-1)!]
+    case .table:
+      let n = lua.rawLength(-1)
+      guard n > 0 else { throw ObjectiveResultError(got: "an empty table") }
+      return try (1...n).map { i in
+        lua.rawGet(-1, index: i)
+        defer { lua.pop() }
+        guard lua.type(at: -1) == .number else { throw ObjectiveResultError(got: "a table holding \(lua.typeName(-1))") }
+        return lua.toNumber(-1)!
       }
+    default:
+      throw ObjectiveResultError(got: lua.type(at: -1) == .nil ? "nil" : "a \(lua.typeName(-1)) (\(lua.describe(-1)))")
     }
   }
 }

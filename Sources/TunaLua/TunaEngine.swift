@@ -46,8 +46,11 @@ public final class TunaEngine {
   /// Called for each event, on the engine's thread.
   public var onEvent: ((Event) -> Void)?
 
-  /// The studies scripts have created or loaded, in that order.
-  public var studies: [Study] { studyBoxes.map(\.study) }
+  /// The studies scripts have created or loaded, each once, in the order they first appeared.
+  public var studies: [Study] {
+    var seen = Set<Int>()
+    return studyBoxes.map(\.study).filter { seen.insert($0.record.id).inserted }
+  }
 
   var studyBoxes: [StudyBox] = []
   var classes: Classes!

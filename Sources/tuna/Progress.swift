@@ -86,7 +86,7 @@ func printSummary(_ studies: [Study]) {
         print("Pareto front: \(front.count) trials")
         for t in front.prefix(10) {
           let values = (t.values ?? []).map(formatValue).joined(separator: ", ")
-          print("  trial \(t.number): [\(values)] \(formatParams(t.params))")
+          print("  trial \(t.number): [\(values)]" + (t.params.isEmpty ? "" : " " + formatParams(t.params)))
         }
       }
       continue

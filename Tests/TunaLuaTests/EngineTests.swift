@@ -130,7 +130,7 @@ final class EngineTests: XCTestCase {
     XCTAssertLessThan(ContinuousClock.now - start, .seconds(5))
     let trials = try engine.studies[0].trials()
     XCTAssertEqual(trials.map(\.state), [.fail, .complete])
-    XCTAssertTrue(trials[0].failReason?.hasPrefix("loop.lua:3: trial 0 exceeded its time limit of 0.2 s") ?? false,
+    XCTAssertTrue(trials[0].failReason?.hasPrefix("loop.lua:3: trial exceeded its time limit of 0.2 s") ?? false,
                   trials[0].failReason ?? "nil")
   }
 

@@ -14,6 +14,10 @@ public struct OptimizeOptions {
   /// Seconds one trial may take; over it the trial fails. The objective sees the deadline as
   /// `trial.deadline` (the Lua bridge enforces it inside scripts).
   public var trialTimeout: Double?
+  /// Wraps each whole trial — its start (the sampler's before-trial hook), the objective, and
+  /// its finish (the after-trial hook). The Lua bridge arms its deadline here, so a script that
+  /// loops anywhere in a trial fails that trial only.
+  public var aroundTrial: ((_ trial: () throws -> FrozenTrial) throws -> FrozenTrial)?
 
   public init(
     nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
@@ -47,7 +51,9 @@ extension Study {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
       started += 1
-      let frozen = try runTrial(objective, options: options, clock: clock)
+      let frozen = try options.aroundTrial.map { around in
+        try around { try runTrial(objective, options: options, clock: clock) }
+      } ?? runTrial(objective, options: options, clock: clock)
       for callback in options.callbacks { try callback(self, frozen) }
     }
   }
@@ -57,32 +63,44 @@ extension Study {
     try optimize(OptimizeOptions(nTrials: nTrials, timeout: timeout)) { [try objective($0)] }
   }
 
+  /// One whole trial: start it, run the objective, finish it. Any failure along the way —
+  /// the sampler's hooks included — fails this trial only, unless `catchErrors` is false.
   private func runTrial(_ objective: (Trial) throws -> [Double], options: OptimizeOptions, clock: ContinuousClock) throws -> FrozenTrial {
-    let trial = try ask()
     let trialStart = clock.now
-    trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
-    do {
-      let values = try objective(trial)
-      if let limit = options.trialTimeout, let deadline = trial.deadline, clock.now > deadline {
-        let reason = "trial exceeded its time limit of \(formatDouble(limit)) s"
-        let frozen = try tell(trial, values: nil, state: .fail, failReason: reason)
-        if !options.catchErrors { throw TrialFailed(trial: frozen, underlying: StudyError(reason)) }
-        return frozen
-      }
-      let frozen = try tell(trial, values: values)
-      if frozen.state == .fail, !options.catchErrors {
-        throw TrialFailed(trial: frozen, underlying: StudyError(frozen.failReason ?? "trial failed"))
-      }
-      return frozen
-    } catch is TrialPruned {
-      return try tell(trial, values: nil, state: .pruned)
-    } catch let error as TrialFailed {
-      throw error
-    } catch {
-      if trial.isFinished { throw error }  // the error came from tell itself
-      let frozen = try tell(trial, values: nil, state: .fail, failReason: String(describing: error))
-      if !options.catchErrors { throw TrialFailed(trial: frozen, underlying: error) }
-      return frozen
+    let trial: Trial
+    do { trial = try ask() } catch let failed as TrialFailed {
+      if options.catchErrors { return failed.trial }
+      throw failed
     }
+    trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
+
+    var values: [Double]?
+    var state: TrialState?
+    var reason: String?
+    var failure: (any Error)?
+    do {
+      values = try objective(trial)
+      if let limit = options.trialTimeout, let deadline = trial.deadline, clock.now > deadline {
+        let message = "trial exceeded its time limit of \(formatDouble(limit)) s"
+        (values, state, reason, failure) = (nil, .fail, message, StudyError(message))
+      }
+    } catch is TrialPruned {
+      state = .pruned
+    } catch {
+      if trial.isFinished { throw error }  // the objective finished the trial itself and then threw
+      (state, reason, failure) = (.fail, String(describing: error), error)
+    }
+
+    let frozen: FrozenTrial
+    do {
+      frozen = try tell(trial, values: values, state: state, failReason: reason)
+    } catch let failed as TrialFailed {  // the sampler's after-trial hook failed
+      if options.catchErrors { return failed.trial }
+      throw TrialFailed(trial: failed.trial, underlying: failure ?? failed.underlying)
+    }
+    if frozen.state == .fail, !options.catchErrors {
+      throw TrialFailed(trial: frozen, underlying: failure ?? StudyError(frozen.failReason ?? "trial failed"))
+    }
+    return frozen
   }
 }

@@ -67,7 +67,8 @@ public final class Study {
 
   // MARK: Ask and tell
 
-  /// Starts a trial: the oldest enqueued one if any, else a new one.
+  /// Starts a trial: the oldest enqueued one if any, else a new one. Throws `TrialFailed` (with
+  /// the trial stored as failed) when the sampler's before-trial hook throws.
   public func ask() throws -> Trial {
     let frozen = try storage.claimWaitingTrial(studyID: record.id)
       ?? storage.createTrial(studyID: record.id, waiting: false, systemAttrs: [:])
@@ -76,13 +77,19 @@ public final class Study {
       rng: RandomSource(seed: sampler.seed, stream: frozen.number),
       onStop: { [weak self] in self?.stop() })
     let trial = Trial(study: self, frozen: frozen, context: context)
-    try sampler.beforeTrial(context)
+    do { try sampler.beforeTrial(context) } catch {
+      // Fail the trial rather than leave it running forever.
+      let failed = try storage.finishTrial(trialID: frozen.id, state: .fail, values: nil, failReason: String(describing: error))
+      trial.markFinished()
+      throw TrialFailed(trial: failed, underlying: error)
+    }
     return trial
   }
 
   /// Finishes a trial. With `state` nil the trial is complete when `values` are valid (one finite
   /// or infinite number per direction, no NaN) and failed with the reason otherwise. A pruned
-  /// trial takes its last intermediate value. Returns the finished trial.
+  /// trial takes its last intermediate value. Returns the finished trial; throws `TrialFailed`
+  /// (with the trial stored as failed) when the sampler's after-trial hook throws.
   @discardableResult
   public func tell(_ trial: Trial, values: [Double]?, state: TrialState? = nil, failReason: String? = nil) throws -> FrozenTrial {
     if trial.isFinished { throw StorageError.trialFinished(number: trial.number) }
@@ -103,9 +110,16 @@ public final class Study {
     case .running, .waiting:
       throw StudyError("tell needs a finished state (complete, pruned or fail), got \(state.rawValue)")
     }
+    // The sampler hears of the outcome before it is stored (as in Optuna), so a failing hook
+    // can still fail the trial instead of leaving a finished trial and a broken study.
+    var hookError: (any Error)?
+    do { try sampler.afterTrial(trial.context, state: state, values: values) } catch {
+      hookError = error
+      if state != .fail { (state, values, reason) = (.fail, nil, String(describing: error)) }
+    }
     let frozen = try storage.finishTrial(trialID: trial.id, state: state, values: values, failReason: reason)
     trial.markFinished()
-    try sampler.afterTrial(trial.context, state: state, values: values)
+    if let hookError { throw TrialFailed(trial: frozen, underlying: hookError) }
     return frozen
   }
 

@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+
+/// Runs every behaviour script in scripts/tests/ and every example in scripts/examples/ through
+/// the built CLI. Each behaviour script asserts with Lua's `assert` and ends by printing
+/// `ok <name>`; one test per script, so a failure names its area.
+final class LuaScriptTests: XCTestCase {
+  /// The scripts in scripts/tests/ that have a test below.
+  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module"]
+
+  func testStudiesScript() throws { try checkTestScript("studies") }
+  func testTrialsScript() throws { try checkTestScript("trials") }
+  func testSamplersScript() throws { try checkTestScript("samplers") }
+  func testLuaSamplersScript() throws { try checkTestScript("lua_samplers") }
+  func testModuleScript() throws { try checkTestScript("module") }
+
+  /// A new script in scripts/tests/ needs its own test method above.
+  func testEveryTestScriptHasATest() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: TunaProcess.testScripts.path)
+      .filter { $0.hasSuffix(".lua") }
+      .map { String($0.dropLast(4)) }
+    XCTAssertFalse(names.isEmpty, "no scripts in \(TunaProcess.testScripts.path)")
+    XCTAssertEqual(Set(names), Self.covered, "scripts/tests/ and LuaScriptTests.covered disagree")
+  }
+
+  func testExamplesRunEndToEnd() throws {
+    let names = try FileManager.default.contentsOfDirectory(atPath: TunaProcess.examples.path)
+      .filter { $0.hasSuffix(".lua") }.sorted()
+    XCTAssertFalse(names.isEmpty, "no examples in \(TunaProcess.examples.path)")
+    for name in names {
+      let result = try tuna(["run", "scripts/examples/" + name], in: TunaProcess.packageRoot, timeout: 60)
+      XCTAssertEqual(result.status, 0, "\(name)\n\(result.transcript)")
+      assertContains(result.stdout, "Study ", "\(name) prints the summary")
+      XCTAssertFalse(result.stderr.contains("failed"), "\(name)\n\(result.transcript)")
+    }
+  }
+
+  func testQuickstartExample() throws {
+    let result = try tuna(["run", "scripts/examples/quickstart.lua"], in: TunaProcess.packageRoot)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.stderr, "")
+    assertContains(result.stdout, "best value ")
+    assertLine(result.stdout, "Study quickstart (minimize): 200 trials: 200 complete")
+    assertContains(result.stdout, "Best value: ")
+    for name in ["activation", "layers", "lr", "x"] { assertContains(result.stdout, "  \(name) = ") }
+    // Seeded in the script: the same output twice.
+    let again = try tuna(["run", "scripts/examples/quickstart.lua"], in: TunaProcess.packageRoot)
+    XCTAssertEqual(again.stdout, result.stdout)
+  }
+
+  /// Runs scripts/tests/NAME.lua (with the arguments of its `-- tuna-test-args:` line, if any)
+  /// and expects exit 0 and the line `ok NAME`.
+  private func checkTestScript(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let path = "scripts/tests/\(name).lua"
+    let source = try String(contentsOf: TunaProcess.packageRoot.appendingPathComponent(path), encoding: .utf8)
+    var arguments = ["run", path]
+    if let argsLine = source.split(separator: "\n").first(where: { $0.hasPrefix("-- tuna-test-args:") }) {
+      arguments.append("--")
+      arguments += argsLine.dropFirst("-- tuna-test-args:".count).split(separator: " ").map(String.init)
+    }
+    let result = try tuna(arguments, in: TunaProcess.packageRoot, timeout: 60, file: file, line: line)
+    XCTAssertEqual(result.status, 0, "\(path) failed:\n\(result.stderr)", file: file, line: line)
+    assertLine(result.stdout, "ok \(name)", "", file: file, line: line)
+  }
+}

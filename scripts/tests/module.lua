@@ -1,0 +1,40 @@
+-- The module and the script's environment: require("tuna") is the global tuna, the `arg` table
+-- and the chunk's `...` carry the arguments after `--`, constructors not built yet say so.
+--
+--   tuna run scripts/tests/module.lua -- a b
+--
+-- tuna-test-args: a b
+
+assert(type(tuna) == "table", "tuna is a preloaded global")
+local t = require("tuna")
+assert(t == tuna, 'require("tuna") returns the global tuna table')
+assert(require("tuna") == t, "require is cached")
+assert(type(tuna.version) == "string" and tuna.version:match("^%d+%.%d+%.%d+"))
+
+-- Arguments after `--`: arg[0] is the script, arg[1..n] the arguments, and `...` the same.
+assert(type(arg) == "table")
+assert(type(arg[0]) == "string" and arg[0]:match("module%.lua$"), "arg[0] is the script's path")
+assert(#arg == 2 and arg[1] == "a" and arg[2] == "b", "arg holds the arguments after --")
+assert(select("#", ...) == 2, "the chunk gets the arguments as ...")
+local first, second = ...
+assert(first == "a" and second == "b")
+
+-- Everything the API lists exists; what is not built yet raises "not available".
+for _, name in ipairs({ "random", "grid" }) do assert(type(tuna.samplers[name]) == "function") end
+for _, name in ipairs({ "qmc", "tpe", "gp", "cmaes", "ga", "nsga2" }) do
+  local ok, err = pcall(tuna.samplers[name], {})
+  assert(not ok and tostring(err):find("not available", 1, true), "tuna.samplers." .. name)
+end
+assert(type(tuna.pruners.nop) == "function")
+for _, name in ipairs({ "median", "percentile", "successive_halving", "hyperband", "threshold", "patient", "wilcoxon" }) do
+  local ok, err = pcall(tuna.pruners[name], {})
+  assert(not ok and tostring(err):find("not available", 1, true), "tuna.pruners." .. name)
+end
+local ok, err = pcall(tuna.pruner, { prune = function() return false end })
+assert(not ok and tostring(err):find("not available", 1, true), "tuna.pruner")
+
+-- The full standard library is there outside the sandbox.
+assert(type(io) == "table" and type(os) == "table" and type(package) == "table" and type(debug) == "table")
+assert(package.loaded.tuna == tuna)
+
+print("ok module")
