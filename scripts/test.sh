@@ -8,4 +8,4 @@ tuna_check_swift
 tuna_install_deps
 scripts/check-boundaries.sh
 swift build --build-tests
-swift test --skip-build "$@"
+swift test --skip-build --disable-swift-testing "$@"
