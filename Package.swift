@@ -5,6 +5,7 @@ let package = Package(
   name: "Tuna",
   products: [
     .library(name: "TunaSearch", targets: ["TunaSearch"]),
+    .library(name: "TunaTrain", targets: ["TunaTrain"]),
     .library(name: "TunaLua", targets: ["TunaLua"]),
     .executable(name: "tuna", targets: ["tuna"]),
     .executable(name: "tuna-bench", targets: ["tuna-bench"]),
@@ -24,15 +25,31 @@ let package = Package(
     ),
     /// Macro wrappers, the error trampoline, the count hook, the capped allocator.
     .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
+    /// OpenBLAS's cblas.h (Debian libopenblas-dev), found through pkg-config.
+    .systemLibrary(
+      name: "CBLAS",
+      path: "Sources/CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
 
     // MARK: - Swift libraries
 
+    /// The seeded random generator both libraries use.
+    .target(name: "TunaRandom"),
     /// Studies, trials, distributions, samplers, pruners, storage. Imports no Lua.
-    .target(name: "TunaSearch"),
+    .target(name: "TunaSearch", dependencies: ["TunaRandom"]),
+    /// The training core: matrices over BLAS, neural networks, trees and forests, linear models,
+    /// datasets, cross-validation, metrics. Imports neither Lua nor the search core.
+    .target(
+      name: "TunaTrain",
+      dependencies: ["CBLAS", "TunaRandom"],
+      resources: [.copy("Resources/datasets")]
+    ),
     /// A safe Swift wrapper over one Lua state. Knows nothing about tuning.
     .target(name: "LuaVM", dependencies: ["CLua", "CLuaShim"]),
     /// The `tuna` Lua module: binds TunaSearch into a Lua state.
-    .target(name: "TunaLua", dependencies: ["TunaSearch", "LuaVM"]),
+    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "LuaVM"]),
 
     // MARK: - Executables
 
@@ -43,7 +60,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "tuna-bench", dependencies: ["TunaLua", "TunaSearch", "LuaVM"]),
+    .executableTarget(name: "tuna-bench", dependencies: ["TunaLua", "TunaSearch", "TunaTrain", "LuaVM"]),
 
     // MARK: - Tests
 
@@ -51,6 +68,7 @@ let package = Package(
     .target(name: "TunaTestSupport", dependencies: ["TunaSearch"], path: "Tests/TunaTestSupport"),
     .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
+    .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
     .testTarget(name: "TunaCLITests", dependencies: ["tuna"], exclude: ["Fixtures"]),
   ]
