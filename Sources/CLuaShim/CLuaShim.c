@@ -454,6 +454,21 @@ void ls_disarm_hook(lua_State *L) {
   atomic_store(&lim->cancel, 0);
 }
 
+const char *ls_check_deadline(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  if (lim->tripped == LS_TRIP_NONE) {
+    if (atomic_load(&lim->cancel))
+      lim->tripped = LS_TRIP_CANCEL;
+    else if (lim->deadline_ns != 0 && ls_now_ns() >= lim->deadline_ns)
+      lim->tripped = LS_TRIP_DEADLINE;
+    else
+      return NULL;
+    lua_sethook(L, ls_hook, LUA_MASKCOUNT, 1);
+    hook_coroutines(L, ls_hook, 1);
+  }
+  return lim->tripped == LS_TRIP_CANCEL ? "cancelled" : lim->message;
+}
+
 int ls_tripped(lua_State *L) { return limits_of(L)->tripped; }
 
 void ls_cancel(lua_State *L) { atomic_store(&limits_of(L)->cancel, 1); }

@@ -22,6 +22,9 @@ private let dispatchHost: ls_dispatch_fn = { state, box in
       error.function.withCString { ls_push_argerror(state, error.position, $0, message) }
     }
     return Int32(LS_RAISE_WHERE)
+  } catch let error as DeadlineExceeded {
+    lua.push(error.message)
+    return Int32(LS_RAISE_WHERE)
   } catch let error as ScriptError {
     lua.push(error.message)
     return Int32(LS_RAISE_WHERE)

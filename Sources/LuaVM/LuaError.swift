@@ -62,3 +62,10 @@ public struct ArgumentError: Error, CustomStringConvertible, Sendable {
 public struct RaiseTopOfStack: Error {
   public init() {}
 }
+
+/// Thrown by `LuaState.checkDeadline()`: raised in Lua at the caller's line, and reported as a
+/// `.timeout` (or `.cancelled`) error by the protected call it ends.
+public struct DeadlineExceeded: Error, CustomStringConvertible, Sendable {
+  public let message: String
+  public var description: String { message }
+}

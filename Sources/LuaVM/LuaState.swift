@@ -119,6 +119,12 @@ public final class LuaState {
     return try body()
   }
 
+  /// Throws the armed deadline's error when it has passed (or a cancel was asked for), from host
+  /// code that runs long between calls into Lua; the error then surfaces like the hook's own.
+  public func checkDeadline() throws {
+    if let message = ls_check_deadline(lua.state) { throw DeadlineExceeded(message: String(cString: message)) }
+  }
+
   /// A handle that stops the running script from another thread (when a deadline is armed).
   public var canceller: LuaCanceller { LuaCanceller(state: lua.state) }
 }

@@ -86,6 +86,10 @@ void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *mess
 void ls_arm_hook(lua_State *L, int64_t deadline_ns, int every, const char *message);
 /// Removes the hook and clears the trip state.
 void ls_disarm_hook(lua_State *L);
+/// For host code that runs long without entering Lua (training, say): when the armed deadline
+/// has passed or a cancel was asked for, trips the hook as the hook itself would and returns
+/// the message to raise; otherwise NULL.
+const char *ls_check_deadline(lua_State *L);
 /// LS_TRIP_NONE, LS_TRIP_DEADLINE or LS_TRIP_CANCEL.
 int ls_tripped(lua_State *L);
 /// Asks a running script to stop at its next hook check. Safe from any thread.
