@@ -1,5 +1,6 @@
 import LuaVM
 import TunaSearch
+import TunaTrain
 
 /// The version scripts see as `tuna.version`.
 public let tunaVersion = "0.1.0"
@@ -63,6 +64,8 @@ extension TunaEngine {
     lua.rawSet(tuna, "pruners")
     pushUnavailable("tuna.pruner", on: lua)
     lua.rawSet(tuna, "pruner")
+    pushDataModule(on: lua)
+    lua.rawSet(tuna, "data")
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)

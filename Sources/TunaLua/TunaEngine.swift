@@ -169,6 +169,7 @@ struct Classes {
   let pruner: LuaClass<PrunerBox>
   let context: LuaClass<ContextBox>
   let rng: LuaClass<SamplingContext>
+  let dataset: LuaClass<DatasetBox>
 
   init(_ engine: TunaEngine) {
     let lua = engine.state.lua
@@ -185,5 +186,6 @@ struct Classes {
     context = LuaClass(lua, name: "tuna.SamplingContext", methods: ContextMethods.table(engine),
                        getter: ContextMethods.getter(engine))
     rng = LuaClass(lua, name: "tuna.Rng", methods: RngMethods.table(engine))
+    dataset = LuaClass(lua, name: "tuna.Dataset", methods: DatasetMethods.table(engine), getter: DatasetMethods.getter(engine))
   }
 }
