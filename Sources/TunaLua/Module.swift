@@ -66,6 +66,10 @@ extension TunaEngine {
     lua.rawSet(tuna, "pruner")
     pushDataModule(on: lua)
     lua.rawSet(tuna, "data")
+    pushNNModule(on: lua)
+    lua.rawSet(tuna, "nn")
+    pushMLModule(on: lua)
+    lua.rawSet(tuna, "ml")
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)

@@ -1,6 +1,7 @@
 import Foundation
 import LuaVM
 import TunaSearch
+import TunaTrain
 
 /// Runs tuning scripts: one Lua state with the `tuna` module, bound to the search core.
 ///
@@ -170,6 +171,8 @@ struct Classes {
   let context: LuaClass<ContextBox>
   let rng: LuaClass<SamplingContext>
   let dataset: LuaClass<DatasetBox>
+  let mlp: LuaClass<MLP>
+  let estimator: LuaClass<EstimatorBox>
 
   init(_ engine: TunaEngine) {
     let lua = engine.state.lua
@@ -187,5 +190,7 @@ struct Classes {
                        getter: ContextMethods.getter(engine))
     rng = LuaClass(lua, name: "tuna.Rng", methods: RngMethods.table(engine))
     dataset = LuaClass(lua, name: "tuna.Dataset", methods: DatasetMethods.table(engine), getter: DatasetMethods.getter(engine))
+    mlp = LuaClass(lua, name: "tuna.MLP", methods: MLPMethods.table(engine), getter: MLPMethods.getter(engine))
+    estimator = LuaClass(lua, name: "tuna.Model", methods: EstimatorMethods.table(engine), getter: EstimatorMethods.getter(engine))
   }
 }

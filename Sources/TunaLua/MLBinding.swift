@@ -1,0 +1,320 @@
+import LuaVM
+import TunaSearch
+import TunaTrain
+
+/// A classical model as a script holds it, with the options it was made with (for refits).
+final class EstimatorBox {
+  let estimator: any Estimator
+  let kind: String
+  init(_ estimator: any Estimator, kind: String) {
+    self.estimator = estimator
+    self.kind = kind
+  }
+}
+
+/// The classical models by name, each made from a table of options. Option tables are read
+/// with `Options`, so a misspelt option is an error naming the known ones.
+enum EstimatorFactory {
+  static let names = ["random_forest", "decision_tree", "logistic_regression", "linear_regression"]
+
+  static func allowed(_ kind: String) -> [String] {
+    switch kind {
+    case "random_forest":
+      ["n_estimators", "max_depth", "min_samples_split", "min_samples_leaf", "max_features", "bootstrap", "criterion", "seed"]
+    case "decision_tree":
+      ["max_depth", "min_samples_split", "min_samples_leaf", "max_features", "criterion", "seed"]
+    case "logistic_regression": ["c", "max_iter", "tol", "fit_intercept"]
+    case "linear_regression": ["l2", "fit_intercept"]
+    default: []
+    }
+  }
+
+  /// Makes a `kind` model from the options table at `index` (nil: defaults).
+  static func make(_ kind: String, _ l: Lua, at index: Int32, function: String) throws -> any Estimator {
+    let o = try Options(l, at: index, function: function, allowed: allowed(kind))
+    switch kind {
+    case "random_forest":
+      return try RandomForest(
+        nEstimators: try o.integer("n_estimators") ?? 100, options: try treeOptions(o, l),
+        bootstrap: try o.bool("bootstrap") ?? true, seed: try seed(o))
+    case "decision_tree":
+      return try DecisionTree(options: try treeOptions(o, l), seed: try seed(o))
+    case "logistic_regression":
+      return try LogisticRegression(
+        c: try o.number("c") ?? 1.0, maxIterations: try o.integer("max_iter") ?? 100,
+        tolerance: try o.number("tol") ?? 1e-4, fitIntercept: try o.bool("fit_intercept") ?? true)
+    case "linear_regression":
+      return try LinearRegression(l2: try o.number("l2") ?? 0, fitIntercept: try o.bool("fit_intercept") ?? true)
+    default:
+      throw ArgumentError(1, function, "unknown estimator \"\(kind)\" (known: \(names.joined(separator: ", ")))")
+    }
+  }
+
+  private static func seed(_ o: Options) throws -> UInt64 { try seedValue(o) ?? 0 }
+
+  private static func treeOptions(_ o: Options, _ l: Lua) throws -> TreeOptions {
+    var t = TreeOptions()
+    if let d = try o.integer("max_depth") { t.maxDepth = d }
+    if let n = try o.integer("min_samples_split") { t.minSamplesSplit = n }
+    if let n = try o.integer("min_samples_leaf") { t.minSamplesLeaf = n }
+    if let c = try o.string("criterion") {
+      guard let criterion = Criterion(rawValue: c) else {
+        throw ArgumentError(o.position, o.function, "'criterion' must be \"gini\", \"entropy\" or \"squared_error\", got \"\(c)\"")
+      }
+      t.criterion = criterion
+    }
+    try o.with("max_features") { type in
+      switch type {
+      case .nil: return
+      case .string:
+        switch l.toString(-1) {
+        case "sqrt": t.maxFeatures = .sqrt
+        case "log2": t.maxFeatures = .log2
+        case "all": t.maxFeatures = .all
+        default: throw o.bad("max_features", "\"sqrt\", \"log2\", a count or a fraction")
+        }
+      case .number:
+        if l.isInteger(-1), let n = l.toInteger(-1) { t.maxFeatures = .count(n) }
+        else if let x = l.toNumber(-1), x > 0, x <= 1 { t.maxFeatures = .fraction(x) }
+        else { throw o.bad("max_features", "\"sqrt\", \"log2\", a count or a fraction in (0, 1]") }
+      default: throw o.bad("max_features", "\"sqrt\", \"log2\", a count or a fraction")
+      }
+    }
+    return t
+  }
+}
+
+extension TunaEngine {
+  /// The `tuna.ml` table: models, `cross_val_score`, `grid_search_cv`.
+  func pushMLModule(on lua: Lua) {
+    lua.newTable(recordCount: 8)
+    for kind in EstimatorFactory.names {
+      lua.push(function: { [unowned self] l in
+        let estimator = try self.train { try EstimatorFactory.make(kind, l, at: 1, function: kind) }
+        self.classes.estimator.push(EstimatorBox(estimator, kind: kind), on: l)
+        return 1
+      })
+      lua.rawSet(-2, kind)
+    }
+    lua.push(function: { [unowned self] l in try self.crossValScore(l) })
+    lua.rawSet(-2, "cross_val_score")
+    lua.push(function: { [unowned self] l in try self.gridSearchCV(l) })
+    lua.rawSet(-2, "grid_search_cv")
+  }
+
+  /// Reads `scoring = "accuracy"`; nil when absent.
+  private func scoring(_ o: Options) throws -> Scoring? {
+    try o.string("scoring").map { name in
+      guard let s = Scoring(rawValue: name) else {
+        throw ArgumentError(o.position, o.function, "unknown scoring \"\(name)\" (known: \(Scoring.allCases.map(\.rawValue).joined(separator: ", ")))")
+      }
+      return s
+    }
+  }
+
+  /// `tuna.ml.cross_val_score(make_model, data, { cv = 5, scoring, seed, stratify, shuffle })`
+  private func crossValScore(_ l: Lua) throws -> Int32 {
+    let f = "cross_val_score"
+    guard l.type(at: 1) == .function else {
+      throw ArgumentError(1, f, "a function returning a new model expected, got \(l.typeName(1))")
+    }
+    let data = try classes.dataset.check(2, on: l, function: f).data
+    let o = try Options(l, at: 3, function: f, allowed: ["cv", "scoring", "seed", "stratify", "shuffle"])
+    let make: () throws -> any Estimator = { [unowned self] in
+      l.pushValue(at: 1)
+      try l.pcall(arguments: 0, results: 1)
+      defer { l.pop() }
+      guard let box = self.classes.estimator.object(at: -1, on: l) else {
+        throw ScriptError("cross_val_score: the model function returned \(l.describe(-1)), not a model")
+      }
+      return box.estimator
+    }
+    let result = try train {
+      try TunaTrain.crossValScore(
+        make, data, cv: try o.integer("cv") ?? 5, scoring: try scoring(o), stratify: try o.bool("stratify"),
+        shuffle: try o.bool("shuffle") ?? false, seed: try trainSeed(o))
+    }
+    push(cv: result, on: l)
+    return 1
+  }
+
+  func push(cv: CVResult, on l: Lua) {
+    l.newTable(recordCount: 3)
+    l.push(cv.mean); l.rawSet(-2, "mean")
+    l.push(cv.std); l.rawSet(-2, "std")
+    l.newTable(arrayCount: Int32(cv.scores.count))
+    for (i, s) in cv.scores.enumerated() { l.push(s); l.rawSet(-2, index: i + 1) }
+    l.rawSet(-2, "scores")
+  }
+
+  /// `tuna.ml.grid_search_cv{ estimator, data, param_grid, cv, scoring, seed, params, name }`:
+  /// scikit-learn's GridSearchCV as a study over a grid sampler, refitting the best model on
+  /// all of `data`.
+  private func gridSearchCV(_ l: Lua) throws -> Int32 {
+    let f = "grid_search_cv"
+    let o = try Options(l, at: 1, function: f, allowed: [
+      "estimator", "data", "param_grid", "cv", "scoring", "seed", "params", "name", "shuffle",
+    ])
+    guard let kind = try o.string("estimator"), EstimatorFactory.names.contains(kind) else {
+      throw ArgumentError(1, f, "'estimator' must be one of \(EstimatorFactory.names.map { "\"\($0)\"" }.joined(separator: ", "))")
+    }
+    let data: Dataset = try o.with("data") { _ in
+      guard let box = classes.dataset.object(at: -1, on: l) else { throw o.bad("data", "a dataset") }
+      return box.data
+    }
+    var grid: [String: [ParamValue]] = [:]
+    try o.with("param_grid") { type in
+      guard type == .table else { throw o.bad("param_grid", "a table of value arrays") }
+      try l.forEach(-1) {
+        guard let name = l.toString(-2), l.type(at: -1) == .table, l.rawLength(-1) > 0 else {
+          throw ArgumentError(1, f, "param_grid must map option names to non-empty arrays of values")
+        }
+        guard EstimatorFactory.allowed(kind).contains(name) else {
+          throw ArgumentError(1, f, "\(kind) has no option '\(name)' (known: \(EstimatorFactory.allowed(kind).joined(separator: ", ")))")
+        }
+        grid[name] = try (0..<l.rawLength(-1)).map { i in
+          l.rawGet(-1, index: i + 1)
+          defer { l.pop() }
+          guard let v = l.paramValue(at: -1) else { throw ArgumentError(1, f, "param_grid['\(name)'] holds a \(l.typeName(-1))") }
+          return v
+        }
+      }
+    }
+    guard !grid.isEmpty else { throw ArgumentError(1, f, "param_grid must name at least one option") }
+    let fixed: [String: ParamValue] = try o.with("params") { type in
+      guard type != .nil else { return [:] }
+      guard type == .table else { throw o.bad("params", "a table of fixed options") }
+      var fixed: [String: ParamValue] = [:]
+      try l.forEach(-1) {
+        guard let k = l.toString(-2), let v = l.paramValue(at: -1) else { throw o.bad("params", "a table of fixed options") }
+        fixed[k] = v
+      }
+      return fixed
+    }
+    let cv = try o.integer("cv") ?? 5
+    let scoring = try scoring(o)
+    let shuffle = try o.bool("shuffle") ?? false
+    let seed = try trainSeed(o)
+    let estimatorTakesSeed = EstimatorFactory.allowed(kind).contains("seed")
+
+    let sampler = try GridSampler(searchSpace: grid, seed: seed)
+    let study = try Study.create(
+      name: try o.string("name") ?? "grid_search_cv-\(studyBoxes.count + 1)", direction: .maximize,
+      sampler: sampler, storage: storage)
+    let box = StudyBox(study)
+    studyBoxes.append(box)
+
+    /// Makes the model for one grid point: the grid values, the fixed options, and the seed.
+    func model(_ params: [String: ParamValue]) throws -> any Estimator {
+      var all = fixed.merging(params) { $1 }
+      if estimatorTakesSeed, all["seed"] == nil { all["seed"] = .int(Int(Int64(bitPattern: seed))) }
+      l.newTable(recordCount: Int32(all.count))
+      for (k, v) in all { l.push(v); l.rawSet(-2, k) }
+      defer { l.pop() }
+      return try EstimatorFactory.make(kind, l, at: l.top, function: f)
+    }
+
+    var options = OptimizeOptions(nTrials: sampler.size, catchErrors: false)
+    options.callbacks = [{ [unowned self] s, t in self.emit(.trialFinished(s, t)) }]
+    emit(.optimizeStarted(study, nTrials: sampler.size, showProgress: true))
+    defer { emit(.optimizeFinished(study)) }
+    do {
+      try study.optimize(options) { trial in
+        var params: [String: ParamValue] = [:]
+        for name in grid.keys.sorted() {
+          params[name] = try trial.suggestCategorical(name, grid[name]!)
+        }
+        let result = try self.train {
+          try TunaTrain.crossValScore({ try model(params) }, data, cv: cv, scoring: scoring, stratify: nil, shuffle: shuffle, seed: seed)
+        }
+        try trial.setUserAttr("std_score", .double(result.std))
+        try trial.setUserAttr("scores", .array(result.scores.map(AttrValue.double)))
+        return [result.mean]
+      }
+    } catch let failed as TrialFailed {
+      throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+    }
+
+    let best = try study.bestTrial
+    let bestModel = try train {
+      let m = try model(best.params)
+      try m.fit(data)
+      return m
+    }
+    let trials = try study.trials(states: [.complete])
+    let ranks = Dictionary(uniqueKeysWithValues: trials.sorted { ($0.value ?? -.infinity) > ($1.value ?? -.infinity) }
+      .enumerated().map { ($1.number, $0 + 1) })
+
+    l.newTable(recordCount: 6)
+    let t = l.top
+    push(params: best.params, on: l); l.rawSet(t, "best_params")
+    l.push(best.value ?? .nan); l.rawSet(t, "best_score")
+    classes.estimator.push(EstimatorBox(bestModel, kind: kind), on: l); l.rawSet(t, "best_estimator")
+    classes.study.push(box, on: l); l.rawSet(t, "study")
+    l.newTable(arrayCount: Int32(trials.count))
+    for (i, trial) in trials.enumerated() {
+      l.newTable(recordCount: 5)
+      push(params: trial.params, on: l); l.rawSet(-2, "params")
+      l.push(trial.value ?? .nan); l.rawSet(-2, "mean_score")
+      if case .double(let s)? = trial.userAttrs["std_score"] { l.push(s); l.rawSet(-2, "std_score") }
+      l.push(trial.userAttrs["scores"] ?? .null); l.rawSet(-2, "scores")
+      l.push(ranks[trial.number] ?? 0); l.rawSet(-2, "rank")
+      l.rawSet(-2, index: i + 1)
+    }
+    l.rawSet(t, "results")
+    return 1
+  }
+}
+
+/// Methods and fields of a model userdata.
+enum EstimatorMethods {
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let box = try engine.classes.estimator.check(1, on: l, function: "index")
+      switch l.toString(2) {
+      case "kind": l.push(box.kind)
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "fit": { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l, function: "fit")
+        let d = try engine.classes.dataset.check(2, on: l, function: "fit").data
+        try engine.train { try box.estimator.fit(d) }
+        l.pushValue(at: 1)
+        return 1
+      },
+      "predict": { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l, function: "predict")
+        let d = try engine.classes.dataset.check(2, on: l, function: "predict").data
+        engine.push(predictions: try engine.train { try box.estimator.predict(d.x) }, task: d.task, on: l)
+        return 1
+      },
+      "predict_proba": { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l, function: "predict_proba")
+        let d = try engine.classes.dataset.check(2, on: l, function: "predict_proba").data
+        guard let classifier = box.estimator as? any ProbabilisticClassifier else {
+          throw ScriptError("\(box.kind) gives no class probabilities")
+        }
+        let p = try engine.train { try classifier.predictProbabilities(d.x) }
+        l.newTable(arrayCount: Int32(p.rows))
+        for i in 0..<p.rows {
+          l.newTable(arrayCount: Int32(p.cols))
+          for j in 0..<p.cols { l.push(Double(p[i, j])); l.rawSet(-2, index: j + 1) }
+          l.rawSet(-2, index: i + 1)
+        }
+        return 1
+      },
+      "score": { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l, function: "score")
+        let d = try engine.classes.dataset.check(2, on: l, function: "score").data
+        l.push(try engine.train { try box.estimator.score(d) })
+        return 1
+      },
+    ]
+  }
+}

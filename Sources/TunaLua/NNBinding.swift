@@ -1,0 +1,247 @@
+import LuaVM
+import TunaSearch
+import TunaTrain
+
+/// Raised inside training when a script's `on_epoch` raised something that must reach the
+/// objective unchanged (a prune signal); the value waits in the registry.
+struct PendingLuaSignal: Error {}
+
+extension TunaEngine {
+  /// The `tuna.nn` table: `mlp{...}` and `fit(net, data, {...})`.
+  func pushNNModule(on lua: Lua) {
+    lua.newTable(recordCount: 2)
+    lua.push(function: { [unowned self] l in
+      let o = try Options(l, at: 1, function: "mlp", allowed: ["hidden", "activation", "dropout"])
+      var config = MLPConfig()
+      try o.with("hidden") { type in
+        guard type != .nil else { return }
+        if type == .number, let n = l.toInteger(-1) { config.hidden = [n]; return }
+        guard type == .table else { throw o.bad("hidden", "an array of layer widths") }
+        config.hidden = try (0..<l.rawLength(-1)).map { i in
+          l.rawGet(-1, index: i + 1)
+          defer { l.pop() }
+          guard l.type(at: -1) == .number, let n = l.toInteger(-1) else { throw o.bad("hidden", "an array of integer layer widths") }
+          return n
+        }
+      }
+      if let name = try o.string("activation") {
+        guard let a = Activation(rawValue: name) else {
+          throw ArgumentError(1, "mlp", "'activation' must be one of \(Activation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
+        }
+        config.activation = a
+      }
+      if let p = try o.number("dropout") { config.dropout = Float(p) }
+      let net = try self.train { try MLP(config) }
+      self.classes.mlp.push(net, on: l)
+      return 1
+    })
+    lua.rawSet(-2, "mlp")
+    lua.push(function: { [unowned self] l in try self.fitNetwork(l) })
+    lua.rawSet(-2, "fit")
+  }
+
+  /// `tuna.nn.fit(net, train, { valid, epochs, batch_size, seed, optimizer, l1, l2, lr_schedule,
+  /// early_stopping, on_epoch })`
+  private func fitNetwork(_ l: Lua) throws -> Int32 {
+    let f = "fit"
+    let net = try classes.mlp.check(1, on: l, function: f)
+    let trainSet = try classes.dataset.check(2, on: l, function: f).data
+    let o = try Options(l, at: 3, function: f, allowed: [
+      "valid", "epochs", "batch_size", "seed", "optimizer", "l1", "l2", "lr_schedule", "early_stopping", "on_epoch",
+    ])
+    var options = FitOptions()
+    if let n = try o.integer("epochs") { options.epochs = n }
+    if let n = try o.integer("batch_size") { options.batchSize = n }
+    options.seed = try trainSeed(o)
+    if let v = try o.number("l1") { options.l1 = Float(v) }
+    if let v = try o.number("l2") { options.l2 = Float(v) }
+    let valid: Dataset? = try o.with("valid") { type in
+      guard type != .nil else { return nil }
+      guard let box = classes.dataset.object(at: -1, on: l) else { throw o.bad("valid", "a dataset") }
+      return box.data
+    }
+    try o.with("optimizer") { type in
+      guard type != .nil else { return }
+      options.optimizer = try optimizerConfig(l, options: o)
+    }
+    try o.with("lr_schedule") { type in
+      guard type != .nil else { return }
+      options.schedule = try scheduleConfig(l, options: o)
+    }
+    try o.with("early_stopping") { type in
+      guard type != .nil else { return }
+      guard type == .table else { throw o.bad("early_stopping", "a table like { patience = 5, monitor = \"valid_loss\" }") }
+      let e = try Options(l, at: l.top, function: "fit", allowed: ["patience", "monitor", "min_delta", "restore_best"])
+      var config = EarlyStoppingConfig()
+      if let p = try e.integer("patience") { config.patience = p }
+      if let m = try e.string("monitor") { config.monitor = m }
+      if let d = try e.number("min_delta") { config.minDelta = d }
+      if let r = try e.bool("restore_best") { config.restoreBest = r }
+      options.earlyStopping = config
+    }
+    var onEpoch: LuaRef?
+    try o.with("on_epoch") { type in
+      guard type != .nil else { return }
+      guard type == .function else { throw o.bad("on_epoch", "a function(epoch, metrics)") }
+      l.pushValue(at: -1)
+      onEpoch = l.ref()
+    }
+    defer { onEpoch.map(l.release) }
+
+    var pending: LuaRef?
+    let callback: ((EpochMetrics) throws -> EpochDecision)? = onEpoch.map { ref in
+      { [unowned self] m in
+        _ = l.ensureStack(6)
+        l.push(ref)
+        l.push(m.epoch)
+        self.push(metrics: m.values, on: l)
+        let status = l.pcallStatus(arguments: 2, results: 1)
+        if status != 0 {
+          if self.isPruneSignal(l, at: -1) {
+            pending = l.ref()
+            throw PendingLuaSignal()
+          }
+          throw l.popError(status: status)
+        }
+        defer { l.pop() }
+        return l.toString(-1) == "stop" ? .stop : .proceed
+      }
+    }
+    let result: FitResult
+    do {
+      result = try train { try TunaTrain.fit(net, trainSet, valid: valid, options: options, onEpoch: callback) }
+    } catch is PendingLuaSignal {
+      if let pending {
+        l.push(pending)
+        l.release(pending)
+      }
+      throw RaiseTopOfStack()
+    }
+    l.newTable(recordCount: 8)
+    let summary: [String: Double?] = [
+      "train_loss": result.trainLoss, "valid_loss": result.validLoss,
+      "valid_accuracy": result.validAccuracy, "valid_r2": result.validR2,
+    ]
+    for case let (key, value?) in summary { l.push(value); l.rawSet(-2, key) }
+    l.push(result.epochs); l.rawSet(-2, "epochs")
+    l.push(result.stoppedEarly); l.rawSet(-2, "stopped_early")
+    l.newTable(arrayCount: Int32(result.history.count))
+    for (i, m) in result.history.enumerated() {
+      push(metrics: m.values, on: l)
+      l.push(m.epoch); l.rawSet(-2, "epoch")
+      l.rawSet(-2, index: i + 1)
+    }
+    l.rawSet(-2, "history")
+    return 1
+  }
+
+  func push(metrics: [String: Double], on l: Lua) {
+    l.newTable(recordCount: Int32(metrics.count))
+    for (key, value) in metrics { l.push(value); l.rawSet(-2, key) }
+  }
+
+  /// `"adam"` or `{ "sgd", lr = 0.1, momentum = 0.9, nesterov = true }`, value on top.
+  private func optimizerConfig(_ l: Lua, options o: Options) throws -> OptimizerConfig {
+    func kind(_ name: String?) throws -> OptimizerKind {
+      guard let name, let k = OptimizerKind(rawValue: name) else {
+        throw o.bad("optimizer", "one of \"sgd\", \"adam\", \"adamw\", \"rmsprop\", \"adagrad\" (or a table starting with one)")
+      }
+      return k
+    }
+    if l.type(at: -1) == .string { return OptimizerConfig(kind: try kind(l.toString(-1))) }
+    guard l.type(at: -1) == .table else { throw o.bad("optimizer", "a name or a table like { \"adam\", lr = 1e-3 }") }
+    l.rawGet(-1, index: 1)
+    let k = try kind(l.toString(-1))
+    l.pop()
+    let t = try Options(l, at: l.top, function: "fit", allowed: nil)
+    var c = OptimizerConfig(kind: k)
+    let fields: [(String, WritableKeyPath<OptimizerConfig, Float>)] = [
+      ("lr", \.lr), ("beta1", \.beta1), ("beta2", \.beta2), ("eps", \.eps), ("weight_decay", \.weightDecay),
+      ("momentum", \.momentum), ("alpha", \.alpha),
+    ]
+    for (key, path) in fields {
+      if let v = try t.number(key) { c[keyPath: path] = Float(v) }
+    }
+    if let n = try t.bool("nesterov") { c.nesterov = n }
+    try checkKeys(l, t, allowed: ["lr", "beta1", "beta2", "eps", "weight_decay", "momentum", "alpha", "nesterov"], what: "optimizer")
+    return c
+  }
+
+  /// `"cosine"` or `{ "step", step_size = 10, gamma = 0.1, warmup_epochs = 1 }`, value on top.
+  private func scheduleConfig(_ l: Lua, options o: Options) throws -> ScheduleConfig {
+    func kind(_ name: String?) throws -> ScheduleKind {
+      guard let name, let k = ScheduleKind(rawValue: name) else {
+        throw o.bad("lr_schedule", "one of \"constant\", \"step\", \"exponential\", \"cosine\" (or a table starting with one)")
+      }
+      return k
+    }
+    if l.type(at: -1) == .string { return ScheduleConfig(kind: try kind(l.toString(-1))) }
+    guard l.type(at: -1) == .table else { throw o.bad("lr_schedule", "a name or a table like { \"cosine\", warmup_epochs = 1 }") }
+    l.rawGet(-1, index: 1)
+    let k = try kind(l.toString(-1))
+    l.pop()
+    let t = try Options(l, at: l.top, function: "fit", allowed: nil)
+    var c = ScheduleConfig(kind: k)
+    if let v = try t.integer("warmup_epochs") { c.warmupEpochs = v }
+    if let v = try t.integer("step_size") { c.stepSize = v }
+    if let v = try t.number("gamma") { c.gamma = Float(v) }
+    if let v = try t.number("min_lr") { c.minLR = Float(v) }
+    try checkKeys(l, t, allowed: ["warmup_epochs", "step_size", "gamma", "min_lr"], what: "lr_schedule")
+    return c
+  }
+
+  /// Rejects string keys other than `allowed` (the first array slot holds the kind's name).
+  private func checkKeys(_ l: Lua, _ t: Options, allowed: [String], what: String) throws {
+    guard let table = t.table else { return }
+    try l.forEach(table) {
+      if let key = l.toString(-2), !allowed.contains(key) {
+        throw ArgumentError(t.position, t.function, "unknown \(what) option '\(key)' (known: \(allowed.joined(separator: ", ")))")
+      }
+    }
+  }
+}
+
+/// Methods and fields of a network userdata.
+enum MLPMethods {
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let net = try engine.classes.mlp.check(1, on: l, function: "index")
+      switch l.toString(2) {
+      case "parameter_count": l.push(net.parameterCount)
+      case "hidden": l.push(AttrValue.array(net.config.hidden.map(AttrValue.int)))
+      case "activation": l.push(net.config.activation.rawValue)
+      case "dropout": l.push(Double(net.config.dropout))
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "predict": { [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l, function: "predict")
+        let d = try engine.classes.dataset.check(2, on: l, function: "predict").data
+        engine.push(predictions: try engine.train { try net.predict(d.x) }, task: d.task, on: l)
+        return 1
+      },
+      "evaluate": { [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l, function: "evaluate")
+        let d = try engine.classes.dataset.check(2, on: l, function: "evaluate").data
+        engine.push(metrics: try engine.train { try net.evaluate(d) }, on: l)
+        return 1
+      },
+    ]
+  }
+}
+
+extension TunaEngine {
+  /// Predictions as a Lua array: class indices (integers) or values.
+  func push(predictions: [Float], task: Task, on l: Lua) {
+    l.newTable(arrayCount: Int32(predictions.count))
+    for (i, v) in predictions.enumerated() {
+      if task == .classification { l.push(Int(v)) } else { l.push(Double(v)) }
+      l.rawSet(-2, index: i + 1)
+    }
+  }
+}
