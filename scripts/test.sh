@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the module boundary check, then every test target (unit tests,
-# conformance suites, and the Lua behaviour tests that drive the built CLI).
+# conformance suites, and the Lua behaviour tests that drive the built CLI). Tests build in
+# release mode (with testing enabled): the training core and the example scripts the CLI tests
+# run end to end are 20-50x slower unoptimized.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 tuna_check_swift
 tuna_install_deps
 scripts/check-boundaries.sh
-swift build --build-tests
-swift test --skip-build --disable-swift-testing "$@"
+swift build -c release --build-tests -Xswiftc -enable-testing
+swift test -c release --skip-build --disable-swift-testing -Xswiftc -enable-testing "$@"
