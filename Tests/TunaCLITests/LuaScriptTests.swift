@@ -6,13 +6,14 @@ import XCTest
 /// `ok <name>`; one test per script, so a failure names its area.
 final class LuaScriptTests: XCTestCase {
   /// The scripts in scripts/tests/ that have a test below.
-  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module"]
+  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module", "training"]
 
   func testStudiesScript() throws { try checkTestScript("studies") }
   func testTrialsScript() throws { try checkTestScript("trials") }
   func testSamplersScript() throws { try checkTestScript("samplers") }
   func testLuaSamplersScript() throws { try checkTestScript("lua_samplers") }
   func testModuleScript() throws { try checkTestScript("module") }
+  func testTrainingScript() throws { try checkTestScript("training") }
 
   /// A new script in scripts/tests/ needs its own test method above.
   func testEveryTestScriptHasATest() throws {
