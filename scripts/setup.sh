@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Tuna in release mode, and runs the quick-start tuning script.
+# Installs what is missing, builds Tuna in release mode, and runs a real tuning example: a neural
+# network tuned on the bundled handwritten digits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -7,5 +8,5 @@ tuna_check_swift
 tuna_install_deps
 echo "Building (release) ..."
 swift build -c release --product tuna
-echo "Running scripts/examples/quickstart.lua ..."
-.build/release/tuna run scripts/examples/quickstart.lua "$@"
+echo "Running scripts/examples/digits_mlp.lua ..."
+.build/release/tuna run scripts/examples/digits_mlp.lua "$@"
