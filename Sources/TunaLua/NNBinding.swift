@@ -89,23 +89,25 @@ extension TunaEngine {
     defer { onEpoch.map(l.release) }
 
     var pending: LuaRef?
-    let callback: ((EpochMetrics) throws -> EpochDecision)? = onEpoch.map { ref in
-      { [unowned self] m in
-        _ = l.ensureStack(6)
-        l.push(ref)
-        l.push(m.epoch)
-        self.push(metrics: m.values, on: l)
-        let status = l.pcallStatus(arguments: 2, results: 1)
-        if status != 0 {
-          if self.isPruneSignal(l, at: -1) {
-            pending = l.ref()
-            throw PendingLuaSignal()
-          }
-          throw l.popError(status: status)
+    let callback: (EpochMetrics) throws -> EpochDecision = { [unowned self] m in
+      // Training runs in Swift, where the count hook cannot reach: an armed trial deadline is
+      // checked at every epoch boundary instead.
+      try self.state.checkDeadline()
+      guard let ref = onEpoch else { return .proceed }
+      _ = l.ensureStack(6)
+      l.push(ref)
+      l.push(m.epoch)
+      self.push(metrics: m.values, on: l)
+      let status = l.pcallStatus(arguments: 2, results: 1)
+      if status != 0 {
+        if self.isPruneSignal(l, at: -1) {
+          pending = l.ref()
+          throw PendingLuaSignal()
         }
-        defer { l.pop() }
-        return l.toString(-1) == "stop" ? .stop : .proceed
+        throw l.popError(status: status)
       }
+      defer { l.pop() }
+      return l.toString(-1) == "stop" ? .stop : .proceed
     }
     let result: FitResult
     do {

@@ -162,4 +162,23 @@ final class EngineTests: XCTestCase {
       assert(table.concat(names, ",") == "a,b,m,y,z", table.concat(names, ","))
       """)
   }
+
+  func testTrialTimeoutStopsTrainingAtAnEpochBoundary() throws {
+    var config = TunaEngine.Configuration()
+    config.trialTimeout = 0.3
+    let engine = try TunaEngine(configuration: config)
+    let start = ContinuousClock.now
+    try engine.run("""
+      local d = tuna.data.load("iris")
+      local s = tuna.create_study{}
+      s:optimize(function(t)
+        local fit = tuna.nn.fit(tuna.nn.mlp{ hidden = { 64 } }, d, { epochs = 1000000 })
+        return fit.train_loss
+      end, { n_trials = 2 })
+      """, chunkName: "long.lua")
+    XCTAssertLessThan(ContinuousClock.now - start, .seconds(10))
+    let trials = try engine.studies[0].trials()
+    XCTAssertEqual(trials.map(\.state), [.fail, .fail])
+    XCTAssertEqual(trials[0].failReason?.components(separatedBy: "\n").first, "long.lua:4: trial exceeded its time limit of 0.3 s")
+  }
 }
