@@ -62,8 +62,7 @@ public enum Activation: String, CaseIterable, Sendable {
     }
   }
 
-  // The loops: eight lanes at a time, then one by one. (Written out rather than through
-  // `forEachLanes`: inside these nests the compiler leaves that closure out of line.)
+  // The loops: eight lanes at a time, then one by one (see `Lanes`).
 
   private static func reluForward(_ z: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ rows: Int, _ cols: Int) {
     for r in 0..<rows {

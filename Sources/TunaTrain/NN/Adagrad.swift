@@ -11,14 +11,16 @@ final class Adagrad: Optimizer {
     try super.init(config, parameterCount: parameterCount)
   }
 
-  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count: Int, lr: Float) {
+  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, lanes: Int, lr: Float) {
     let eps = config.eps
     let s = sum.base
-    forEachLanes(count) { i, n in
-      let gi = g.lanes(i, n)
-      let si = s.lanes(i, n) + gi * gi
-      s.setLanes(i, si, n)
-      p.setLanes(i, p.lanes(i, n) - lr * gi / (squareRoot(si) + eps), n)
+    var i = 0
+    while i < lanes {
+      let gi = g.lanes(i)
+      let si = s.lanes(i) + gi * gi
+      s.setLanes(i, si)
+      p.setLanes(i, p.lanes(i) - lr * gi / (squareRoot(si) + eps))
+      i &+= 8
     }
   }
 }

@@ -20,7 +20,7 @@ class Adam: Optimizer {
   /// The factor θ is multiplied by before the Adam step: 1 here, 1 − lr·λ for AdamW.
   func shrink(lr: Float) -> Float { 1 }
 
-  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count: Int, lr: Float) {
+  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, lanes: Int, lr: Float) {
     let b1 = config.beta1, b2 = config.beta2, eps = config.eps
     let t = Double(steps)
     let correction1 = 1 - Foundation.pow(Double(b1), t)
@@ -30,13 +30,15 @@ class Adam: Optimizer {
     let decay = shrink(lr: lr)
     let c1 = 1 - b1, c2 = 1 - b2
     let m = self.m.base, v = self.v.base
-    forEachLanes(count) { i, n in
-      let gi = g.lanes(i, n)
-      let mi = b1 * m.lanes(i, n) + c1 * gi
-      let vi = b2 * v.lanes(i, n) + c2 * gi * gi
-      m.setLanes(i, mi, n)
-      v.setLanes(i, vi, n)
-      p.setLanes(i, p.lanes(i, n) * decay - stepSize * mi / (squareRoot(vi) * invRootCorrection2 + eps), n)
+    var i = 0
+    while i < lanes {
+      let gi = g.lanes(i)
+      let mi = b1 * m.lanes(i) + c1 * gi
+      let vi = b2 * v.lanes(i) + c2 * gi * gi
+      m.setLanes(i, mi)
+      v.setLanes(i, vi)
+      p.setLanes(i, p.lanes(i) * decay - stepSize * mi / (squareRoot(vi) * invRootCorrection2 + eps))
+      i &+= 8
     }
   }
 }

@@ -31,7 +31,7 @@ enum DenseKernels {
   static func columnSums(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into out: UnsafeMutablePointer<Float>) {
     out.update(repeating: 0, count: cols)
     for r in 0..<rows {
-      let row = UnsafeMutablePointer(mutating: x + r * cols)
+      let row = x + r * cols
       var j = 0
       while j &+ 8 <= cols {
         out.setLanes(j, out.lanes(j) + row.lanes(j))

@@ -17,11 +17,27 @@ enum Dropout {
 
   /// out = x ⊙ mask.
   static func forward(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-    forEachLanes(count) { i, n in out.setLanes(i, x.lanes(i, n) * mask.lanes(i, n), n) }
+    var i = 0
+    while i &+ 8 <= count {
+      out.setLanes(i, x.lanes(i) * mask.lanes(i))
+      i &+= 8
+    }
+    while i < count {
+      out[i] = x[i] * mask[i]
+      i &+= 1
+    }
   }
 
   /// grad ← grad ⊙ mask: the mask is a constant of the step, so the derivative is the mask.
   static func backward(_ grad: UnsafeMutablePointer<Float>, mask: UnsafePointer<Float>, count: Int) {
-    forEachLanes(count) { i, n in grad.setLanes(i, grad.lanes(i, n) * mask.lanes(i, n), n) }
+    var i = 0
+    while i &+ 8 <= count {
+      grad.setLanes(i, grad.lanes(i) * mask.lanes(i))
+      i &+= 8
+    }
+    while i < count {
+      grad[i] *= mask[i]
+      i &+= 1
+    }
   }
 }

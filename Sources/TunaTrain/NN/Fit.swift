@@ -106,10 +106,11 @@ public struct FitResult: Sendable {
 /// then measures `valid` (if given) and calls `onEpoch`, which may stop training by returning
 /// `.stop` or abort it by throwing (the error propagates; the weights stay as they are). With
 /// early stopping and `restoreBest`, the weights of the best epoch are put back at the end,
-/// however training ended.
+/// whether patience ran out, `onEpoch` said `.stop` or the epochs were used up.
 ///
-/// All buffers are allocated once here; each step is three sgemm calls per layer plus fused
-/// elementwise passes.
+/// All buffers are allocated once here; each step is three sgemm calls per layer (two for the
+/// first, whose input gradient is not needed) plus fused elementwise passes. BLAS runs with
+/// whatever thread count the process has set (`BLAS.setThreads`), OpenBLAS's default if none.
 public func fit(
   _ net: MLP, _ train: Dataset, valid: Dataset? = nil, options: FitOptions = .init(),
   onEpoch: ((EpochMetrics) throws -> EpochDecision)? = nil

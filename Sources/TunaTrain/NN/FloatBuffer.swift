@@ -1,15 +1,24 @@
 /// Floats at a fixed address, allocated once and freed with the owner: the parameter arena, its
 /// gradient, optimizer state and the per-batch activations of a fit. Hot loops work on `base`
 /// directly, with no copy-on-write or exclusivity checks in the way.
+///
+/// The allocation is rounded up to whole `Lanes` (8 Floats) and the padding zero-filled, so a
+/// loop over a whole buffer may run in whole lanes (`laneCount`) without a scalar tail; nothing
+/// else reads the padding.
 final class FloatBuffer {
   let count: Int
   let base: UnsafeMutablePointer<Float>
 
   init(count: Int, repeating value: Float = 0) {
     self.count = count
-    base = .allocate(capacity: max(count, 1))
-    base.initialize(repeating: value, count: max(count, 1))
+    let padded = Self.laneCount(count)
+    base = .allocate(capacity: padded)
+    base.initialize(repeating: 0, count: padded)
+    base.update(repeating: value, count: count)
   }
+
+  /// `count` rounded up to whole lanes (at least one).
+  static func laneCount(_ count: Int) -> Int { max(8, (count + 7) & ~7) }
 
   convenience init(_ values: [Float]) {
     self.init(count: values.count)

@@ -4,56 +4,24 @@
 
 /// Eight Floats at a time, for the elementwise loops of the hot path (activations, optimizer
 /// updates, bias gradients). The compiler does not vectorize those loops over raw pointers by
-/// itself, so they are written over `SIMD8<Float>`, with a partial chunk at the end.
+/// itself, so they are written over `SIMD8<Float>`: in whole lanes over `FloatBuffer`s (whose
+/// allocations are padded to whole lanes), else with a scalar tail. Plain loops, no closures:
+/// the compiler does not reliably inline a per-chunk closure into its loop.
 typealias Lanes = SIMD8<Float>
 
 extension UnsafeMutablePointer where Pointee == Float {
-  /// The `n` ≤ 8 values from `i`, zero-padded.
+  /// The 8 values from `i`.
   @inline(__always)
-  func lanes(_ i: Int, _ n: Int = 8) -> Lanes {
-    if _fastPath(n == 8) { return UnsafeRawPointer(self + i).loadUnaligned(as: Lanes.self) }
-    return partialLanes(i, n)
-  }
+  func lanes(_ i: Int) -> Lanes { UnsafeRawPointer(self + i).loadUnaligned(as: Lanes.self) }
 
-  /// Writes the first `n` ≤ 8 values of `v` from `i`.
+  /// Writes `v` at `i…i+7`.
   @inline(__always)
-  func setLanes(_ i: Int, _ v: Lanes, _ n: Int = 8) {
-    if _fastPath(n == 8) {
-      UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: Lanes.self)
-    } else {
-      setPartialLanes(i, v, n)
-    }
-  }
-
-  // The last, partial chunk of a loop, out of line so that loop bodies stay small enough to
-  // inline.
-  @inline(never)
-  func partialLanes(_ i: Int, _ n: Int) -> Lanes {
-    var v = Lanes()
-    for k in 0..<n { v[k] = self[i + k] }
-    return v
-  }
-
-  @inline(never)
-  func setPartialLanes(_ i: Int, _ v: Lanes, _ n: Int) {
-    for k in 0..<n { self[i + k] = v[k] }
-  }
+  func setLanes(_ i: Int, _ v: Lanes) { UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: Lanes.self) }
 }
 
 extension UnsafePointer where Pointee == Float {
   @inline(__always)
-  func lanes(_ i: Int, _ n: Int = 8) -> Lanes { UnsafeMutablePointer(mutating: self).lanes(i, n) }
-}
-
-/// Calls `body(i, n)` for i = 0, 8, 16, … < count with n = min(8, count − i). (One call site,
-/// so that the closure is inlined into the loop.)
-@inline(__always)
-func forEachLanes(_ count: Int, _ body: (_ i: Int, _ n: Int) -> Void) {
-  var i = 0
-  while i < count {
-    body(i, Swift.min(8, count &- i))
-    i &+= 8
-  }
+  func lanes(_ i: Int) -> Lanes { UnsafeRawPointer(self + i).loadUnaligned(as: Lanes.self) }
 }
 
 /// √v lane by lane, as SSE's `sqrtps` where it can be named: `SIMD8.squareRoot()` and even

@@ -32,8 +32,11 @@ public struct MLPConfig: Sendable, Equatable {
 /// outputs (1 for regression); the weights start from `FitOptions.seed`. A later `fit` goes on
 /// from the weights it has (with fresh optimizer state), on data of the same shape.
 ///
+/// Regression targets are used as they are: scale them first if they are large.
+///
 /// All parameters live in one arena, layer after layer (each layer's weights, then its bias), so
-/// optimizers, penalties and snapshots run over one contiguous buffer.
+/// optimizers, penalties and snapshots run over one contiguous buffer. A network is not
+/// thread-safe: one `fit` or prediction at a time.
 public final class MLP {
   public let config: MLPConfig
   /// Whether `fit` has built the layers.

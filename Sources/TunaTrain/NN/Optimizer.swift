@@ -77,6 +77,9 @@ class Optimizer {
   let count: Int
   /// Steps taken, counting the current one inside `update` (t = 1 on the first).
   private(set) var steps = 0
+  /// `count` rounded up to whole lanes: the update loops run over the `FloatBuffer` padding too
+  /// (zero gradients and state leave zero parameters there).
+  var laneCount: Int { FloatBuffer.laneCount(count) }
 
   /// Validates the configuration.
   init(_ config: OptimizerConfig, parameterCount: Int) throws {
@@ -100,18 +103,23 @@ class Optimizer {
   var decouplesWeightDecay: Bool { false }
 
   /// One step at learning rate `lr` (the schedule's value for the epoch). The gradient may be
-  /// changed in place.
+  /// changed in place. Both pointers are the bases of `FloatBuffer`s of `count` values (the
+  /// loops run in whole lanes over their padding).
   final func step(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, lr: Float) {
     steps += 1
     let decay = config.weightDecay
     if decay != 0 && !decouplesWeightDecay {
-      forEachLanes(count) { i, n in gradient.setLanes(i, gradient.lanes(i, n) + decay * parameters.lanes(i, n), n) }
+      var i = 0
+      while i < laneCount {
+        gradient.setLanes(i, gradient.lanes(i) + decay * parameters.lanes(i))
+        i &+= 8
+      }
     }
-    update(parameters: parameters, gradient: gradient, count: count, lr: lr)
+    update(parameters: parameters, gradient: gradient, lanes: laneCount, lr: lr)
   }
 
-  /// The hook: θ ← θ − (the rule's step), in place.
-  func update(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int, lr: Float) {
+  /// The hook: θ ← θ − (the rule's step), in place, over `lanes` values (a multiple of 8).
+  func update(parameters: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, lanes: Int, lr: Float) {
     preconditionFailure("Optimizer subclasses override update")
   }
 }

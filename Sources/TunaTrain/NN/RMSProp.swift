@@ -14,26 +14,29 @@ final class RMSProp: Optimizer {
     try super.init(config, parameterCount: parameterCount)
   }
 
-  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count: Int, lr: Float) {
+  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, lanes: Int, lr: Float) {
     let alpha = config.alpha, c = 1 - config.alpha, eps = config.eps
     let v = square.base
+    var i = 0
     if let velocity {
       let mu = config.momentum
       let b = velocity.base
-      forEachLanes(count) { i, n in
-        let gi = g.lanes(i, n)
-        let vi = alpha * v.lanes(i, n) + c * gi * gi
-        v.setLanes(i, vi, n)
-        let bi = mu * b.lanes(i, n) + gi / (squareRoot(vi) + eps)
-        b.setLanes(i, bi, n)
-        p.setLanes(i, p.lanes(i, n) - lr * bi, n)
+      while i < lanes {
+        let gi = g.lanes(i)
+        let vi = alpha * v.lanes(i) + c * gi * gi
+        v.setLanes(i, vi)
+        let bi = mu * b.lanes(i) + gi / (squareRoot(vi) + eps)
+        b.setLanes(i, bi)
+        p.setLanes(i, p.lanes(i) - lr * bi)
+        i &+= 8
       }
     } else {
-      forEachLanes(count) { i, n in
-        let gi = g.lanes(i, n)
-        let vi = alpha * v.lanes(i, n) + c * gi * gi
-        v.setLanes(i, vi, n)
-        p.setLanes(i, p.lanes(i, n) - lr * gi / (squareRoot(vi) + eps), n)
+      while i < lanes {
+        let gi = g.lanes(i)
+        let vi = alpha * v.lanes(i) + c * gi * gi
+        v.setLanes(i, vi)
+        p.setLanes(i, p.lanes(i) - lr * gi / (squareRoot(vi) + eps))
+        i &+= 8
       }
     }
   }

@@ -13,25 +13,31 @@ final class SGD: Optimizer {
     try super.init(config, parameterCount: parameterCount)
   }
 
-  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, count: Int, lr: Float) {
+  override func update(parameters p: UnsafeMutablePointer<Float>, gradient g: UnsafeMutablePointer<Float>, lanes: Int, lr: Float) {
+    var i = 0
     guard let velocity else {
-      forEachLanes(count) { i, n in p.setLanes(i, p.lanes(i, n) - lr * g.lanes(i, n), n) }
+      while i < lanes {
+        p.setLanes(i, p.lanes(i) - lr * g.lanes(i))
+        i &+= 8
+      }
       return
     }
     let mu = config.momentum
     let b = velocity.base
     if config.nesterov {
-      forEachLanes(count) { i, n in
-        let gi = g.lanes(i, n)
-        let bi = mu * b.lanes(i, n) + gi
-        b.setLanes(i, bi, n)
-        p.setLanes(i, p.lanes(i, n) - lr * (gi + mu * bi), n)
+      while i < lanes {
+        let gi = g.lanes(i)
+        let bi = mu * b.lanes(i) + gi
+        b.setLanes(i, bi)
+        p.setLanes(i, p.lanes(i) - lr * (gi + mu * bi))
+        i &+= 8
       }
     } else {
-      forEachLanes(count) { i, n in
-        let bi = mu * b.lanes(i, n) + g.lanes(i, n)
-        b.setLanes(i, bi, n)
-        p.setLanes(i, p.lanes(i, n) - lr * bi, n)
+      while i < lanes {
+        let bi = mu * b.lanes(i) + g.lanes(i)
+        b.setLanes(i, bi)
+        p.setLanes(i, p.lanes(i) - lr * bi)
+        i &+= 8
       }
     }
   }

@@ -29,7 +29,15 @@ struct WeightPenalty: Sendable {
     for range in ranges {
       let p = parameters + range.lowerBound, g = gradient + range.lowerBound
       if l1 == 0 {
-        for i in 0..<range.count { g[i] += l2 * p[i] }
+        var i = 0
+        while i &+ 8 <= range.count {
+          g.setLanes(i, g.lanes(i) + l2 * p.lanes(i))
+          i &+= 8
+        }
+        while i < range.count {
+          g[i] += l2 * p[i]
+          i &+= 1
+        }
       } else {
         for i in 0..<range.count {
           let w = p[i]
