@@ -56,7 +56,7 @@ let package = Package(
     .executableTarget(
       name: "tuna",
       dependencies: [
-        "TunaLua", "TunaSearch",
+        "TunaLua", "TunaSearch", "TunaTrain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

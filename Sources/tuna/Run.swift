@@ -3,6 +3,7 @@ import Foundation
 import LuaVM
 import TunaLua
 import TunaSearch
+import TunaTrain
 
 /// `tuna run SCRIPT`: runs a tuning script headless.
 struct Run: ParsableCommand {
@@ -65,6 +66,12 @@ struct Run: ParsableCommand {
     configuration.nTrials = trials
     configuration.timeout = timeout
     configuration.seed = seed.map { UInt64(bitPattern: $0) }
+
+    // One BLAS thread unless the environment asks for more: a trial's matrices are small, and
+    // on them OpenBLAS's extra threads cost more than they give (tuna-bench train: digits MLP
+    // 337k samples/s on one thread against 347k on two, and a collapse to 60k when the other
+    // core is busy; the wide MLP 85k against 69k).
+    if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLAS.setThreads(1) }
 
     let engine: TunaEngine
     do { engine = try TunaEngine(configuration: configuration) } catch {
