@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, all
+    case bridge, overhead, train, forest, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -13,11 +13,13 @@ struct Arguments {
   var probeMode: String?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | all] [--json PATH] [--quick] [--repetitions N]
+    usage: tuna-bench [bridge | overhead | train | forest | all] [--json PATH] [--quick] [--repetitions N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
-      all         both (the default)
+      train       training throughput of the neural-network core (digits MLP, wide MLP)
+      forest      the seed's random-forest GridSearchCV (27 configs x 5 folds), wall time
+      all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH
       --quick           a smaller, faster run (for tests); figures are rougher

@@ -9,6 +9,8 @@ struct Report: Codable {
   var timer = "thread CPU time (CLOCK_THREAD_CPUTIME_ID), best of N; wall time alongside"
   var bridge: BridgeBench.Results?
   var overhead: OverheadBench.Results?
+  var train: TrainBench.Results?
+  var forest: ForestBench.Results?
 
   func write(to path: String) throws {
     let encoder = JSONEncoder()

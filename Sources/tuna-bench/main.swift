@@ -29,14 +29,25 @@ do {
   #if DEBUG
     say("warning: a debug build; its figures mean little (swift build -c release)\n")
   #endif
-  say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): thread CPU time, best of \(settings.repetitions)\n")
+  let timer = [.train, .forest].contains(arguments.command) ? "wall time, median" : "thread CPU time, best"
+  say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer) of \(settings.repetitions)\n")
   var report = Report(command: arguments.command.rawValue, settings: settings)
-  if arguments.command != .overhead {
+  if arguments.command == .train {
+    let results = try TrainBench.run(quick: settings.quick, repetitions: settings.repetitions)
+    report.train = results
+    TrainBench.tables(results, repetitions: settings.repetitions).forEach { say($0.render()) }
+  }
+  if arguments.command == .forest {
+    let results = try ForestBench.run(quick: settings.quick, repetitions: settings.repetitions)
+    report.forest = results
+    ForestBench.tables(results).forEach { say($0.render()) }
+  }
+  if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)
     report.bridge = results
     BridgeBench.tables(results, settings: settings).forEach { say($0.render()) }
   }
-  if arguments.command != .bridge {
+  if arguments.command == .overhead || arguments.command == .all {
     let results = try OverheadBench.run(settings)
     report.overhead = results
     OverheadBench.tables(results, settings: settings).forEach { say($0.render()) }
