@@ -22,8 +22,8 @@ extension TunaEngine {
     lua.push(function: { [unowned self] l in
       guard let path = l.toString(1) else { throw ArgumentError(1, "csv", "file path expected, got \(l.describe(1))") }
       let options = try Options(l, at: 2, function: "csv", allowed: ["target", "task"])
-      let task = try options.string("task").map { text -> Task in
-        guard let t = Task(rawValue: text) else { throw ArgumentError(2, "csv", "'task' must be \"classification\" or \"regression\", got \"\(text)\"") }
+      let task = try options.string("task").map { text -> LearningTask in
+        guard let t = LearningTask(rawValue: text) else { throw ArgumentError(2, "csv", "'task' must be \"classification\" or \"regression\", got \"\(text)\"") }
         return t
       }
       let target = try options.string("target")

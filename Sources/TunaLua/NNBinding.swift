@@ -239,7 +239,7 @@ enum MLPMethods {
 
 extension TunaEngine {
   /// Predictions as a Lua array: class indices (integers) or values.
-  func push(predictions: [Float], task: Task, on l: Lua) {
+  func push(predictions: [Float], task: LearningTask, on l: Lua) {
     l.newTable(arrayCount: Int32(predictions.count))
     for (i, v) in predictions.enumerated() {
       if task == .classification { l.push(Int(v)) } else { l.push(Double(v)) }

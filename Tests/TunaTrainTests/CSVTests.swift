@@ -24,7 +24,7 @@ final class CSVTests: XCTestCase {
   }
 
   private func assertCSVError(
-    _ text: String, target: String? = nil, task: Task? = nil, _ expected: (String) -> String,
+    _ text: String, target: String? = nil, task: LearningTask? = nil, _ expected: (String) -> String,
     file: StaticString = #filePath, line: UInt = #line
   ) throws {
     let path = try write(text)

@@ -4,7 +4,7 @@ import XCTest
 
 final class DataBundledTests: XCTestCase {
   func testEachBundledDatasetHasItsShape() throws {
-    let expected: [(String, Int, Int, Task, Int)] = [
+    let expected: [(String, Int, Int, LearningTask, Int)] = [
       ("iris", 150, 4, .classification, 3),
       ("wine", 178, 13, .classification, 3),
       ("breast_cancer", 569, 30, .classification, 2),

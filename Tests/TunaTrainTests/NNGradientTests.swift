@@ -55,7 +55,7 @@ final class NNGradientTests: XCTestCase {
     return (params, input)
   }
 
-  private func check(_ config: MLPConfig, task: Task, outputs: Int, seed: UInt64 = 3, file: StaticString = #filePath, line: UInt = #line) throws {
+  private func check(_ config: MLPConfig, task: LearningTask, outputs: Int, seed: UInt64 = 3, file: StaticString = #filePath, line: UInt = #line) throws {
     let (net, ws) = try NNFixtures.builtNet(config, inputs: 4, outputs: outputs, task: task, seed: seed)
     let x = NNFixtures.gaussian(rows: 6, cols: 4, seed: seed + 10)
     var rng = RandomSource(seed: seed + 20)

@@ -41,7 +41,7 @@ enum NNFixtures {
 
   /// A built network with its fit-style workspace, without training.
   static func builtNet(
-    _ config: MLPConfig, inputs: Int, outputs: Int, task: Task, seed: UInt64 = 7, capacity: Int = 8
+    _ config: MLPConfig, inputs: Int, outputs: Int, task: LearningTask, seed: UInt64 = 7, capacity: Int = 8
   ) throws -> (MLP, MLPWorkspace) {
     let net = try MLP(config)
     net.build(inputs: inputs, outputs: outputs, task: task, seed: seed)

@@ -1,5 +1,5 @@
 /// What a dataset's target is.
-public enum Task: String, Sendable {
+public enum LearningTask: String, Sendable {
   case classification, regression
 }
 
@@ -10,7 +10,7 @@ public enum Task: String, Sendable {
 public struct Dataset: Sendable {
   public var x: Matrix
   public var y: [Float]
-  public var task: Task
+  public var task: LearningTask
   /// The number of classes (0 for regression).
   public var nClasses: Int
   public var featureNames: [String]
@@ -19,7 +19,7 @@ public struct Dataset: Sendable {
   public var classNames: [String]
 
   public init(
-    x: Matrix, y: [Float], task: Task, nClasses: Int? = nil, featureNames: [String]? = nil,
+    x: Matrix, y: [Float], task: LearningTask, nClasses: Int? = nil, featureNames: [String]? = nil,
     targetName: String = "target", classNames: [String]? = nil
   ) {
     precondition(x.rows == y.count, "Dataset: \(x.rows) rows but \(y.count) targets")

@@ -5,7 +5,7 @@ extension Dataset {
   /// licences in `Resources/datasets/README.md`).
   public static var bundledNames: [String] { bundled.map(\.name) }
 
-  private static let bundled: [(name: String, task: Task, classNames: [String]?)] = [
+  private static let bundled: [(name: String, task: LearningTask, classNames: [String]?)] = [
     // Fisher (1936); label names as scikit-learn's `load_iris().target_names`.
     ("iris", .classification, ["setosa", "versicolor", "virginica"]),
     // Forina et al.; scikit-learn's `load_wine().target_names`.

@@ -15,7 +15,7 @@ extension Dataset {
   ///   labels numerically (`2` before `10`), then any other labels in string order; `classNames`
   ///   keeps each label as first written. Numerically equal labels (`1`, `1.0`) are one class.
   /// - Throws: `CSVError`, whose message names the file and the line.
-  public static func csv(path: String, target: String? = nil, task: Task? = nil) throws -> Dataset {
+  public static func csv(path: String, target: String? = nil, task: LearningTask? = nil) throws -> Dataset {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CSVError.fileNotFound(file: path)
@@ -30,12 +30,12 @@ extension Dataset {
   /// Reads a dataset from CSV text, as `csv(path:target:task:)` does a file; `name` stands for the
   /// file in error messages.
   public static func csv(
-    text: String, name: String = "<csv>", target: String? = nil, task: Task? = nil
+    text: String, name: String = "<csv>", target: String? = nil, task: LearningTask? = nil
   ) throws -> Dataset {
     try csv(bytes: Array(text.utf8), name: name, target: target, task: task)
   }
 
-  static func csv(bytes: [UInt8], name file: String, target: String?, task: Task?) throws -> Dataset {
+  static func csv(bytes: [UInt8], name file: String, target: String?, task: LearningTask?) throws -> Dataset {
     let records = try CSVReader.records(bytes, file: file)
     guard let header = records.first else { throw CSVError.empty(file: file) }
     let columns = header.fields
@@ -104,7 +104,7 @@ extension Dataset {
   }
 
   /// The rule documented on `csv(path:target:task:)`.
-  static func inferTask(_ numeric: [Double?]) -> Task {
+  static func inferTask(_ numeric: [Double?]) -> LearningTask {
     var distinct = Set<Double>()
     for v in numeric {
       guard let v else { return .classification }

@@ -25,7 +25,7 @@ public enum Scoring: String, CaseIterable, Sendable {
   }
 
   /// The task the scoring applies to.
-  public var task: Task {
+  public var task: LearningTask {
     switch self {
     case .accuracy, .f1, .roc_auc, .neg_log_loss: return .classification
     case .r2, .neg_mean_squared_error, .neg_mean_absolute_error: return .regression
@@ -33,7 +33,7 @@ public enum Scoring: String, CaseIterable, Sendable {
   }
 
   /// The scikit-learn default: accuracy for classification, R² for regression.
-  public static func `default`(for task: Task) -> Scoring {
+  public static func `default`(for task: LearningTask) -> Scoring {
     task == .classification ? .accuracy : .r2
   }
 }

@@ -25,7 +25,7 @@ public struct EarlyStoppingConfig: Sendable, Equatable {
   public var maximizes: Bool { monitor.hasSuffix("accuracy") || monitor.hasSuffix("r2") }
 
   /// Throws a `TrainError` for an unknown monitor, one the fit will not report, or a bad value.
-  func validate(task: Task, hasValidation: Bool) throws {
+  func validate(task: LearningTask, hasValidation: Bool) throws {
     guard Self.monitors.contains(monitor) else {
       throw TrainError("early_stopping monitor '\(monitor)' is not one of \(Self.monitors.joined(separator: ", "))")
     }

@@ -42,7 +42,7 @@ public final class MLP {
   /// Whether `fit` has built the layers.
   public private(set) var isBuilt = false
   /// The task the network was built for (nil until built).
-  public private(set) var task: Task?
+  public private(set) var task: LearningTask?
   /// Inputs, hidden widths, outputs (empty until built).
   public private(set) var layerSizes: [Int] = []
 
@@ -71,7 +71,7 @@ public final class MLP {
 
   /// Lays out the layers and initializes them: He or Glorot for the hidden layers by their
   /// activation, Glorot for the (linear) output layer, zero biases.
-  func build(inputs: Int, outputs: Int, task: Task, seed: UInt64) {
+  func build(inputs: Int, outputs: Int, task: LearningTask, seed: UInt64) {
     let sizes = [inputs] + config.hidden + [outputs]
     var offset = 0
     layers = (0..<(sizes.count - 1)).map { l in

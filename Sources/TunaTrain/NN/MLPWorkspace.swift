@@ -62,7 +62,7 @@ struct EvaluationSums {
   var absoluteError = 0.0
   var squaredDeviation = 0.0
 
-  func values(task: Task) -> [String: Double] {
+  func values(task: LearningTask) -> [String: Double] {
     let n = Double(max(rows, 1))
     switch task {
     case .classification:

@@ -75,7 +75,7 @@ public final class DecisionTree: ProbabilisticClassifier {
   }
 
   /// The task of the last fit (nil before one).
-  public var task: Task? { shape?.task }
+  public var task: LearningTask? { shape?.task }
   /// The number of classes of the last fit (0 for regression or before a fit).
   public var nClasses: Int { shape?.nClasses ?? 0 }
   /// The depth of the deepest leaf (the root is at depth 0; 0 before a fit).

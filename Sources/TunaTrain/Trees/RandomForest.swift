@@ -85,7 +85,7 @@ public final class RandomForest: ProbabilisticClassifier {
   }
 
   /// The task of the last fit (nil before one).
-  public var task: Task? { shape?.task }
+  public var task: LearningTask? { shape?.task }
   /// The number of classes of the last fit (0 for regression or before a fit).
   public var nClasses: Int { shape?.nClasses ?? 0 }
   /// The depth of each tree (empty before a fit).

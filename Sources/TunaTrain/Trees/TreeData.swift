@@ -10,7 +10,7 @@
 /// tables a tuner meets (hundreds to tens of thousands of rows) the presort is as fast as binning
 /// and gives the same trees as an exact CART.
 struct TreeData: Sendable {
-  let task: Task
+  let task: LearningTask
   let nRows: Int
   let nFeatures: Int
   /// The number of classes (0 for regression).

@@ -19,7 +19,7 @@ public enum Criterion: String, Sendable, CaseIterable {
 
   /// The criterion a task gets when none is asked for: Gini for classification, squared error
   /// for regression.
-  public static func defaultCriterion(for task: Task) -> Criterion {
+  public static func defaultCriterion(for task: LearningTask) -> Criterion {
     task == .classification ? .gini : .squaredError
   }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// What a fitted tree model knows about its training set, and the prediction code that trees
 /// and forests share.
 struct TreeModelShape: Sendable {
-  var task: Task
+  var task: LearningTask
   var nFeatures: Int
   /// The number of classes (0 for regression).
   var nClasses: Int
