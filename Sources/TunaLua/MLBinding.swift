@@ -2,16 +2,6 @@ import LuaVM
 import TunaSearch
 import TunaTrain
 
-/// A classical model as a script holds it, with the options it was made with (for refits).
-final class EstimatorBox {
-  let estimator: any Estimator
-  let kind: String
-  init(_ estimator: any Estimator, kind: String) {
-    self.estimator = estimator
-    self.kind = kind
-  }
-}
-
 /// The classical models by name, each made from a table of options. Option tables are read
 /// with `Options`, so a misspelt option is an error naming the known ones.
 enum EstimatorFactory {
@@ -91,7 +81,7 @@ extension TunaEngine {
     for kind in EstimatorFactory.names {
       lua.push(function: { [unowned self] l in
         let estimator = try self.train { try EstimatorFactory.make(kind, l, at: 1, function: kind) }
-        self.classes.estimator.push(EstimatorBox(estimator, kind: kind), on: l)
+        self.classes.estimator.push(EstimatorBox(estimator, name: kind), on: l)
         return 1
       })
       lua.rawSet(-2, kind)
@@ -127,7 +117,7 @@ extension TunaEngine {
       guard let box = self.classes.estimator.object(at: -1, on: l) else {
         throw ScriptError("cross_val_score: the model function returned \(l.describe(-1)), not a model")
       }
-      return box.estimator
+      return box.value
     }
     let result = try train {
       try TunaTrain.crossValScore(
@@ -249,7 +239,7 @@ extension TunaEngine {
     let t = l.top
     push(params: best.params, on: l); l.rawSet(t, "best_params")
     l.push(best.value ?? .nan); l.rawSet(t, "best_score")
-    classes.estimator.push(EstimatorBox(bestModel, kind: kind), on: l); l.rawSet(t, "best_estimator")
+    classes.estimator.push(EstimatorBox(bestModel, name: kind), on: l); l.rawSet(t, "best_estimator")
     classes.study.push(box, on: l); l.rawSet(t, "study")
     l.newTable(arrayCount: Int32(trials.count))
     for (i, trial) in trials.enumerated() {
@@ -272,7 +262,7 @@ enum EstimatorMethods {
     { [unowned engine] l in
       let box = try engine.classes.estimator.check(1, on: l, function: "index")
       switch l.toString(2) {
-      case "kind": l.push(box.kind)
+      case "kind": l.push(box.name)
       default: l.pushNil()
       }
       return 1
@@ -284,21 +274,21 @@ enum EstimatorMethods {
       "fit": { [unowned engine] l in
         let box = try engine.classes.estimator.check(1, on: l, function: "fit")
         let d = try engine.classes.dataset.check(2, on: l, function: "fit").data
-        try engine.train { try box.estimator.fit(d) }
+        try engine.train { try box.value.fit(d) }
         l.pushValue(at: 1)
         return 1
       },
       "predict": { [unowned engine] l in
         let box = try engine.classes.estimator.check(1, on: l, function: "predict")
         let d = try engine.classes.dataset.check(2, on: l, function: "predict").data
-        engine.push(predictions: try engine.train { try box.estimator.predict(d.x) }, task: d.task, on: l)
+        engine.push(predictions: try engine.train { try box.value.predict(d.x) }, task: d.task, on: l)
         return 1
       },
       "predict_proba": { [unowned engine] l in
         let box = try engine.classes.estimator.check(1, on: l, function: "predict_proba")
         let d = try engine.classes.dataset.check(2, on: l, function: "predict_proba").data
-        guard let classifier = box.estimator as? any ProbabilisticClassifier else {
-          throw ScriptError("\(box.kind) gives no class probabilities")
+        guard let classifier = box.value as? any ProbabilisticClassifier else {
+          throw ScriptError("\(box.name) gives no class probabilities")
         }
         let p = try engine.train { try classifier.predictProbabilities(d.x) }
         l.newTable(arrayCount: Int32(p.rows))
@@ -312,7 +302,7 @@ enum EstimatorMethods {
       "score": { [unowned engine] l in
         let box = try engine.classes.estimator.check(1, on: l, function: "score")
         let d = try engine.classes.dataset.check(2, on: l, function: "score").data
-        l.push(try engine.train { try box.estimator.score(d) })
+        l.push(try engine.train { try box.value.score(d) })
         return 1
       },
     ]

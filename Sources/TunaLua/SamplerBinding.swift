@@ -197,7 +197,7 @@ enum SamplerMethods {
       let box = try engine.classes.sampler.check(1, on: l, function: "index")
       switch l.toString(2) {
       case "name": l.push(box.name)
-      case "seed": l.push(Int(Int64(bitPattern: box.sampler.seed)))
+      case "seed": l.push(Int(Int64(bitPattern: box.value.seed)))
       default: l.pushNil()
       }
       return 1
@@ -212,7 +212,7 @@ enum SamplerMethods {
         let ctx = try engine.classes.context.check(2, on: l, function: f)
         guard let name = l.toString(3) else { throw ArgumentError(3, f, "parameter name expected, got \(l.describe(3))") }
         let d = try engine.distribution(at: 4, on: l, function: f)
-        l.push(try box.sampler.sampleIndependent(ctx.context, name: name, distribution: d))
+        l.push(try box.value.sampleIndependent(ctx.context, name: name, distribution: d))
         return 1
       },
     ]

@@ -31,12 +31,12 @@ extension TunaEngine {
     let sampler: any Sampler = try options.with("sampler") { type in
       if type == .nil { return RandomSampler(seed: seed(nil)) }
       guard let box = classes.sampler.object(at: -1, on: lua) else { throw options.bad("sampler", "a sampler") }
-      return box.sampler
+      return box.value
     }
     let pruner: any Pruner = try options.with("pruner") { type in
       if type == .nil { return NopPruner() }
       guard let box = classes.pruner.object(at: -1, on: lua) else { throw options.bad("pruner", "a pruner") }
-      return box.pruner
+      return box.value
     }
     if let url = try options.string("storage"), url != "memory", url != ":memory:" {
       throw ArgumentError(1, f, "storage \"\(url)\" is not available in Tuna \(tunaVersion) yet; only in-memory studies are (leave 'storage' out)")

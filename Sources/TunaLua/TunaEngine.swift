@@ -110,7 +110,7 @@ public final class TunaEngine {
   public func sampler(global name: String) -> (any Sampler)? {
     state.getGlobal(name)
     defer { state.lua.pop() }
-    return classes.sampler.object(at: -1, on: state.lua)?.sampler
+    return classes.sampler.object(at: -1, on: state.lua)?.value
   }
 
   func isPruneSignal(_ lua: Lua, at index: Int32) -> Bool {
@@ -136,25 +136,19 @@ final class StudyBox {
   init(_ study: Study) { self.study = study }
 }
 
-/// A sampler as the script holds it.
-final class SamplerBox {
-  let sampler: any Sampler
+/// A plug-in as the script holds it (a sampler, a pruner, a model), with the name it goes by.
+final class Named<Value> {
+  let value: Value
   let name: String
-  init(_ sampler: any Sampler, name: String) {
-    self.sampler = sampler
+  init(_ value: Value, name: String) {
+    self.value = value
     self.name = name
   }
 }
 
-/// A pruner as the script holds it.
-final class PrunerBox {
-  let pruner: any Pruner
-  let name: String
-  init(_ pruner: any Pruner, name: String) {
-    self.pruner = pruner
-    self.name = name
-  }
-}
+typealias SamplerBox = Named<any Sampler>
+typealias PrunerBox = Named<any Pruner>
+typealias EstimatorBox = Named<any Estimator>
 
 /// The read-only view a Lua sampler gets: the study's history and the trial's random stream.
 final class ContextBox {

@@ -92,17 +92,8 @@ extension Dataset {
       for i in 0..<nSamples where flip[i] { y[i] = rng.integer(0, nClasses - 1) }
     }
 
-    var rowOrder = Array(0..<nSamples), colOrder = Array(0..<nFeatures)
-    if shuffle {
-      Shuffling.shuffle(&rowOrder, &rng)
-      Shuffling.shuffle(&colOrder, &rng)
-    }
-    var data = [Float](repeating: 0, count: nSamples * nFeatures)
-    for (i, src) in rowOrder.enumerated() {
-      for (j, srcCol) in colOrder.enumerated() { data[i * nFeatures + j] = Float(x[src * nFeatures + srcCol]) }
-    }
-    return Dataset(
-      x: Matrix(rows: nSamples, cols: nFeatures, data: data), y: rowOrder.map { Float(y[$0]) },
+    return shuffled(
+      x, y.map(Double.init), nSamples: nSamples, nFeatures: nFeatures, shuffle: shuffle, rng: &rng,
       task: .classification, nClasses: nClasses)
   }
 
@@ -135,18 +126,7 @@ extension Dataset {
     }
     if noise > 0 { for i in 0..<nSamples { y[i] += rng.normal(0, noise) } }
 
-    var rowOrder = Array(0..<nSamples), colOrder = Array(0..<nFeatures)
-    if shuffle {
-      Shuffling.shuffle(&rowOrder, &rng)
-      Shuffling.shuffle(&colOrder, &rng)
-    }
-    var data = [Float](repeating: 0, count: nSamples * nFeatures)
-    for (i, src) in rowOrder.enumerated() {
-      for (j, srcCol) in colOrder.enumerated() { data[i * nFeatures + j] = Float(x[src * nFeatures + srcCol]) }
-    }
-    return Dataset(
-      x: Matrix(rows: nSamples, cols: nFeatures, data: data), y: rowOrder.map { Float(y[$0]) },
-      task: .regression)
+    return shuffled(x, y, nSamples: nSamples, nFeatures: nFeatures, shuffle: shuffle, rng: &rng, task: .regression)
   }
 
   /// Two interleaving half circles, as scikit-learn's `make_moons`: class 0 is the upper half of
@@ -208,5 +188,25 @@ extension Dataset {
 
   private static func require(_ ok: Bool, _ function: String, _ message: String) throws {
     if !ok { throw TrainError("\(function): \(message)") }
+  }
+
+  /// The generated rows as a dataset, with rows and columns shuffled when `shuffle` (as
+  /// scikit-learn's generators do, so informative columns are not always the first ones).
+  private static func shuffled(
+    _ x: [Double], _ y: [Double], nSamples: Int, nFeatures: Int, shuffle: Bool, rng: inout RandomSource,
+    task: LearningTask, nClasses: Int? = nil
+  ) -> Dataset {
+    var rowOrder = Array(0..<nSamples), colOrder = Array(0..<nFeatures)
+    if shuffle {
+      Shuffling.shuffle(&rowOrder, &rng)
+      Shuffling.shuffle(&colOrder, &rng)
+    }
+    var data = [Float](repeating: 0, count: nSamples * nFeatures)
+    for (i, src) in rowOrder.enumerated() {
+      for (j, srcCol) in colOrder.enumerated() { data[i * nFeatures + j] = Float(x[src * nFeatures + srcCol]) }
+    }
+    return Dataset(
+      x: Matrix(rows: nSamples, cols: nFeatures, data: data), y: rowOrder.map { Float(y[$0]) },
+      task: task, nClasses: nClasses)
   }
 }
