@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, train, forest, all
+    case bridge, overhead, train, forest, samplers, regret, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -13,12 +13,14 @@ struct Arguments {
   var probeMode: String?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | train | forest | all] [--json PATH] [--quick] [--repetitions N]
+    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | all] [--json PATH] [--quick] [--repetitions N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
       train       training throughput of the neural-network core (digits MLP, wide MLP)
       forest      the seed's random-forest GridSearchCV (27 configs x 5 folds), wall time
+      samplers    cost per trial of each sampler at 100, 300 and 1,000 trials, two spaces
+      regret      simple regret of each sampler on Branin, Hartmann6, Rosenbrock-4D, Ackley-5D
       all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH

@@ -11,6 +11,8 @@ struct Report: Codable {
   var overhead: OverheadBench.Results?
   var train: TrainBench.Results?
   var forest: ForestBench.Results?
+  var samplers: [SamplerBench.CostRow]?
+  var regret: [SamplerBench.RegretRow]?
 
   func write(to path: String) throws {
     let encoder = JSONEncoder()

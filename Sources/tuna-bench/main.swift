@@ -29,7 +29,7 @@ do {
   #if DEBUG
     say("warning: a debug build; its figures mean little (swift build -c release)\n")
   #endif
-  let timer = [.train, .forest].contains(arguments.command) ? "wall time, median" : "thread CPU time, best"
+  let timer = [.train, .forest, .samplers, .regret].contains(arguments.command) ? "wall time, median" : "thread CPU time, best"
   say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer) of \(settings.repetitions)\n")
   var report = Report(command: arguments.command.rawValue, settings: settings)
   if arguments.command == .train {
@@ -41,6 +41,16 @@ do {
     let results = try ForestBench.run(quick: settings.quick, repetitions: settings.repetitions)
     report.forest = results
     ForestBench.tables(results).forEach { say($0.render()) }
+  }
+  if arguments.command == .samplers {
+    let rows = try SamplerBench.runCost(quick: settings.quick)
+    report.samplers = rows
+    say(SamplerBench.costTable(rows).render())
+  }
+  if arguments.command == .regret {
+    let rows = try SamplerBench.runRegret(quick: settings.quick)
+    report.regret = rows
+    say(SamplerBench.regretTable(rows, seeds: settings.quick ? 3 : 10).render())
   }
   if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)

@@ -1,0 +1,186 @@
+import Foundation
+import TunaSearch
+
+/// The samplers the sampler benchmarks compare, each made from a seed.
+struct SamplerEntry: Sendable {
+  let name: String
+  /// The largest study this sampler is timed at (GP is cubic in the trials, as Optuna caps it).
+  let maxTrials: Int
+  let make: @Sendable (UInt64) throws -> any Sampler
+}
+
+enum SamplerBench {
+  static var entries: [SamplerEntry] {
+    [
+      SamplerEntry(name: "random", maxTrials: 1_000) { RandomSampler(seed: $0) },
+    ]
+  }
+
+  // MARK: Cost per suggestion
+
+  struct CostRow: Codable {
+    var sampler: String
+    var space: String
+    var trials: Int
+    /// Mean seconds per trial over the last `window` trials (ask, suggest, tell).
+    var secondsPerTrial: Double
+  }
+
+  /// Space A: 5 floats in [−5, 5]. Space B: 3 floats, 1 int, 1 categorical of 4 (anchors.md).
+  static func objective(space: String) -> (Trial) throws -> Double {
+    if space == "A" {
+      return { t in try (0..<5).reduce(0.0) { s, i in let x = try t.suggestFloat("x\(i)", -5, 5); return s + x * x } }
+    }
+    return { t in
+      var s = 0.0
+      for i in 0..<3 { let x = try t.suggestFloat("x\(i)", -5, 5); s += x * x }
+      s += Double(try t.suggestInt("n", 1, 10))
+      let c = try t.suggestCategorical("c", [.string("a"), .string("b"), .string("c"), .string("d")])
+      return s + (c == .string("a") ? 0 : 1)
+    }
+  }
+
+  /// Seconds per trial over the trials between `from` and `to` completed trials.
+  static func cost(_ entry: SamplerEntry, space: String, upTo sizes: [Int], window: Int, seed: UInt64) throws -> [CostRow] {
+    let study = try Study.create(direction: .minimize, sampler: try entry.make(seed))
+    let f = objective(space: space)
+    var rows: [CostRow] = []
+    var done = 0
+    for size in sizes where size <= entry.maxTrials {
+      let warm = max(0, size - window - done)
+      if warm > 0 { try study.optimize(nTrials: warm, f) }
+      let n = size - done - warm
+      let t = measure { try? study.optimize(nTrials: n, f) }
+      done = size
+      rows.append(CostRow(sampler: entry.name, space: space, trials: size, secondsPerTrial: t.wallSeconds / Double(max(1, n))))
+    }
+    return rows
+  }
+
+  static func runCost(quick: Bool) throws -> [CostRow] {
+    let sizes = quick ? [100, 300] : [100, 300, 1_000]
+    var rows: [CostRow] = []
+    for entry in entries {
+      for space in ["A", "B"] {
+        rows += try cost(entry, space: space, upTo: sizes, window: quick ? 20 : 100, seed: 1)
+      }
+    }
+    return rows
+  }
+
+  /// Optuna 5.0's figures from anchors.md, ms per trial over the last 100 (a reference).
+  static let optunaCost: [String: [String: Double]] = [
+    "random": ["A100": 0.24, "A300": 0.22, "A1000": 0.25, "B1000": 0.27],
+    "tpe": ["A100": 1.66, "A300": 3.77, "A1000": 11.2, "B1000": 11.0],
+    "gp": ["A100": 62, "A300": 179, "B300": 189],
+    "cmaes": ["A300": 0.73, "A1000": 0.96, "B1000": 0.98],
+    "qmc": ["A300": 0.39, "A1000": 0.57, "B1000": 0.56],
+    "nsga2": ["A100": 0.36, "A300": 0.47, "A1000": 0.71, "B1000": 0.74],
+  ]
+
+  static func costTable(_ rows: [CostRow]) -> Table {
+    var t = Table(
+      "Cost per trial: ask + suggest + tell, mean over the last 100 trials (trivial objective, in memory)",
+      headers: ["sampler", "space", "trials", "ms/trial", "Optuna ms/trial [reference]", "Optuna ÷ Tuna"])
+    for r in rows {
+      let ms = r.secondsPerTrial * 1000
+      let ref = optunaCost[r.sampler]?["\(r.space)\(r.trials)"]
+      t.add(r.sampler, r.space, String(r.trials), String(format: "%.4f", ms),
+            ref.map { String(format: "%.2f", $0) } ?? "", ref.map { String(format: "%.0f×", $0 / ms) } ?? "")
+    }
+    t.notes = [
+      "Space A: 5 floats in [-5, 5]; space B: 3 floats, 1 int in [1, 10], 1 categorical of 4.",
+      "Optuna figures: anchors.md (Optuna 5.0.0 on another machine of this kind, ±30%), not measured here.",
+    ]
+    return t
+  }
+
+  // MARK: Regret
+
+  struct RegretRow: Codable {
+    var sampler: String
+    var function: String
+    var budget: Int
+    var median: Double
+    var q25: Double
+    var q75: Double
+  }
+
+  /// Best-so-far regret of `entry` on `function` after each budget, for one seed.
+  static func regrets(_ entry: SamplerEntry, _ function: TestFunction, budgets: [Int], seed: UInt64) throws -> [Double] {
+    let study = try Study.create(direction: .minimize, sampler: try entry.make(seed))
+    var best = Double.infinity
+    var out: [Double] = []
+    var done = 0
+    for budget in budgets {
+      try study.optimize(nTrials: budget - done) { t in
+        let x = try function.bounds.enumerated().map { i, b in try t.suggestFloat("x\(i)", b.low, b.high) }
+        let v = function.f(x)
+        best = min(best, v)
+        return v
+      }
+      done = budget
+      out.append(best - function.optimum)
+    }
+    return out
+  }
+
+  static func runRegret(quick: Bool) throws -> [RegretRow] {
+    let budgets = [50, 200]
+    let seeds = quick ? 3 : 10
+    var rows: [RegretRow] = []
+    for function in TestFunction.all {
+      for entry in entries {
+        var perBudget = Array(repeating: [Double](), count: budgets.count)
+        for seed in 0..<seeds {
+          let r = try regrets(entry, function, budgets: budgets, seed: UInt64(seed))
+          for i in budgets.indices { perBudget[i].append(r[i]) }
+        }
+        for (i, budget) in budgets.enumerated() {
+          let s = perBudget[i].sorted()
+          rows.append(RegretRow(
+            sampler: entry.name, function: function.name, budget: budget,
+            median: quantile(s, 0.5), q25: quantile(s, 0.25), q75: quantile(s, 0.75)))
+        }
+      }
+    }
+    return rows
+  }
+
+  /// Linear interpolation between order statistics (numpy's default).
+  static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let pos = q * Double(sorted.count - 1)
+    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
+  }
+
+  /// Optuna's median regrets from anchors.md (function, budget) → sampler → median.
+  static let optunaRegret: [String: [String: Double]] = [
+    "Branin50": ["random": 0.88, "tpe": 0.067, "gp": 3.6e-5, "cmaes": 1.13],
+    "Branin200": ["random": 0.10, "tpe": 0.0033, "gp": 8.3e-6, "cmaes": 8.3e-6],
+    "Hartmann650": ["random": 1.74, "tpe": 0.24, "gp": 0.0062, "cmaes": 0.92],
+    "Hartmann6200": ["random": 1.18, "tpe": 0.031, "gp": 1.1e-4, "cmaes": 0.076],
+    "Rosenbrock-4D50": ["random": 2796, "tpe": 259, "gp": 263, "cmaes": 123],
+    "Rosenbrock-4D200": ["random": 695, "tpe": 8.4, "gp": 3.3, "cmaes": 4.8],
+    "Ackley-5D50": ["random": 17.2, "tpe": 11.7, "gp": 6.97, "cmaes": 9.93],
+    "Ackley-5D200": ["random": 16.4, "tpe": 4.32, "gp": 5.00, "cmaes": 2.59],
+  ]
+
+  static func regretTable(_ rows: [RegretRow], seeds: Int) -> Table {
+    var t = Table(
+      "Simple regret (best found − optimum), median [q25, q75] over \(seeds) seeds, minimization",
+      headers: ["function", "budget", "sampler", "median", "[q25, q75]", "Optuna median [reference]"])
+    for r in rows {
+      let ref = optunaRegret["\(r.function)\(r.budget)"]?[r.sampler]
+      t.add(r.function, String(r.budget), r.sampler, fmt(r.median), "[\(fmt(r.q25)), \(fmt(r.q75))]", ref.map(fmt) ?? "")
+    }
+    t.notes = ["Optuna figures: anchors.md (Optuna 5.0.0, 10 seeds, another run), not measured here."]
+    return t
+  }
+
+  static func fmt(_ v: Double) -> String {
+    if v == 0 { return "0" }
+    return abs(v) >= 0.01 && abs(v) < 10_000 ? String(format: "%.4g", v) : String(format: "%.2e", v)
+  }
+}
