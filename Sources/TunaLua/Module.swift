@@ -44,8 +44,9 @@ extension TunaEngine {
     lua.newTable(recordCount: 8)
     lua.push(function: { [unowned self] l in try self.makeRandomSampler(l) }); lua.rawSet(-2, "random")
     lua.push(function: { [unowned self] l in try self.makeGridSampler(l) }); lua.rawSet(-2, "grid")
+    let constructors = modelSamplerConstructors()
     for name in ["qmc", "tpe", "gp", "cmaes", "ga", "nsga2"] {
-      pushUnavailable("tuna.samplers." + name, on: lua)
+      if let make = constructors[name] { lua.push(function: make) } else { pushUnavailable("tuna.samplers." + name, on: lua) }
       lua.rawSet(-2, name)
     }
     lua.rawSet(tuna, "samplers")
@@ -70,6 +71,7 @@ extension TunaEngine {
     lua.rawSet(tuna, "nn")
     pushMLModule(on: lua)
     lua.rawSet(tuna, "ml")
+    pushBuildingBlocks(into: tuna, on: lua)
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)

@@ -167,6 +167,7 @@ struct Classes {
   let dataset: LuaClass<DatasetBox>
   let mlp: LuaClass<MLP>
   let estimator: LuaClass<EstimatorBox>
+  let gp: LuaClass<GPBox>
 
   init(_ engine: TunaEngine) {
     let lua = engine.state.lua
@@ -186,5 +187,6 @@ struct Classes {
     dataset = LuaClass(lua, name: "tuna.Dataset", methods: DatasetMethods.table(engine), getter: DatasetMethods.getter(engine))
     mlp = LuaClass(lua, name: "tuna.MLP", methods: MLPMethods.table(engine), getter: MLPMethods.getter(engine))
     estimator = LuaClass(lua, name: "tuna.Model", methods: EstimatorMethods.table(engine), getter: EstimatorMethods.getter(engine))
+    gp = LuaClass(lua, name: "tuna.GaussianProcess", methods: GPMethods.table(engine), getter: GPMethods.getter(engine))
   }
 }

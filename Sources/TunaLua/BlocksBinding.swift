@@ -1,0 +1,138 @@
+import LuaVM
+import TunaSearch
+
+/// A fitted Gaussian process as a script holds it.
+final class GPBox {
+  let model: GaussianProcess
+  init(_ model: GaussianProcess) { self.model = model }
+}
+
+extension TunaEngine {
+  /// `tuna.gp`, `tuna.acquisition`, `tuna.qmc`, `tuna.stats`: the native pieces samplers are made
+  /// of, for strategies written in Lua.
+  func pushBuildingBlocks(into tuna: Int32, on lua: Lua) {
+    lua.newTable(recordCount: 1)
+    lua.push(function: { [unowned self] l in
+      let f = "fit"
+      let o = try Options(l, at: 1, function: f, allowed: ["x", "y", "low", "high", "deterministic", "seed"])
+      let x: [[Double]] = try o.with("x") { type in
+        guard type == .table else { throw o.bad("x", "an array of points (arrays of numbers)") }
+        return try (0..<l.rawLength(-1)).map { i in
+          l.rawGet(-1, index: i + 1)
+          defer { l.pop() }
+          return try numbers(l, o, "x")
+        }
+      }
+      let y: [Double] = try o.with("y") { _ in try numbers(l, o, "y") }
+      let low: [Double]? = try o.with("low") { type in type == .nil ? nil : try numbers(l, o, "low") }
+      let high: [Double]? = try o.with("high") { type in type == .nil ? nil : try numbers(l, o, "high") }
+      do {
+        let model = try GaussianProcess.fit(
+          x: x, y: y, lows: low, highs: high, deterministic: try o.bool("deterministic") ?? false,
+          seed: try seedValue(o) ?? 0)
+        self.classes.gp.push(GPBox(model), on: l)
+      } catch let e as GaussianProcess.FitError {
+        throw ArgumentError(1, f, e.message)
+      }
+      return 1
+    })
+    lua.rawSet(-2, "fit")
+    lua.rawSet(tuna, "gp")
+
+    lua.newTable(recordCount: 1)
+    lua.push(function: { l in
+      let o = try Options(l, at: 1, function: "log_ei", allowed: ["mean", "variance", "best", "minimize"])
+      guard let mean = try o.number("mean"), let variance = try o.number("variance"), let best = try o.number("best") else {
+        throw ArgumentError(1, "log_ei", "'mean', 'variance' and 'best' are required numbers")
+      }
+      l.push(Acquisition.logEI(mean: mean, variance: variance, best: best, minimize: try o.bool("minimize") ?? true))
+      return 1
+    })
+    lua.rawSet(-2, "log_ei")
+    lua.rawSet(tuna, "acquisition")
+
+    lua.newTable(recordCount: 2)
+    for (name, kind) in [("sobol", QMC.Kind.sobol), ("halton", QMC.Kind.halton)] {
+      lua.push(function: { l in
+        guard let d = l.toInteger(1), l.type(at: 1) == .number, d >= 1 else {
+          throw ArgumentError(1, name, "dimensions must be a positive integer, got \(l.describe(1))")
+        }
+        guard let n = l.toInteger(2), l.type(at: 2) == .number, n >= 0 else {
+          throw ArgumentError(2, name, "count must be a non-negative integer, got \(l.describe(2))")
+        }
+        if kind == .sobol, d > QMC.maxSobolDimensions {
+          throw ArgumentError(1, name, "at most \(QMC.maxSobolDimensions) dimensions, got \(d)")
+        }
+        let o = try Options(l, at: 3, function: name, allowed: ["seed", "scramble", "skip"])
+        let scramble = try o.bool("scramble") ?? true
+        let seed: UInt64? = scramble ? (try seedValue(o) ?? 0) : nil
+        let skip = try o.integer("skip") ?? 0
+        let points = kind == .sobol
+          ? QMC.sobol(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
+          : QMC.halton(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
+        l.newTable(arrayCount: Int32(points.count))
+        for (i, p) in points.enumerated() {
+          l.newTable(arrayCount: Int32(p.count))
+          for (j, v) in p.enumerated() { l.push(v); l.rawSet(-2, index: j + 1) }
+          l.rawSet(-2, index: i + 1)
+        }
+        return 1
+      })
+      lua.rawSet(-2, name)
+    }
+    lua.rawSet(tuna, "qmc")
+  }
+}
+
+/// The array of numbers on top of the stack.
+private func numbers(_ l: Lua, _ o: Options, _ key: String) throws -> [Double] {
+  guard l.type(at: -1) == .table else { throw o.bad(key, "an array of numbers") }
+  return try (0..<l.rawLength(-1)).map { i in
+    l.rawGet(-1, index: i + 1)
+    defer { l.pop() }
+    guard l.type(at: -1) == .number, let v = l.toNumber(-1) else { throw o.bad(key, "an array of numbers") }
+    return v
+  }
+}
+
+/// `model:predict(x)` → mean, variance; `model.dimensions`, `model.lengthscales`.
+enum GPMethods {
+  static func getter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let m = try engine.classes.gp.check(1, on: l, function: "index").model
+      switch l.toString(2) {
+      case "dimensions": l.push(m.dimensions)
+      case "lengthscales":
+        l.newTable(arrayCount: Int32(m.lengthscales.count))
+        for (i, v) in m.lengthscales.enumerated() { l.push(v); l.rawSet(-2, index: i + 1) }
+      case "signal_variance": l.push(m.signalVariance)
+      case "noise_variance": l.push(m.noiseVariance)
+      default: l.pushNil()
+      }
+      return 1
+    }
+  }
+
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "predict": { [unowned engine] l in
+        let m = try engine.classes.gp.check(1, on: l, function: "predict").model
+        guard l.type(at: 2) == .table, l.rawLength(2) == m.dimensions else {
+          throw ArgumentError(2, "predict", "an array of \(m.dimensions) numbers expected, got \(l.typeName(2))")
+        }
+        let x = try (0..<m.dimensions).map { i -> Double in
+          l.rawGet(2, index: i + 1)
+          defer { l.pop() }
+          guard l.type(at: -1) == .number, let v = l.toNumber(-1) else {
+            throw ArgumentError(2, "predict", "an array of numbers expected")
+          }
+          return v
+        }
+        let p = m.predict(x)
+        l.push(p.mean)
+        l.push(p.variance)
+        return 2
+      },
+    ]
+  }
+}

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Gaussian-process Bayesian optimization (Optuna's GPSampler, natively).
+///
+/// After `nStartupTrials` complete trials drawn at random, each trial fits a Gaussian process to
+/// the complete trials over their intersection search space and takes the point that maximizes
+/// log expected improvement:
+///
+/// - **Inputs**: one coordinate per parameter in [0, 1] through the internal unit (log-space for
+///   log parameters; integers and stepped floats on their grid, each grid point an equal share).
+///   Categoricals enter the kernel by a Hamming distance (same choice or not), as in Optuna.
+/// - **Outputs**: standardized (mean 0, standard deviation 1), negated when minimizing, infinite
+///   values clipped to the finite range.
+/// - **Model**: Matérn 5/2 kernel with a lengthscale per parameter, a signal variance and a noise
+///   variance (at least 10⁻⁶; held there with `deterministicObjective`), fitted by maximizing the
+///   marginal likelihood with Optuna's weak priors, by bounded L-BFGS on the log-parameters with
+///   analytic gradients, warm-started from the previous trial's fit.
+/// - **Acquisition**: log EI (numerically stable where EI underflows), maximized over 2,048
+///   scrambled Sobol candidates followed by local searches (L-BFGS on continuous coordinates,
+///   grid search on discrete and categorical ones) from the best candidates and the best trial.
+///
+/// Parameters outside the intersection space (conditional ones), the startup trials and
+/// multi-objective studies are sampled at random. The model's cost grows as n³ in the number of
+/// complete trials; past 100 trials the candidate set and the local searches shrink as n² grows
+/// so that a suggestion stays within a fixed budget of work (see `effort(forTrials:)`).
+public final class GPSampler: Sampler {
+  public let seed: UInt64
+  public let nStartupTrials: Int
+  public let deterministicObjective: Bool
+
+  /// The last fit's parameters, the space they were fitted on and the number of trials they
+  /// were fitted to (the next fit starts there).
+  private var warmStart: (names: [String], parameters: KernelParameters, trials: Int)?
+  /// The complete trials read by `inferRelativeSearchSpace`, for the `sampleRelative` that follows.
+  private var fetched: (context: ObjectIdentifier, trials: [FrozenTrial])?
+
+  public init(seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false) {
+    self.seed = seed ?? randomSeed()
+    self.nStartupTrials = nStartupTrials
+    self.deterministicObjective = deterministicObjective
+  }
+
+  public func inferRelativeSearchSpace(_ context: SamplingContext) throws -> [String: Distribution] {
+    fetched = nil
+    guard context.history.directions.count == 1 else { return [:] }
+    let complete = try context.history.trials(states: [.complete]).filter { $0.value != nil }
+    guard complete.count >= max(nStartupTrials, 1) else { return [:] }
+    fetched = (ObjectIdentifier(context), complete)
+    return Self.intersection(complete).filter { !$0.value.isSingle }
+  }
+
+  public func sampleRelative(_ context: SamplingContext, space: [String: Distribution]) throws -> [String: ParamValue] {
+    guard !space.isEmpty else { return [:] }
+    let trials: [FrozenTrial]
+    if let fetched, fetched.context == ObjectIdentifier(context) {
+      trials = fetched.trials
+    } else {
+      trials = try context.history.trials(states: [.complete]).filter { $0.value != nil }
+    }
+    fetched = nil
+    guard trials.count >= max(nStartupTrials, 1) else { return [:] }
+    let encoded = GPSearchSpace(space)
+    let maximize = context.history.direction == .maximize
+    let point = suggest(
+      space: encoded, trials: trials, maximize: maximize, rng: &context.rng)
+    var result: [String: ParamValue] = [:]
+    for (d, dim) in encoded.dimensions.enumerated() { result[dim.name] = encoded.value(point[d], d) }
+    return result
+  }
+
+  public func sampleIndependent(_ context: SamplingContext, name: String, distribution: Distribution) throws -> ParamValue {
+    RandomSampler.sample(distribution, using: &context.rng)
+  }
+
+  /// How hard one suggestion works with `n` complete trials. Up to 100 trials, Optuna's
+  /// settings: the hyperparameters are refitted every trial, 2,048 candidates, 10 local
+  /// searches. Past that, the candidates and local searches (whose cost grows as n²) shrink so
+  /// their work stays near that of 100 trials, and the hyperparameters (an O(n³) fit that
+  /// barely moves once there are this many trials) are refitted every ⌈(n/100)²⌉ trials; the
+  /// trials between are conditioned on the last fit's parameters.
+  static func effort(forTrials n: Int) -> (candidates: Int, localSearches: Int, fitEvaluations: Int, refitInterval: Int) {
+    let ratio = Double(100 * 100) / Double(max(n, 1) * max(n, 1))
+    let candidates = min(2_048, max(256, Int(2_048 * ratio)))
+    let localSearches = min(10, max(3, Int((10 * ratio).rounded(.up))))
+    let refitInterval = max(1, Int((1 / ratio).rounded(.up)))
+    return (candidates, localSearches, 200, n <= 100 ? 1 : refitInterval)
+  }
+
+  /// The coordinates of the next point.
+  func suggest(space: GPSearchSpace, trials: [FrozenTrial], maximize: Bool, rng: inout RandomSource) -> [Double] {
+    let dims = space.count
+    var x: [Double] = []
+    x.reserveCapacity(trials.count * dims)
+    var values: [Double] = []
+    for trial in trials {
+      var row: [Double] = []
+      for (d, dim) in space.dimensions.enumerated() {
+        guard let value = trial.params[dim.name], let u = space.normalize(value, d) else { break }
+        row.append(u)
+      }
+      guard row.count == dims, let v = trial.value else { continue }
+      x += row
+      values.append(maximize ? v : -v)
+    }
+    let (y, _, _) = GaussianProcess.standardize(Self.clipInfinities(values))
+
+    let names = space.dimensions.map(\.name)
+    let n = y.count
+    let effort = Self.effort(forTrials: n)
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let posterior: GPPosterior
+    if let warm = warmStart, warm.names == names, n > warm.trials, n - warm.trials < effort.refitInterval,
+      let conditioned = GPPosterior(x: x, y: y, categorical: space.categoricalMask, parameters: warm.parameters)
+    {
+      GPFit.lastEvaluations = 0
+      posterior = conditioned
+    } else {
+      var starts: [KernelParameters] = []
+      if let warmStart, warmStart.names == names { starts.append(warmStart.parameters) }
+      if starts.isEmpty || n <= 50 { starts.append(.initial(dimensions: dims)) }
+      posterior = GPFit.fit(
+        x: x, y: y, categorical: space.categoricalMask, starts: starts, deterministic: deterministicObjective,
+        maxEvaluations: effort.fitEvaluations)!
+      warmStart = (names, posterior.parameters, n)
+    }
+
+    var bestIndex = 0
+    for i in y.indices where y[i] > y[bestIndex] { bestIndex = i }
+    var optimizer = AcquisitionOptimizer(posterior: posterior, space: space, best: y[bestIndex])
+    optimizer.candidates = effort.candidates
+    optimizer.localSearches = effort.localSearches
+    let bestPoint = Array(x[bestIndex * dims..<(bestIndex + 1) * dims])
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    let r = optimizer.maximize(rng: &rng, warmStarts: [bestPoint])
+    let t2 = DispatchTime.now().uptimeNanoseconds
+    if ProcessInfo.processInfo.environment["GP_PROFILE"] != nil {
+      print("n=\(y.count) fit=\(Double(t1 - t0) / 1e6)ms evals=\(GPFit.lastEvaluations) acq=\(Double(t2 - t1) / 1e6)ms \(posterior.parameters)")
+    }
+    return r
+  }
+
+  /// Infinite values replaced by the largest and smallest finite ones (0 when none is finite).
+  static func clipInfinities(_ values: [Double]) -> [Double] {
+    let finite = values.filter(\.isFinite)
+    let low = finite.min() ?? 0, high = finite.max() ?? 0
+    return values.map { $0.isFinite ? $0 : ($0 > 0 ? high : low) }
+  }
+
+  /// The parameters every trial has, each with the distribution all of them used.
+  static func intersection(_ trials: [FrozenTrial]) -> [String: Distribution] {
+    guard var space = trials.first?.distributions else { return [:] }
+    for trial in trials.dropFirst() {
+      for (name, distribution) in space where trial.distributions[name] != distribution { space[name] = nil }
+      if space.isEmpty { break }
+    }
+    return space
+  }
+}

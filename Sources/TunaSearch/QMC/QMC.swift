@@ -1,0 +1,85 @@
+import Foundation
+
+/// Quasi-Monte Carlo point sets in the unit cube [0, 1)^d: low-discrepancy sequences that cover
+/// a space more evenly than independent uniform draws.
+///
+/// ```swift
+/// let points = QMC.sobol(dimensions: 3, count: 8, scrambleSeed: nil)
+/// // [[0, 0, 0], [0.5, 0.5, 0.5], [0.75, 0.25, 0.25], [0.25, 0.75, 0.75], …]
+/// ```
+public enum QMC {
+  public enum Kind: String, Sendable, Hashable, CaseIterable {
+    case sobol, halton
+  }
+
+  /// The most dimensions `sobol` has direction numbers for (Joe and Kuo's new-joe-kuo-6.21201,
+  /// the first 1,024 of its 21,201).
+  public static let maxSobolDimensions = SobolDirectionNumbers.count
+
+  /// Points `skip ..< skip + count` of the Sobol sequence (Sobol 1967, with Joe and Kuo's 2008
+  /// direction numbers, in Gray-code order as SciPy gives them; unscrambled, the first point is
+  /// the origin and dimension 1 runs 0, 0.5, 0.75, 0.25, …).
+  ///
+  /// - Parameters:
+  ///   - dimensions: 1 ... `maxSobolDimensions`; more is a precondition failure.
+  ///   - count: the number of points; `skip + count` must be at most 2^32.
+  ///   - scrambleSeed: nil for the plain sequence; a seed for a linear matrix scramble with a
+  ///     random digital shift (different seeds, independent randomizations of the same net).
+  /// - Returns: `count` points of `dimensions` coordinates each, in [0, 1).
+  public static func sobol(dimensions: Int, count: Int, skip: Int = 0, scrambleSeed: UInt64?) -> [[Double]] {
+    precondition(count >= 0 && skip >= 0, "QMC.sobol: count and skip must be >= 0, got \(count) and \(skip)")
+    precondition(
+      dimensions <= maxSobolDimensions,
+      "QMC.sobol: direction numbers are included for at most \(maxSobolDimensions) dimensions, got \(dimensions)")
+    let sequence = SobolSequence(dimensions: dimensions, scrambleSeed: scrambleSeed)
+    return rows(dimensions: dimensions, count: count) { sequence.fill(start: skip, count: count, into: $0) }
+  }
+
+  /// Points `skip ..< skip + count` of the Halton sequence (the radical inverses of the index in
+  /// the first `dimensions` primes; unscrambled, the first point is the origin).
+  ///
+  /// - Parameters:
+  ///   - scrambleSeed: nil for the plain sequence; a seed for random digit permutations (one per
+  ///     digit position and dimension), which break the correlations between high dimensions.
+  /// - Returns: `count` points of `dimensions` coordinates each, in [0, 1).
+  public static func halton(dimensions: Int, count: Int, skip: Int = 0, scrambleSeed: UInt64?) -> [[Double]] {
+    precondition(count >= 0 && skip >= 0, "QMC.halton: count and skip must be >= 0, got \(count) and \(skip)")
+    let sequence = HaltonSequence(dimensions: dimensions, scrambleSeed: scrambleSeed)
+    return rows(dimensions: dimensions, count: count) { sequence.fill(start: skip, count: count, into: $0) }
+  }
+
+  /// The centered L2 discrepancy of points in [0, 1]^d (Hickernell 1998): lower is more even.
+  public static func centeredL2Discrepancy(_ points: [[Double]]) -> Double {
+    guard let d = points.first?.count, d > 0 else { return 0 }
+    let n = Double(points.count)
+    var term2 = 0.0
+    for p in points {
+      var prod = 1.0
+      for x in p {
+        let a = abs(x - 0.5)
+        prod *= 1 + 0.5 * a - 0.5 * a * a
+      }
+      term2 += prod
+    }
+    var term3 = 0.0
+    for p in points {
+      for q in points {
+        var prod = 1.0
+        for k in 0..<d {
+          let a = abs(p[k] - 0.5), b = abs(q[k] - 0.5)
+          prod *= 1 + 0.5 * a + 0.5 * b - 0.5 * abs(p[k] - q[k])
+        }
+        term3 += prod
+      }
+    }
+    let term1 = pow(13.0 / 12.0, Double(d))
+    return term1 - 2 / n * term2 + term3 / (n * n)
+  }
+
+  private static func rows(dimensions: Int, count: Int, _ fill: (UnsafeMutablePointer<Double>) -> Void) -> [[Double]] {
+    guard count > 0 else { return [] }
+    var flat = [Double](repeating: 0, count: count * dimensions)
+    flat.withUnsafeMutableBufferPointer { fill($0.baseAddress!) }
+    return (0..<count).map { Array(flat[$0 * dimensions..<($0 + 1) * dimensions]) }
+  }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// A bad argument to an evolutionary sampler's initializer, named as the Lua API names it.
+public struct EvolutionSamplerError: Error, CustomStringConvertible, Sendable {
+  public let argument: String
+  public let message: String
+  public var description: String { message }
+
+  init(_ argument: String, _ message: String) {
+    self.argument = argument
+    self.message = message
+  }
+}
+
+/// Helpers the evolutionary samplers share.
+enum Evolution {
+  /// FNV-1a over the UTF-8 bytes: a hash that is the same in every process (Swift's `Hasher`
+  /// is seeded per process), for keys stored in trials.
+  static func stableHash(_ text: String) -> UInt64 {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in text.utf8 {
+      h ^= UInt64(byte)
+      h = h &* 0x0000_0100_0000_01B3
+    }
+    return h
+  }
+
+  /// The numeric parameters of `space` a continuous sampler can model (floats and ints holding
+  /// more than one value), sorted by name.
+  static func numericNames(_ space: [String: Distribution]) -> [String] {
+    space.filter { _, d in
+      switch d {
+      case .float, .int: !d.isSingle
+      case .categorical: false
+      }
+    }.keys.sorted()
+  }
+
+  /// A key naming a search space: its names and distributions, hashed.
+  static func spaceKey(_ names: [String], _ space: [String: Distribution]) -> Int {
+    Int(bitPattern: UInt(stableHash(names.map { "\($0)=\(space[$0]!)" }.joined(separator: ";"))))
+  }
+
+  /// Narrows `space` to the parameters complete trial `trial` has with the same distribution
+  /// (Optuna's intersection search space, one trial at a time; nil before the first trial).
+  static func intersect(_ space: inout [String: Distribution]?, with trial: FrozenTrial) {
+    guard var current = space else {
+      space = trial.distributions
+      return
+    }
+    guard !current.isEmpty else { return }
+    for (name, dist) in current where trial.distributions[name] != dist { current[name] = nil }
+    space = current
+  }
+
+  /// Whether complete trial `a` finished before `b`: by completion time, then number. A
+  /// generation is told its first λ trials in this order, which later completions never
+  /// change, so a state rebuilt from storage equals the one built as trials came in.
+  static func completedBefore(_ a: FrozenTrial, _ b: FrozenTrial) -> Bool {
+    switch (a.datetimeComplete, b.datetimeComplete) {
+    case let (x?, y?) where x != y: return x < y
+    case (nil, _?): return false
+    case (_?, nil): return true
+    default: return a.number < b.number
+    }
+  }
+
+  /// A trial's objective values turned so that smaller is better in each.
+  static func minimized(_ values: [Double], _ directions: [StudyDirection]) -> [Double] {
+    zip(values, directions).map { v, d in d == .minimize ? v : -v }
+  }
+
+  /// The system attribute `key` of `trial` as an integer.
+  static func intAttr(_ trial: FrozenTrial, _ key: String) -> Int? {
+    if case .int(let v)? = trial.systemAttrs[key] { return v }
+    return nil
+  }
+
+  // MARK: The unit cube
+
+  /// `value`'s position in [0, 1]: its internal form (log for log distributions) scaled by the
+  /// internal bounds, which are half a step wider than the range for ints and stepped floats.
+  static func unit(_ value: ParamValue, in distribution: Distribution) -> Double? {
+    guard let x = distribution.toInternal(value) else { return nil }
+    let b = distribution.internalBounds
+    return b.high > b.low ? (x - b.low) / (b.high - b.low) : 0.5
+  }
+
+  /// The distribution's value nearest to position `u` of the unit interval.
+  static func value(atUnit u: Double, in distribution: Distribution) -> ParamValue {
+    let b = distribution.internalBounds
+    return distribution.fromInternal(b.low + u * (b.high - b.low))
+  }
+}
+
+/// What a sampler has learned from the finished trials at the front of a study's trial list.
+///
+/// A finished trial never changes, so the trials before the first unfinished one are read once
+/// and summed up here; each call only looks again at the trials after them (in a sequential
+/// study, the one running). A trial that never finishes (a worker killed mid-trial) keeps the
+/// trials after it in that tail: still correct, just read on every call.
+struct FinishedPrefix {
+  /// `trials[0..<count]` are finished and summed up.
+  private(set) var count = 0
+  /// Their complete trials: how many, and the parameters all of them share.
+  private(set) var completeCount = 0
+  private(set) var space: [String: Distribution]?
+
+  /// Sums up the trials that finished at the front since the last call. Returns those trials
+  /// and the ones after the prefix.
+  mutating func absorb(_ trials: [FrozenTrial]) -> (added: ArraySlice<FrozenTrial>, tail: ArraySlice<FrozenTrial>) {
+    if trials.count < count { self = FinishedPrefix() }
+    let start = count
+    while count < trials.count, trials[count].state.isFinished {
+      if trials[count].state == .complete {
+        completeCount += 1
+        Evolution.intersect(&space, with: trials[count])
+      }
+      count += 1
+    }
+    return (trials[start..<count], trials[count...])
+  }
+
+  /// The intersection search space of every complete trial: the prefix's narrowed by the
+  /// complete trials of `tail`.
+  func intersection(with tail: ArraySlice<FrozenTrial>) -> [String: Distribution] {
+    var result = space
+    for t in tail where t.state == .complete { Evolution.intersect(&result, with: t) }
+    return result ?? [:]
+  }
+}
+
+/// What a sampler remembers about each study it serves, so that its state is brought up to
+/// date from the trials that finished since the last call instead of rebuilt from all of them.
+///
+/// The memo is only an accelerator: the state is a function of the stored trials, and an entry
+/// is dropped when its storage is (the storage is held weakly, so a new storage that happens
+/// to reuse the old address or study id never inherits it).
+final class StudyMemo<State> {
+  private struct Entry {
+    weak var storage: (any Storage)?
+    var state: State
+  }
+
+  private struct Key: Hashable {
+    let storage: ObjectIdentifier
+    let study: Int
+  }
+
+  private var entries: [Key: Entry] = [:]
+  private let lock = NSLock()
+
+  /// Runs `body` on the state kept for `history`'s study, `initial()` the first time.
+  func with<R>(_ history: TrialHistory, initial: () throws -> State, _ body: (inout State) throws -> R) throws -> R {
+    lock.lock()
+    defer { lock.unlock() }
+    if entries.values.contains(where: { $0.storage == nil }) {
+      entries = entries.filter { $0.value.storage != nil }
+    }
+    let key = Key(storage: ObjectIdentifier(history.storage), study: history.studyID)
+    // Taken out while in use, so the state's arrays are mutated in place, not copied.
+    var state: State
+    if let entry = entries.removeValue(forKey: key), entry.storage === history.storage {
+      state = entry.state
+    } else {
+      state = try initial()
+    }
+    defer { entries[key] = Entry(storage: history.storage, state: state) }
+    return try body(&state)
+  }
+}
