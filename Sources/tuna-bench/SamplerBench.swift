@@ -13,6 +13,11 @@ enum SamplerBench {
   static var entries: [SamplerEntry] {
     [
       SamplerEntry(name: "random", maxTrials: 1_000) { RandomSampler(seed: $0) },
+      SamplerEntry(name: "gp", maxTrials: 300) { GPSampler(seed: $0) },
+      SamplerEntry(name: "cmaes", maxTrials: 1_000) { try CMAESSampler(seed: $0) },
+      SamplerEntry(name: "qmc", maxTrials: 1_000) { QMCSampler(kind: .sobol, seed: $0) },
+      SamplerEntry(name: "ga", maxTrials: 1_000) { try GASampler(seed: $0) },
+      SamplerEntry(name: "nsga2", maxTrials: 1_000) { try NSGA2Sampler(seed: $0) },
     ]
   }
 
