@@ -1,6 +1,12 @@
 import LuaVM
 import TunaSearch
 
+/// A kernel density estimate as a script holds it.
+final class KDEBox {
+  let model: KernelDensity
+  init(_ model: KernelDensity) { self.model = model }
+}
+
 /// A fitted Gaussian process as a script holds it.
 final class GPBox {
   let model: GaussianProcess
@@ -81,6 +87,68 @@ extension TunaEngine {
       lua.rawSet(-2, name)
     }
     lua.rawSet(tuna, "qmc")
+
+    lua.newTable(recordCount: 1)
+    lua.push(function: { [unowned self] l in
+      let f = "kde"
+      let o = try Options(l, at: 1, function: f, allowed: ["x", "low", "high", "weights", "prior_weight", "consider_endpoints"])
+      let x: [[Double]] = try o.with("x") { type in
+        guard type == .table else { throw o.bad("x", "an array of points (arrays of numbers)") }
+        return try (0..<l.rawLength(-1)).map { i in
+          l.rawGet(-1, index: i + 1)
+          defer { l.pop() }
+          return try numbers(l, o, "x")
+        }
+      }
+      let low: [Double] = try o.with("low") { _ in try numbers(l, o, "low") }
+      let high: [Double] = try o.with("high") { _ in try numbers(l, o, "high") }
+      let weights: [Double]? = try o.with("weights") { type in type == .nil ? nil : try numbers(l, o, "weights") }
+      do {
+        let model = try KernelDensity(
+          observations: x, low: low, high: high, weights: weights, priorWeight: try o.number("prior_weight") ?? 1,
+          considerEndpoints: try o.bool("consider_endpoints") ?? false)
+        self.classes.kde.push(KDEBox(model), on: l)
+      } catch let e as KernelDensity.InvalidArgument {
+        throw ArgumentError(1, f, e.description)
+      }
+      return 1
+    })
+    lua.rawSet(-2, "kde")
+    lua.rawSet(tuna, "stats")
+  }
+}
+
+/// `kde:log_pdf(x)` and `kde:sample(rng, n)` (rng from a sampler's `ctx.rng`).
+enum KDEMethods {
+  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+    [
+      "log_pdf": { [unowned engine] l in
+        let m = try engine.classes.kde.check(1, on: l, function: "log_pdf").model
+        guard l.type(at: 2) == .table else { throw ArgumentError(2, "log_pdf", "an array of numbers expected, got \(l.typeName(2))") }
+        let x = try (0..<l.rawLength(2)).map { i -> Double in
+          l.rawGet(2, index: i + 1)
+          defer { l.pop() }
+          guard l.type(at: -1) == .number, let v = l.toNumber(-1) else { throw ArgumentError(2, "log_pdf", "an array of numbers expected") }
+          return v
+        }
+        l.push(m.logPDF(x))
+        return 1
+      },
+      "sample": { [unowned engine] l in
+        let m = try engine.classes.kde.check(1, on: l, function: "sample").model
+        let ctx = try engine.classes.rng.check(2, on: l, function: "sample")
+        let n = l.isNoneOrNil(3) ? 1 : (l.toInteger(3) ?? -1)
+        guard n >= 0 else { throw ArgumentError(3, "sample", "count must be a non-negative integer, got \(l.describe(3))") }
+        let points = m.sample(count: n, rng: &ctx.rng)
+        l.newTable(arrayCount: Int32(points.count))
+        for (i, p) in points.enumerated() {
+          l.newTable(arrayCount: Int32(p.count))
+          for (j, v) in p.enumerated() { l.push(v); l.rawSet(-2, index: j + 1) }
+          l.rawSet(-2, index: i + 1)
+        }
+        return 1
+      },
+    ]
   }
 }
 

@@ -5,6 +5,21 @@ extension TunaEngine {
   /// Constructors of the model-based and evolutionary samplers, by their Lua names.
   func modelSamplerConstructors() -> [String: HostFunction] {
     [
+      "tpe": { [unowned self] l in
+        let o = try Options(l, at: 1, function: "tpe", allowed: [
+          "seed", "n_startup_trials", "n_ei_candidates", "multivariate", "group", "constant_liar",
+          "prior_weight", "consider_endpoints",
+        ])
+        let s = try self.sampler("tpe", o) {
+          try TPESampler(
+            seed: self.seed(try seedValue(o)), nStartupTrials: try o.integer("n_startup_trials") ?? 10,
+            nEICandidates: try o.integer("n_ei_candidates") ?? 24, multivariate: try o.bool("multivariate") ?? true,
+            group: try o.bool("group") ?? false, constantLiar: try o.bool("constant_liar") ?? false,
+            priorWeight: try o.number("prior_weight") ?? 1, considerEndpoints: try o.bool("consider_endpoints") ?? false)
+        }
+        self.classes.sampler.push(SamplerBox(s, name: "tpe"), on: l)
+        return 1
+      },
       "gp": { [unowned self] l in
         let o = try Options(l, at: 1, function: "gp", allowed: ["seed", "n_startup_trials", "deterministic_objective"])
         let s = GPSampler(

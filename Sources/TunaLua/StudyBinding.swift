@@ -29,7 +29,7 @@ extension TunaEngine {
       directions = [try options.with("direction") { _ in try direction(lua.toString(-1)) }]
     }
     let sampler: any Sampler = try options.with("sampler") { type in
-      if type == .nil { return RandomSampler(seed: seed(nil)) }
+      if type == .nil { return try TPESampler(seed: seed(nil)) }
       guard let box = classes.sampler.object(at: -1, on: lua) else { throw options.bad("sampler", "a sampler") }
       return box.value
     }

@@ -168,6 +168,7 @@ struct Classes {
   let mlp: LuaClass<MLP>
   let estimator: LuaClass<EstimatorBox>
   let gp: LuaClass<GPBox>
+  let kde: LuaClass<KDEBox>
 
   init(_ engine: TunaEngine) {
     let lua = engine.state.lua
@@ -188,5 +189,6 @@ struct Classes {
     mlp = LuaClass(lua, name: "tuna.MLP", methods: MLPMethods.table(engine), getter: MLPMethods.getter(engine))
     estimator = LuaClass(lua, name: "tuna.Model", methods: EstimatorMethods.table(engine), getter: EstimatorMethods.getter(engine))
     gp = LuaClass(lua, name: "tuna.GaussianProcess", methods: GPMethods.table(engine), getter: GPMethods.getter(engine))
+    kde = LuaClass(lua, name: "tuna.KernelDensity", methods: KDEMethods.table(engine))
   }
 }

@@ -36,7 +36,7 @@ public final class Study {
   /// - Parameters:
   ///   - name: generated when nil.
   ///   - directions: one per objective; `[.minimize]` by default.
-  ///   - sampler: `RandomSampler()` by default.
+  ///   - sampler: `TPESampler()` (multivariate TPE) by default.
   ///   - pruner: `NopPruner()` by default.
   ///   - storage: a new `InMemoryStorage` by default.
   public static func create(
@@ -55,7 +55,7 @@ public final class Study {
     } else {
       record = try storage.createStudy(name: name, directions: directions)
     }
-    return Study(storage: storage, record: record, sampler: sampler ?? RandomSampler(), pruner: pruner ?? NopPruner())
+    return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
   }
 
   public static func create(
@@ -64,6 +64,9 @@ public final class Study {
   ) throws -> Study {
     try create(name: name, directions: [direction], sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
   }
+
+  /// Multivariate TPE with a random seed; its default settings are valid, so it cannot throw.
+  static func defaultSampler() -> any Sampler { (try? TPESampler()) ?? RandomSampler() }
 
   // MARK: Ask and tell
 

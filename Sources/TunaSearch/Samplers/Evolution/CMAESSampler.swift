@@ -10,16 +10,19 @@ import Foundation
 /// sampler (uniform random). The search starts at the centre of the cube with step size
 /// `sigma0` (1/6 of the cube by default) and population λ = 4 + ⌊3 ln n⌋ unless `popsize` says.
 ///
-/// **Generations.** Each trial sampled by CMA-ES records in its system attributes the
-/// generation it belongs to (`cma:generation`), the search space (`cma:key`), the raw point
-/// drawn (`cma:x`), and the population size and restart count (`cma:popsize`, `cma:restart`).
-/// A generation is told to the distribution once λ of its trials are complete: the first λ in
-/// completion order. The sampler's state is therefore a function of the stored trials alone: a
-/// resumed study, or a worker joining a shared storage, rebuilds the same state by replaying the
-/// generations. The sampler keeps that state in memory per study and only replays the
-/// generations completed since its last call, so a suggestion costs O(trials) reads plus one
-/// update per finished generation. More than λ trials can carry one generation's tag when
-/// workers run in parallel; the extra ones are not told.
+/// **Generations.** Each trial sampled by CMA-ES draws its point from the current distribution
+/// with its own random stream (derived from the seed and the trial number, so parallel workers
+/// never draw the same point), and records in its system attributes the generation it belongs
+/// to (`cma:generation`), the search space (`cma:key`), the raw point (`cma:x`), and the
+/// population size and restart count (`cma:popsize`, `cma:restart`). A generation is told to the
+/// distribution once λ of its trials are complete: the first λ in completion order, which later
+/// completions cannot change. More than λ trials can carry one generation's tag when workers run
+/// in parallel; the extra ones are not told. The state is thus a function of the stored trials
+/// alone, and a resumed study or a worker joining a shared storage rebuilds exactly the same one
+/// by replaying the generations. The sampler memoizes it per study (keyed by storage and study)
+/// and looks only at the trials that finished since its last call (and those still running), so
+/// its work per suggestion does not grow with the study beyond the storage's own read of the
+/// trial list, plus one update per finished generation.
 ///
 /// **Bounds.** Continuous axes are resampled until the point lies in the cube (up to 100
 /// draws, then clipped, as the `cmaes` library does); the point told is the one used.
@@ -200,7 +203,9 @@ public final class CMAESSampler: Sampler {
   }
 
   /// Tells the run every generation that has λ complete trials, restarting stalled runs.
-  private func advance(_ memo: inout Memo, tail: ArraySlice<FrozenTrial>, names: [String], distributions: [Distribution], sign: Double) {
+  private func advance(
+    _ memo: inout Memo, tail: ArraySlice<FrozenTrial>, names: [String], distributions: [Distribution], sign: Double
+  ) {
     var fresh: [Int: [FrozenTrial]] = [:]
     for t in tail { if let g = memo.awaits(t) { fresh[g, default: []].append(t) } }
     while var state = memo.run {
@@ -217,8 +222,9 @@ public final class CMAESSampler: Sampler {
         state.restarts += 1
         var rng = RandomSource(seed: seed ^ UInt64(bitPattern: Int64(state.key)), stream: -state.restarts)
         let mean = (0..<names.count).map { _ in rng.unit() }
-        let lambda = state.core.lambda.multipliedReportingOverflow(by: incPopsize)
-        state.core = makeCore(mean: mean, lambda: lambda.overflow ? state.core.lambda : lambda.partialValue, distributions: distributions)
+        let grown = state.core.lambda.multipliedReportingOverflow(by: incPopsize)
+        let lambda = grown.overflow ? state.core.lambda : grown.partialValue
+        state.core = makeCore(mean: mean, lambda: lambda, distributions: distributions)
       }
       memo.run = state
     }

@@ -2,16 +2,19 @@ import Foundation
 
 /// A real-coded genetic algorithm for single-objective studies.
 ///
-/// Generational, after Optuna's `NSGAIISampler` bookkeeping (see `PopulationEngine`): the first
-/// generation is random; each later trial is a child of two parents picked by binary
-/// tournament from the current population, crossed over (SBX by default — Deb & Agrawal, 1995 —
-/// or uniform, or BLX-α) with probability `crossoverProb`, and mutated gene by gene with
-/// probability `mutationProb` (1/number of parameters by default): polynomial mutation (Deb &
-/// Goyal, 1996) on numeric genes, a random reset on categorical ones, which are crossed
-/// uniformly. Numeric genes live in the unit interval of each parameter's internal form (log
-/// scale for log parameters, half a step past each end for ints and steps), so children respect
-/// the bounds. The next population keeps the `elitism` best parents and fills up with the best
-/// children of the generation. Parameters outside the intersection search space are sampled
+/// Generational, after Optuna's `NSGAIISampler` bookkeeping: each trial records its generation in
+/// its system attributes (`ga:generation`), and a generation is complete when `populationSize` of
+/// its trials are. The first generation is random; each later trial is a child of two parents
+/// picked by binary tournament from the current population, crossed over (SBX by default — Deb &
+/// Agrawal, 1995 — or uniform, or BLX-α) with probability `crossoverProb`, and mutated gene by gene
+/// with probability `mutationProb` (1/number of parameters by default): polynomial mutation (Deb &
+/// Goyal, 1996) on numeric genes, a random reset on categorical ones, which are crossed uniformly.
+/// Numeric genes live in the unit interval of each parameter's internal form (log scale for log
+/// parameters, half a step past each end for ints and steps), so children respect the bounds. The
+/// next population keeps the `elitism` best parents and fills up with the best children of the
+/// generation (the first `populationSize` complete, in completion order). The populations are a
+/// function of the stored trials, so a resumed study or another worker rebuilds them; the sampler
+/// memoizes them per study. Parameters outside the intersection search space are sampled
 /// independently (uniformly).
 public final class GASampler: Sampler {
   public let seed: UInt64
@@ -36,7 +39,8 @@ public final class GASampler: Sampler {
     }
     let elitism = elitism ?? (populationSize + 9) / 10
     guard elitism >= 0, elitism < populationSize else {
-      throw EvolutionSamplerError("elitism", "elitism must be in [0, population_size - 1] = [0, \(populationSize - 1)], got \(elitism)")
+      throw EvolutionSamplerError(
+        "elitism", "elitism must be in [0, population_size - 1] = [0, \(populationSize - 1)], got \(elitism)")
     }
     let operators = try GeneticOperators.validated(
       crossover: crossover, crossoverProb: crossoverProb, swappingProb: swappingProb,

@@ -20,10 +20,22 @@ enum JacobiEigen {
         a[j * n + i] = s
       }
     }
-    var v = [Double](repeating: 0, count: n * n)
-    for i in 0..<n { v[i * n + i] = 1 }
-    guard n > 1 else { return ((0..<n).map { a[$0 * n + $0] }, v) }
+    // The eigenvectors as rows while rotating (each rotation then updates two contiguous rows).
+    var vt = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { vt[i * n + i] = 1 }
+    if n > 1 {
+      a.withUnsafeMutableBufferPointer { a in
+        vt.withUnsafeMutableBufferPointer { vt in sweep(a, vt, n) }
+      }
+    }
+    var vectors = [Double](repeating: 0, count: n * n)
+    for k in 0..<n { for i in 0..<n { vectors[i * n + k] = vt[k * n + i] } }
+    return ((0..<n).map { a[$0 * n + $0] }, vectors)
+  }
 
+  /// Rotates `a` (symmetric, kept symmetric) to diagonal form, accumulating the rotations in
+  /// the rows of `vt`.
+  private static func sweep(_ a: UnsafeMutableBufferPointer<Double>, _ vt: UnsafeMutableBufferPointer<Double>, _ n: Int) {
     for _ in 0..<64 {
       var off = 0.0
       var diag = 0.0
@@ -32,15 +44,15 @@ enum JacobiEigen {
         for j in (i + 1)..<n { off += a[i * n + j] * a[i * n + j] }
       }
       // Converged when the off-diagonal part is negligible next to the diagonal.
-      if off == 0 || off <= 1e-32 * diag { break }
+      if off == 0 || off <= 1e-32 * diag { return }
       for p in 0..<(n - 1) {
         for q in (p + 1)..<n {
           let apq = a[p * n + q]
           if apq == 0 { continue }
           let app = a[p * n + p]
           let aqq = a[q * n + q]
-          // The rotation angle that zeroes a[p][q]: t = tan φ, the smaller root of
-          // t² + 2θt − 1 = 0 with θ = (a_qq − a_pp) / (2 a_pq).
+          // The rotation that zeroes a[p][q]: t = tan φ is the smaller root of t² + 2θt − 1 = 0
+          // with θ = (a_qq − a_pp) / (2 a_pq).
           let theta = (aqq - app) / (2 * apq)
           let t: Double
           if abs(theta) > 1e150 {
@@ -50,30 +62,29 @@ enum JacobiEigen {
           }
           let c = 1 / (t * t + 1).squareRoot()
           let s = t * c
-          for k in 0..<n {  // A ← A J
-            let akp = a[k * n + p]
-            let akq = a[k * n + q]
-            a[k * n + p] = c * akp - s * akq
-            a[k * n + q] = s * akp + c * akq
-          }
-          for k in 0..<n {  // A ← Jᵀ A
-            let apk = a[p * n + k]
-            let aqk = a[q * n + k]
-            a[p * n + k] = c * apk - s * aqk
-            a[q * n + k] = s * apk + c * aqk
-          }
+          a[p * n + p] = app - t * apq
+          a[q * n + q] = aqq + t * apq
           a[p * n + q] = 0
           a[q * n + p] = 0
-          for k in 0..<n {  // V ← V J
-            let vkp = v[k * n + p]
-            let vkq = v[k * n + q]
-            v[k * n + p] = c * vkp - s * vkq
-            v[k * n + q] = s * vkp + c * vkq
+          for k in 0..<n where k != p && k != q {  // A ← Jᵀ A J on rows and columns p, q
+            let akp = a[p * n + k]
+            let akq = a[q * n + k]
+            let np = c * akp - s * akq
+            let nq = s * akp + c * akq
+            a[p * n + k] = np
+            a[k * n + p] = np
+            a[q * n + k] = nq
+            a[k * n + q] = nq
+          }
+          for k in 0..<n {  // V ← V J, V stored transposed
+            let vp = vt[p * n + k]
+            let vq = vt[q * n + k]
+            vt[p * n + k] = c * vp - s * vq
+            vt[q * n + k] = s * vp + c * vq
           }
         }
       }
     }
-    return ((0..<n).map { a[$0 * n + $0] }, v)
   }
 }
 

@@ -4,12 +4,13 @@ import Foundation
 /// Multiobjective Genetic Algorithm: NSGA-II", IEEE TEC 6(2), 2002), after Optuna's
 /// `NSGAIISampler`.
 ///
-/// Generational like `GASampler` and with the same variation operators (SBX, uniform or BLX-α
-/// crossover; polynomial mutation; uniform crossover and random reset for categoricals). Parents
-/// are picked by binary tournament on (non-domination rank, crowding distance); the next
-/// population is the elitist (μ + λ) selection of the paper: parents and offspring together are
-/// sorted into non-dominated fronts, whole fronts are kept while they fit, and the last one is
-/// cut by crowding distance. With one objective it is a GA with (μ + λ) survival.
+/// Generational like `GASampler` (generations recorded as `nsga2:generation`), with the same
+/// variation operators (SBX, uniform or BLX-α crossover; polynomial mutation; uniform crossover and
+/// random reset for categoricals). Parents are picked by binary tournament on (non-domination rank,
+/// crowding distance); the next population is the elitist (μ + λ) selection of the paper: parents
+/// and offspring together are sorted into non-dominated fronts, whole fronts are kept while they
+/// fit, and the last one is cut by crowding distance. With one objective it is a GA with (μ + λ)
+/// survival.
 public final class NSGA2Sampler: Sampler {
   public let seed: UInt64
   public let populationSize: Int

@@ -107,7 +107,8 @@ final class PopulationEngine {
   private func extend(_ memo: inout Memo, to g: Int, tail: ArraySlice<FrozenTrial>, directions: [StudyDirection]) {
     while memo.populations.count <= g {
       let h = memo.populations.count - 1
-      let group = (memo.pending[h, default: []] + tail.filter { $0.state == .complete && Evolution.intAttr($0, generationKey) == h })
+      let fresh = tail.filter { $0.state == .complete && Evolution.intAttr($0, generationKey) == h }
+      let group = (memo.pending[h, default: []] + fresh)
         .filter { t in t.values.map { $0.count == directions.count && !$0.contains(where: \.isNaN) } ?? false }
       guard group.count >= populationSize else { return }
       let offspring = group.sorted(by: Evolution.completedBefore).prefix(populationSize).map {

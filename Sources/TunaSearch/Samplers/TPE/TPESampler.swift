@@ -1,0 +1,322 @@
+import Foundation
+import TunaRandom
+
+/// The Tree-structured Parzen Estimator (Bergstra, Bardenet, Bengio and Kégl, "Algorithms for
+/// Hyper-Parameter Optimization", NeurIPS 2011), with the components and defaults of Optuna's
+/// `TPESampler` as analysed by Watanabe ("Tree-Structured Parzen Estimator: Understanding Its
+/// Algorithm Components and Their Roles for Better Empirical Performance", 2023).
+///
+/// Each suggestion splits the finished trials into the best `gamma(n)` ("below") and the rest
+/// ("above", see `TPESplit`), fits a Parzen estimator to each (`KernelDensity`: l(x) and g(x)),
+/// draws `nEICandidates` points from l and keeps the one with the largest log l(x) − log g(x),
+/// which maximizes expected improvement under TPE's model.
+///
+/// - **Multivariate** (the default, as in Optuna 5): the relative path models the parameters of
+///   the intersection search space (those every complete or pruned trial has, with one
+///   distribution) jointly, with product kernels. Parameters outside it fall back to the
+///   independent path, which models one parameter at a time (`multivariate: false` uses only
+///   that path, as Optuna 4 did).
+/// - **Group**: the relative path models each group of parameters that always appear together
+///   separately, so conditional (define-by-run) spaces are modelled jointly too.
+/// - **Constant liar**: running trials count as "above" (the worst), so parallel workers are
+///   pushed away from each other's pending points. The relative sample is recorded on the trial
+///   (system attribute `tpe:relative_params`) so other workers see it before it is asked.
+///
+/// Until `nStartupTrials` trials are complete or pruned, values are drawn as `RandomSampler`
+/// draws them. All randomness comes from the trial's own stream, so a seeded study repeats.
+///
+/// One instance keeps a cache of the finished trials of the study it last served (they never
+/// change): a suggestion after n trials costs O(n log n) for the bandwidths and
+/// O(n · candidates · parameters) for the density ratio, with no per-trial dictionary work.
+public final class TPESampler: Sampler {
+  public let seed: UInt64
+  public let nStartupTrials: Int
+  public let nEICandidates: Int
+  public let multivariate: Bool
+  public let group: Bool
+  public let constantLiar: Bool
+  public let priorWeight: Double
+  public let considerEndpoints: Bool
+  private let gamma: ((Int) -> Int)?
+  fileprivate var cache: TPEStudyCache?
+
+  /// A constructor argument out of range; `argument` is its name as the Lua API spells it.
+  public struct InvalidArgument: Error, CustomStringConvertible, Sendable {
+    public let argument: String
+    public let message: String
+    public var description: String { message }
+  }
+
+  /// - Parameters:
+  ///   - seed: the study's random streams derive from it; random when nil.
+  ///   - nStartupTrials: trials sampled at random before TPE starts (≥ 0).
+  ///   - nEICandidates: points drawn from l(x) per suggestion (≥ 1).
+  ///   - multivariate: model the intersection search space jointly.
+  ///   - group: model each group of co-occurring parameters jointly (needs `multivariate`).
+  ///   - constantLiar: count running trials as the worst.
+  ///   - priorWeight: the prior kernel's weight against each observation's (≥ 0).
+  ///   - considerEndpoints: let the bounds widen the outermost observations' kernels.
+  ///   - gamma: how many of n trials are "below"; Optuna's `min(ceil(0.1 n), 25)` when nil
+  ///     (`ceil(0.1 n)` for several objectives). Results outside 0...n are clamped.
+  public init(
+    seed: UInt64? = nil, nStartupTrials: Int = 10, nEICandidates: Int = 24, multivariate: Bool = true,
+    group: Bool = false, constantLiar: Bool = false, priorWeight: Double = 1.0, considerEndpoints: Bool = false,
+    gamma: ((Int) -> Int)? = nil
+  ) throws(InvalidArgument) {
+    guard nStartupTrials >= 0 else {
+      throw InvalidArgument(argument: "n_startup_trials", message: "n_startup_trials must be >= 0, got \(nStartupTrials)")
+    }
+    guard nEICandidates >= 1 else {
+      throw InvalidArgument(argument: "n_ei_candidates", message: "n_ei_candidates must be >= 1, got \(nEICandidates)")
+    }
+    guard priorWeight.isFinite, priorWeight >= 0 else {
+      throw InvalidArgument(argument: "prior_weight", message: "prior_weight must be finite and >= 0, got \(formatDouble(priorWeight))")
+    }
+    guard multivariate || !group else {
+      throw InvalidArgument(argument: "group", message: "group = true needs multivariate = true")
+    }
+    self.seed = seed ?? randomSeed()
+    self.nStartupTrials = nStartupTrials
+    self.nEICandidates = nEICandidates
+    self.multivariate = multivariate
+    self.group = group
+    self.constantLiar = constantLiar
+    self.priorWeight = priorWeight
+    self.considerEndpoints = considerEndpoints
+    self.gamma = gamma
+  }
+
+  // MARK: Optuna's defaults
+
+  /// Optuna's default split size: `min(ceil(0.1 n), 25)`.
+  public static func defaultGamma(_ n: Int) -> Int { min(Int((0.1 * Double(n)).rounded(.up)), 25) }
+
+  /// Optuna's split size for several objectives: `ceil(0.1 n)`.
+  public static func defaultGammaMultiObjective(_ n: Int) -> Int { Int((0.1 * Double(n)).rounded(.up)) }
+
+  /// Optuna's observation weights for n trials in number order: all 1 below 25; from 25 on, the
+  /// newest 25 weigh 1 and the older ones ramp linearly from 1/n up towards 1.
+  public static func defaultWeights(_ n: Int) -> [Double] {
+    guard n >= 25 else { return Array(repeating: 1, count: max(0, n)) }
+    let ramp = n - 25
+    var w = [Double](repeating: 1, count: n)
+    let start = 1 / Double(n)
+    if ramp == 1 {
+      w[0] = start
+    } else if ramp > 1 {
+      let step = (1 - start) / Double(ramp - 1)
+      for i in 0..<(ramp - 1) { w[i] = start + Double(i) * step }
+      w[ramp - 1] = 1
+    }
+    return w
+  }
+
+  // MARK: Sampler
+
+  public func inferRelativeSearchSpace(_ context: SamplingContext) throws -> [String: Distribution] {
+    guard multivariate else { return [:] }
+    let (cache, _) = try refresh(context)
+    var space: [String: Distribution] = [:]
+    if group {
+      for g in cache.groups {
+        for (name, distribution) in g where !distribution.isSingle { space[name] = distribution }
+      }
+    } else {
+      for (name, distribution) in cache.intersection ?? [:] where !distribution.isSingle { space[name] = distribution }
+    }
+    return space
+  }
+
+  public func sampleRelative(_ context: SamplingContext, space: [String: Distribution]) throws -> [String: ParamValue] {
+    guard !space.isEmpty else { return [:] }
+    let (cache, trials) = try refresh(context)
+    guard cache.records.count >= nStartupTrials else { return [:] }
+    var params: [String: ParamValue] = [:]
+    if group {
+      for g in cache.groups {
+        let names = g.keys.filter { name in space[name].map { $0 == g[name] && !$0.isSingle } ?? false }.sorted()
+        guard !names.isEmpty else { continue }
+        let values = sample(context, cache: cache, trials: trials, space: names.map { ($0, g[$0]!) })
+        for (name, value) in zip(names, values) { params[name] = value }
+      }
+    } else {
+      let names = space.keys.sorted()
+      let values = sample(context, cache: cache, trials: trials, space: names.map { ($0, space[$0]!) })
+      for (name, value) in zip(names, values) { params[name] = value }
+    }
+    if constantLiar, !params.isEmpty {
+      try context.setSystemAttr(Self.relativeParamsKey, .object(params.mapValues(\.attr)))
+    }
+    return params
+  }
+
+  public func sampleIndependent(_ context: SamplingContext, name: String, distribution: Distribution) throws -> ParamValue {
+    let (cache, trials) = try refresh(context)
+    guard cache.records.count >= nStartupTrials else { return RandomSampler.sample(distribution, using: &context.rng) }
+    return sample(context, cache: cache, trials: trials, space: [(name, distribution)])[0]
+  }
+
+  /// Where a trial's relative sample is recorded under the constant liar.
+  static let relativeParamsKey = "tpe:relative_params"
+
+  // MARK: The policy
+
+  /// The study's trials, with the cache brought up to date.
+  private func refresh(_ context: SamplingContext) throws -> (TPEStudyCache, [FrozenTrial]) {
+    let trials = try context.history.trials()
+    let cache: TPEStudyCache
+    if let existing = self.cache, existing.describes(context.history) {
+      cache = existing
+    } else {
+      cache = TPEStudyCache(storage: context.history.storage, studyID: context.history.studyID)
+      self.cache = cache
+    }
+    cache.update(with: trials)
+    return (cache, trials)
+  }
+
+  /// A running trial that counts as "above" under the constant liar.
+  private struct Pending {
+    let number: Int
+    let params: [String: ParamValue]
+  }
+
+  /// One TPE step over `space` (names sorted): split, fit l and g, pick the best candidate.
+  private func sample(
+    _ context: SamplingContext, cache: TPEStudyCache, trials: [FrozenTrial], space: [(name: String, distribution: Distribution)]
+  ) -> [ParamValue] {
+    let directions = context.history.directions
+    let n = cache.records.count
+    let wanted: Int
+    if let gamma {
+      wanted = gamma(n)
+    } else {
+      wanted = directions.count > 1 ? Self.defaultGammaMultiObjective(n) : Self.defaultGamma(n)
+    }
+    let split = TPESplit(
+      records: cache.records, slotsByNumber: cache.slotsByNumber, directions: directions,
+      nBelow: min(max(wanted, 0), n))
+
+    var pending: [Pending] = []
+    if constantLiar {
+      for trial in trials[cache.firstUnread...] where trial.state == .running && trial.id != context.trialID {
+        var params = trial.params
+        if case .object(let relative)? = trial.systemAttrs[Self.relativeParamsKey] {
+          for (name, attr) in relative where params[name] == nil { params[name] = ParamValue(attr: attr) }
+        }
+        pending.append(Pending(number: trial.number, params: params))
+      }
+    }
+
+    let dimensions = space.map { KernelDensity.Dimension($0.distribution) }
+    let below = estimator(
+      split.below, pending: [], cache: cache, space: space, dimensions: dimensions,
+      uniformWeights: directions.count > 1)
+    let above = estimator(split.above, pending: pending, cache: cache, space: space, dimensions: dimensions, uniformWeights: false)
+
+    let count = nEICandidates
+    let dims = space.count
+    let candidates = below.samples(count: count, rng: &context.rng)
+    let unique = Self.uniqueRows(candidates, count: count, dims: dims)
+    let lBelow = below.logPDFs(unique.points, count: unique.count)
+    let lAbove = above.logPDFs(unique.points, count: unique.count)
+    var best = 0
+    var bestScore = -Double.infinity
+    for i in 0..<unique.count {
+      let score = lBelow[i] - lAbove[i]
+      if score > bestScore {
+        bestScore = score
+        best = i
+      }
+    }
+    return space.indices.map { d in space[d].distribution.fromInternal(unique.points[best * dims + d]) }
+  }
+
+  /// The distinct rows of `count` points stored one after another, in first-seen order: integer
+  /// and categorical spaces repeat candidates often, and each costs a pass over the kernels.
+  private static func uniqueRows(_ points: [Double], count: Int, dims: Int) -> (points: [Double], count: Int) {
+    var out: [Double] = []
+    out.reserveCapacity(points.count)
+    var kept = 0
+    for i in 0..<count {
+      let row = points[(i * dims)..<((i + 1) * dims)]
+      var seen = false
+      for j in 0..<kept where out[(j * dims)..<((j + 1) * dims)].elementsEqual(row) {
+        seen = true
+        break
+      }
+      if !seen {
+        out.append(contentsOf: row)
+        kept += 1
+      }
+    }
+    return (out, kept)
+  }
+
+  /// A Parzen estimator over `space` from the trials at `slots` (by number) and the pending
+  /// trials, keeping those that have every parameter of the space inside its bounds.
+  private func estimator(
+    _ slots: [Int], pending: [Pending], cache: TPEStudyCache, space: [(name: String, distribution: Distribution)],
+    dimensions: [KernelDensity.Dimension], uniformWeights: Bool
+  ) -> KernelDensity {
+    let dims = space.count
+    let columns = space.map { cache.columns[$0.name] }
+    let bounds = space.map { $0.distribution.internalBounds }
+    let logScale = space.map { d -> Bool in
+      switch d.distribution {
+      case .float(_, _, let log, _), .int(_, _, let log, _): log
+      case .categorical: false
+      }
+    }
+    var observed = [[Double]](repeating: [], count: dims)
+    for d in 0..<dims { observed[d].reserveCapacity(slots.count + pending.count) }
+    var row = [Double](repeating: 0, count: dims)
+
+    func accept() {
+      for d in 0..<dims { observed[d].append(row[d]) }
+    }
+    func fromSlot(_ slot: Int) -> Bool {
+      for d in 0..<dims {
+        guard let column = columns[d] else { return false }
+        let x = logScale[d] ? column.logRaw[slot] : column.raw[slot]
+        // NaN (absent) fails both comparisons.
+        guard x >= bounds[d].low, x <= bounds[d].high else { return false }
+        row[d] = x
+      }
+      return true
+    }
+    func fromPending(_ p: Pending) -> Bool {
+      for d in 0..<dims {
+        guard let value = p.params[space[d].name], let x = space[d].distribution.toInternal(value),
+          x >= bounds[d].low, x <= bounds[d].high
+        else { return false }
+        row[d] = x
+      }
+      return true
+    }
+
+    var p = 0
+    for slot in slots {
+      let number = cache.records[slot].number
+      while p < pending.count, pending[p].number < number {
+        if fromPending(pending[p]) { accept() }
+        p += 1
+      }
+      if fromSlot(slot) { accept() }
+    }
+    while p < pending.count {
+      if fromPending(pending[p]) { accept() }
+      p += 1
+    }
+    let n = observed[0].count
+    let weights = uniformWeights ? Array(repeating: 1.0, count: n) : Self.defaultWeights(n)
+    return KernelDensity(
+      validated: dimensions, columns: observed, weights: weights, priorWeight: priorWeight,
+      considerEndpoints: considerEndpoints)
+  }
+}
+
+extension TPESampler {
+  /// The cache of the study served last (for tests).
+  var cacheForTesting: TPEStudyCache? { cache }
+}
