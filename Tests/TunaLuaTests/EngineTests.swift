@@ -144,8 +144,8 @@ final class EngineTests: XCTestCase {
 
   func testUnavailableConstructorsSaySo() throws {
     let engine = try TunaEngine()
-    XCTAssertThrowsError(try engine.run("tuna.samplers.tpe{}", chunkName: "u.lua")) { error in
-      XCTAssertEqual((error as? LuaError)?.message, "u.lua:1: tuna.samplers.tpe is not available in Tuna \(tunaVersion) yet")
+    XCTAssertThrowsError(try engine.run("tuna.pruners.median{}", chunkName: "u.lua")) { error in
+      XCTAssertEqual((error as? LuaError)?.message, "u.lua:1: tuna.pruners.median is not available in Tuna \(tunaVersion) yet")
     }
   }
 
