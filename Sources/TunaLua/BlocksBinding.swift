@@ -21,14 +21,7 @@ extension TunaEngine {
     lua.push(function: { [unowned self] l in
       let f = "fit"
       let o = try Options(l, at: 1, function: f, allowed: ["x", "y", "low", "high", "deterministic", "seed"])
-      let x: [[Double]] = try o.with("x") { type in
-        guard type == .table else { throw o.bad("x", "an array of points (arrays of numbers)") }
-        return try (0..<l.rawLength(-1)).map { i in
-          l.rawGet(-1, index: i + 1)
-          defer { l.pop() }
-          return try numbers(l, o, "x")
-        }
-      }
+      let x = try points(l, o, "x")
       let y: [Double] = try o.with("y") { _ in try numbers(l, o, "y") }
       let low: [Double]? = try o.with("low") { type in type == .nil ? nil : try numbers(l, o, "low") }
       let high: [Double]? = try o.with("high") { type in type == .nil ? nil : try numbers(l, o, "high") }
@@ -76,12 +69,7 @@ extension TunaEngine {
         let points = kind == .sobol
           ? QMC.sobol(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
           : QMC.halton(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
-        l.newTable(arrayCount: Int32(points.count))
-        for (i, p) in points.enumerated() {
-          l.newTable(arrayCount: Int32(p.count))
-          for (j, v) in p.enumerated() { l.push(v); l.rawSet(-2, index: j + 1) }
-          l.rawSet(-2, index: i + 1)
-        }
+        pushPoints(points, on: l)
         return 1
       })
       lua.rawSet(-2, name)
@@ -92,14 +80,7 @@ extension TunaEngine {
     lua.push(function: { [unowned self] l in
       let f = "kde"
       let o = try Options(l, at: 1, function: f, allowed: ["x", "low", "high", "weights", "prior_weight", "consider_endpoints"])
-      let x: [[Double]] = try o.with("x") { type in
-        guard type == .table else { throw o.bad("x", "an array of points (arrays of numbers)") }
-        return try (0..<l.rawLength(-1)).map { i in
-          l.rawGet(-1, index: i + 1)
-          defer { l.pop() }
-          return try numbers(l, o, "x")
-        }
-      }
+      let x = try points(l, o, "x")
       let low: [Double] = try o.with("low") { _ in try numbers(l, o, "low") }
       let high: [Double] = try o.with("high") { _ in try numbers(l, o, "high") }
       let weights: [Double]? = try o.with("weights") { type in type == .nil ? nil : try numbers(l, o, "weights") }
@@ -140,15 +121,32 @@ enum KDEMethods {
         let n = l.isNoneOrNil(3) ? 1 : (l.toInteger(3) ?? -1)
         guard n >= 0 else { throw ArgumentError(3, "sample", "count must be a non-negative integer, got \(l.describe(3))") }
         let points = m.sample(count: n, rng: &ctx.rng)
-        l.newTable(arrayCount: Int32(points.count))
-        for (i, p) in points.enumerated() {
-          l.newTable(arrayCount: Int32(p.count))
-          for (j, v) in p.enumerated() { l.push(v); l.rawSet(-2, index: j + 1) }
-          l.rawSet(-2, index: i + 1)
-        }
+        pushPoints(points, on: l)
         return 1
       },
     ]
+  }
+}
+
+/// The array of points (arrays of numbers) in option `key`.
+private func points(_ l: Lua, _ o: Options, _ key: String) throws -> [[Double]] {
+  try o.with(key) { type in
+    guard type == .table else { throw o.bad(key, "an array of points (arrays of numbers)") }
+    return try (0..<l.rawLength(-1)).map { i in
+      l.rawGet(-1, index: i + 1)
+      defer { l.pop() }
+      return try numbers(l, o, key)
+    }
+  }
+}
+
+/// Pushes points as an array of arrays.
+private func pushPoints(_ points: [[Double]], on l: Lua) {
+  l.newTable(arrayCount: Int32(points.count))
+  for (i, p) in points.enumerated() {
+    l.newTable(arrayCount: Int32(p.count))
+    for (j, v) in p.enumerated() { l.push(v); l.rawSet(-2, index: j + 1) }
+    l.rawSet(-2, index: i + 1)
   }
 }
 
