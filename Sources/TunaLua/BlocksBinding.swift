@@ -112,6 +112,9 @@ enum KDEMethods {
           guard l.type(at: -1) == .number, let v = l.toNumber(-1) else { throw ArgumentError(2, "log_pdf", "an array of numbers expected") }
           return v
         }
+        guard x.count == m.dimensions.count else {
+          throw ArgumentError(2, "log_pdf", "a point of \(m.dimensions.count) numbers expected, got \(x.count)")
+        }
         l.push(m.logPDF(x))
         return 1
       },

@@ -117,7 +117,9 @@ final class GPModelTests: XCTestCase {
     let r2 = values
     var derivatives = [Double](repeating: 0, count: values.count)
     values.withUnsafeMutableBufferPointer { v in
-      derivatives.withUnsafeMutableBufferPointer { Matern52.evaluate(v.baseAddress!, derivatives: $0.baseAddress!, count: r2.count) }
+      derivatives.withUnsafeMutableBufferPointer {
+        Matern52.evaluate(v.baseAddress!, derivatives: $0.baseAddress!, count: r2.count)
+      }
     }
     for (i, r) in r2.enumerated() {
       XCTAssertEqual(values[i], Matern52.value(r), accuracy: 1e-15)
@@ -231,7 +233,9 @@ final class GPModelTests: XCTestCase {
     var means = [Double](repeating: 0, count: count), variances = means
     points.withUnsafeBufferPointer { p in
       means.withUnsafeMutableBufferPointer { m in
-        variances.withUnsafeMutableBufferPointer { posterior.predictBatch(p.baseAddress!, count: count, means: m.baseAddress!, variances: $0.baseAddress!) }
+        variances.withUnsafeMutableBufferPointer {
+          posterior.predictBatch(p.baseAddress!, count: count, means: m.baseAddress!, variances: $0.baseAddress!)
+        }
       }
     }
     for i in 0..<count {
@@ -309,7 +313,9 @@ final class GPModelTests: XCTestCase {
     for (z, expected) in reference {
       XCTAssertEqual(Acquisition.logH(z).value, expected, accuracy: 1e-12 * max(1, abs(expected)), "z = \(z)")
       // EI itself underflows below z ≈ −38; log EI does not.
-      XCTAssertEqual(Acquisition.logEI(mean: -z, variance: 1, best: 0, minimize: true), expected, accuracy: 1e-12 * max(1, abs(expected)))
+      XCTAssertEqual(
+        Acquisition.logEI(mean: -z, variance: 1, best: 0, minimize: true), expected,
+        accuracy: 1e-12 * max(1, abs(expected)))
     }
     XCTAssertTrue(Acquisition.logEI(mean: 1e6, variance: 1e-6, best: 0).isFinite)
     // Monotone: a worse mean is worth less, more variance is worth more.

@@ -75,6 +75,35 @@ final class GPSamplerTests: XCTestCase {
     XCTAssertEqual(try flat.trials(states: [.complete]).count, 10)
   }
 
+  func testStartupTrialsFollowAScrambledSobolSequence() throws {
+    let study = try Study.create(direction: .minimize, sampler: GPSampler(seed: 31, nStartupTrials: 8))
+    try study.optimize(nTrials: 8) { t in
+      let a = try t.suggestFloat("a", 0, 1)
+      let b = try t.suggestFloat("b", -10, 10)
+      return a + b
+    }
+    let points = QMC.sobol(dimensions: 2, count: 8, scrambleSeed: 31)
+    for t in try study.trials().dropFirst() {  // trial 0 is random: nothing is known yet
+      XCTAssertEqual(t.params["a"]!.number!, points[t.number][0], accuracy: 1e-12)
+      XCTAssertEqual(t.params["b"]!.number!, -10 + 20 * points[t.number][1], accuracy: 1e-9)
+    }
+  }
+
+  func testBatchScoresMatchSingleEvaluations() throws {
+    var rng = RandomSource(seed: 3)
+    let x = (0..<40).map { _ in rng.unit() }
+    let y = (0..<20).map { i in sin(4 * x[2 * i]) + x[2 * i + 1] }
+    let posterior = try XCTUnwrap(GPFit.fit(x: x, y: y, categorical: [false, false], starts: []))
+    let space = GPSearchSpace(["a": try .float(0, 1), "b": try .float(0, 1)])
+    let optimizer = AcquisitionOptimizer(posterior: posterior, space: space, best: y.max()!)
+    let points = (0..<30).map { _ in rng.unit() }
+    let scores = optimizer.score(points, count: 15)
+    for i in 0..<15 {
+      let single = optimizer.value(Array(points[2 * i..<2 * i + 2]))
+      XCTAssertEqual(scores[i], single, accuracy: 1e-8 * max(1, abs(single)))
+    }
+  }
+
   func testEffortShrinksPastOneHundredTrials() {
     let small = GPSampler.effort(forTrials: 50)
     XCTAssertEqual(small.candidates, 2_048)

@@ -107,6 +107,11 @@ final class QMCTests: XCTestCase {
       let cells = Set(a.prefix(bases[d]).map { Int($0[d] * Double(bases[d])) })
       XCTAssertEqual(cells.count, bases[d], "dimension \(d + 1)")
     }
+    // Past base 256 the digit scrambles are affine; they stay bijections on each digit.
+    let wide = QMC.halton(dimensions: 60, count: 281, scrambleSeed: 9)
+    XCTAssertEqual(HaltonSequence.primes(60).last, 281)
+    XCTAssertEqual(Set(wide.map { Int($0[59] * 281) }).count, 281)
+    for p in wide { XCTAssertTrue(p.allSatisfy { $0 >= 0 && $0 < 1 }) }
     var rng = RandomSource(seed: 3)
     let random = (0..<256).map { _ in (0..<5).map { _ in rng.unit() } }
     let scrambled = QMC.centeredL2Discrepancy(QMC.halton(dimensions: 5, count: 256, scrambleSeed: 4))

@@ -33,6 +33,9 @@ final class TPEKernelDensityTests: XCTestCase {
     // A narrow cell 50 σ out, where both ends underflow: SciPy's log_ndtr gives the same.
     XCTAssertEqual(NormalMath.logMass(50, 50.1), -1254.838074594395, accuracy: 1e-9)
     XCTAssertEqual(NormalMath.logMass(1, 1), -.infinity)
+    // A far end too small to matter (Φ(−20) next to Φ(−5)) is left out: SciPy's log_ndtr(−5).
+    XCTAssertEqual(NormalMath.logMass(5, 20), -15.064998393988725, accuracy: 1e-12)
+    XCTAssertEqual(NormalMath.logMass(-20, -5), -15.064998393988725, accuracy: 1e-12)
   }
 
   func testTruncatedDrawsStayInsideAndFollowTheCDF() {
@@ -98,6 +101,8 @@ final class TPEKernelDensityTests: XCTestCase {
     assertLogPDFs(kde, [[0], [3], [5.5], [9.9]], [-2.4252556022332183, -2.166086390428792, -2.196643448568783, -2.740242522708588])
     XCTAssertEqual(kde.logPDF([-0.1]), -.infinity)
     XCTAssertEqual(kde.logPDF([10.1]), -.infinity)
+    XCTAssertTrue(kde.logPDF([1, 2]).isNaN, "a point with the wrong number of coordinates")
+    XCTAssertTrue(kde.logPDF([.nan]).isNaN)
 
     let endpoints = try KernelDensity(observations: [[2], [6]], low: [0], high: [10], priorWeight: 0.5, considerEndpoints: true)
     assertLogPDFs(endpoints, [[0], [3], [5.5], [9.9]], [-2.4331677953989934, -2.144501421143033, -2.183910991378522, -2.8304523950015783])
@@ -224,6 +229,17 @@ final class TPEKernelDensityTests: XCTestCase {
       XCTAssertEqual(v, v.rounded(), accuracy: 1e-9)
       XCTAssertTrue(v >= 1 && v <= 50)
     }
+  }
+
+  func testOneDimensionalConstructor() throws {
+    let a = try KernelDensity(values: [2, 6], low: 0, high: 10)
+    let b = try KernelDensity(observations: [[2], [6]], low: [0], high: [10])
+    for x in [0.0, 3, 9.9] { XCTAssertEqual(a.logPDF([x]), b.logPDF([x])) }
+    // A discrete coordinate between grid points reads as the point whose cell holds it.
+    let int = try KernelDensity(observations: [[2], [2], [5]], dimensions: [.init(.int(1, 5))])
+    XCTAssertEqual(int.logPDF([2.4]), int.logPDF([2]))
+    XCTAssertEqual(int.logPDF([0.4]), -.infinity)
+    XCTAssertEqual(int.logPDF([0.6]), int.logPDF([1]))
   }
 
   func testZeroPriorWeightAndWeights() throws {

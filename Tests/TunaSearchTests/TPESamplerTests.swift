@@ -173,19 +173,21 @@ final class TPESamplerTests: XCTestCase {
 
   // MARK: The split
 
-  private func record(_ number: Int, _ state: TrialState, _ values: [Double]? = nil, step: (Int, Double)? = nil) -> TPEStudyCache.Record {
-    TPEStudyCache.Record(number: number, state: state, values: values, lastStep: step.map { (step: $0.0, value: $0.1) })
+  private func record(_ number: Int, _ state: TrialState, _ values: [Double]? = nil, step: (Int, Double)? = nil) -> (TPEStudyCache.Record, [Double]?) {
+    (TPEStudyCache.Record(number: number, state: state, values: values, lastStep: step.map { (step: $0.0, value: $0.1) }), values)
   }
 
   func testSplitRanksCompleteThenPrunedTrials() {
-    let records = [
+    let rows = [
       record(0, .complete, [5]), record(1, .pruned, step: (3, 1)), record(2, .complete, [3]),
       record(3, .pruned, step: (5, 10)), record(4, .complete, [9]), record(5, .pruned),
       record(6, .pruned, step: (5, 2)), record(7, .complete, [3]),
     ]
+    let records = rows.map(\.0)
+    let values = rows.map(\.1)
     let slots = Array(records.indices)
     func split(_ n: Int, _ direction: StudyDirection = .minimize) -> ([Int], [Int]) {
-      let s = TPESplit(records: records, slotsByNumber: slots, directions: [direction], nBelow: n)
+      let s = TPESplit(records: records, values: values, slotsByNumber: slots, directions: [direction], nBelow: n)
       return (s.below, s.above)
     }
     XCTAssertEqual(split(0).0, [])
@@ -206,18 +208,20 @@ final class TPESamplerTests: XCTestCase {
 
   func testMultiObjectiveSplitUsesNonDomination() {
     // Minimize both: (1, 5), (2, 2), (5, 1) form the first front; (3, 3) and (6, 6) follow.
-    let records = [
+    let rows = [
       record(0, .complete, [3, 3]), record(1, .complete, [1, 5]), record(2, .complete, [6, 6]),
       record(3, .complete, [2, 2]), record(4, .complete, [5, 1]),
     ]
     let directions: [StudyDirection] = [.minimize, .minimize]
-    let three = TPESplit(records: records, slotsByNumber: Array(0..<5), directions: directions, nBelow: 3)
+    let records = rows.map(\.0)
+    let values = rows.map(\.1)
+    let three = TPESplit(records: records, values: values, slotsByNumber: Array(0..<5), directions: directions, nBelow: 3)
     XCTAssertEqual(three.below, [1, 3, 4])
     XCTAssertEqual(three.above, [0, 2])
-    let four = TPESplit(records: records, slotsByNumber: Array(0..<5), directions: directions, nBelow: 4)
+    let four = TPESplit(records: records, values: values, slotsByNumber: Array(0..<5), directions: directions, nBelow: 4)
     XCTAssertEqual(four.below, [0, 1, 3, 4])
     // Two of the first front: its extremes have infinite crowding distance.
-    let two = TPESplit(records: records, slotsByNumber: Array(0..<5), directions: directions, nBelow: 2)
+    let two = TPESplit(records: records, values: values, slotsByNumber: Array(0..<5), directions: directions, nBelow: 2)
     XCTAssertEqual(two.below, [1, 4])
   }
 

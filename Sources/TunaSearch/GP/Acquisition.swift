@@ -21,7 +21,9 @@ public enum Acquisition {
   /// log EI for a maximization, with its partial derivatives in the mean and in the variance
   /// (the variance must be positive).
   @inline(__always)
-  static func logEIWithDerivatives(mean: Double, variance: Double, best: Double) -> (value: Double, dMean: Double, dVariance: Double) {
+  static func logEIWithDerivatives(
+    mean: Double, variance: Double, best: Double
+  ) -> (value: Double, dMean: Double, dVariance: Double) {
     let sigma = variance.squareRoot()
     let (value, cdfRatio, pdfRatio) = logH((mean - best) / sigma)
     // d log h / dz = Φ/h, dz/dmean = 1/σ; d log EI / dσ = 1/σ − z Φ/(h σ) = φ/(h σ).

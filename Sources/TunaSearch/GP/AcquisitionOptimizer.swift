@@ -3,10 +3,14 @@ import Foundation
 /// Maximizes log expected improvement over a GP search space, the way Optuna's GP sampler does:
 /// score a scrambled Sobol set of candidates (discrete coordinates snapped to their grids), then
 /// run a local search from the best candidate, from the given warm starts (the best trial so
-/// far) and from a few more candidates drawn with probability proportional to their EI. The
-/// local search alternates bounded L-BFGS on the continuous coordinates (in units of each
-/// coordinate's lengthscale, which makes the problem well conditioned) with a search along each
-/// discrete coordinate: every value when it has at most 16, else steps of 1, 2, 4, … grid points.
+/// far) and from a few more candidates drawn with probability proportional to their EI.
+///
+/// The local search repeats rounds until one gains less than 10⁻⁴ in log EI:
+/// - bounded L-BFGS on the continuous coordinates, in units of each coordinate's lengthscale
+///   (which makes the problem well conditioned), together with the integer and stepped
+///   coordinates of more than 16 grid points, relaxed to continuous values, which are then
+///   rounded to their nearest grid point and tried one grid point either way;
+/// - for each categorical and each grid of at most 16 points, every other value in turn.
 struct AcquisitionOptimizer {
   let posterior: GPPosterior
   let space: GPSearchSpace
@@ -18,25 +22,40 @@ struct AcquisitionOptimizer {
   var stabilizingNoise = 1e-12
   /// L-BFGS evaluations allowed per continuous phase of a local search.
   var maxGradientEvaluations = 100
+  /// Rounds of a local search.
+  var maxRounds = 10
 
-  private let continuous: [Int]
-  private let discrete: [Int]
+  /// Coordinates the gradient phase moves: continuous ones and large grids (relaxed).
+  private let smooth: [Int]
+  /// Large grids among `smooth`, rounded after each gradient phase.
+  private let relaxed: [Int]
+  /// Categoricals and small grids, searched exhaustively.
+  private let enumerated: [Int]
   private let workspace: GPPosterior.Workspace
 
   init(posterior: GPPosterior, space: GPSearchSpace, best: Double) {
     self.posterior = posterior
     self.space = space
     self.best = best
-    continuous = space.dimensions.indices.filter { space.dimensions[$0].kind == .continuous }
-    discrete = space.dimensions.indices.filter { space.dimensions[$0].kind != .continuous }
+    var smooth: [Int] = [], relaxed: [Int] = [], enumerated: [Int] = []
+    for (d, dim) in space.dimensions.enumerated() {
+      switch dim.kind {
+      case .continuous: smooth.append(d)
+      case .discrete(let count) where count > 16:
+        smooth.append(d)
+        relaxed.append(d)
+      case .discrete, .categorical: enumerated.append(d)
+      }
+    }
+    self.smooth = smooth
+    self.relaxed = relaxed
+    self.enumerated = enumerated
     workspace = GPPosterior.Workspace(n: posterior.n)
   }
 
-  nonisolated(unsafe) static var evaluations = 0
   /// log EI at `point` (the posterior is the standardized, maximizing one).
   func value(_ point: [Double]) -> Double {
-    Self.evaluations += 1
-    return point.withUnsafeBufferPointer { p in
+    point.withUnsafeBufferPointer { p in
       posterior.valueAndGradient(p.baseAddress!, gradient: nil, workspace: workspace) { mean, variance in
         Acquisition.logEIWithDerivatives(mean: mean, variance: variance + stabilizingNoise, best: best)
       }
@@ -50,24 +69,12 @@ struct AcquisitionOptimizer {
     var points = [Double](repeating: 0, count: count * dims)
     let sobol = SobolSequence(dimensions: dims, scrambleSeed: rng.next())
     points.withUnsafeMutableBufferPointer { sobol.fill(start: 0, count: count, into: $0.baseAddress!) }
-    for d in discrete {
+    for d in relaxed + enumerated {
       for i in 0..<count { points[i * dims + d] = space.snap(points[i * dims + d], d) }
     }
-    var means = [Double](repeating: 0, count: count), variances = [Double](repeating: 0, count: count)
-    points.withUnsafeBufferPointer { p in
-      means.withUnsafeMutableBufferPointer { m in
-        variances.withUnsafeMutableBufferPointer { v in
-          posterior.predictBatch(p.baseAddress!, count: count, means: m.baseAddress!, variances: v.baseAddress!)
-        }
-      }
-    }
-    var scores = [Double](repeating: 0, count: count)
+    let scores = score(points, count: count)
     var top = 0
-    for i in 0..<count {
-      let s = Acquisition.logEIWithDerivatives(mean: means[i], variance: variances[i] + stabilizingNoise, best: best).value
-      scores[i] = s.isNaN ? -.infinity : s
-      if scores[i] > scores[top] { top = i }
-    }
+    for i in 0..<count where scores[i] > scores[top] { top = i }
     func candidate(_ i: Int) -> [Double] { Array(points[i * dims..<(i + 1) * dims]) }
 
     // Starts: the best candidate, the warm starts, and more drawn in proportion to EI.
@@ -105,103 +112,112 @@ struct AcquisitionOptimizer {
     return bestPoint
   }
 
-  /// Alternates the continuous and discrete phases until a whole round changes nothing.
+  /// log EI of the `count` candidates in `points` (−∞ where it is not a number).
+  func score(_ points: [Double], count: Int) -> [Double] {
+    var means = [Double](repeating: 0, count: count), variances = [Double](repeating: 0, count: count)
+    points.withUnsafeBufferPointer { p in
+      means.withUnsafeMutableBufferPointer { m in
+        variances.withUnsafeMutableBufferPointer {
+          posterior.predictBatch(p.baseAddress!, count: count, means: m.baseAddress!, variances: $0.baseAddress!)
+        }
+      }
+    }
+    return (0..<count).map { i in
+      let v = Acquisition.logEIWithDerivatives(mean: means[i], variance: variances[i] + stabilizingNoise, best: best).value
+      return v.isNaN ? -.infinity : v
+    }
+  }
+
+  /// Rounds of the gradient phase and the exhaustive searches, until a round gains little.
   func localSearch(_ start: [Double]) -> (point: [Double], value: Double) {
     var x = start
     var f = value(x)
-    for _ in 0..<20 {
-      var improved = false
-      if !continuous.isEmpty, gradientAscent(&x, &f) { improved = true }
-      for d in discrete where discreteSearch(&x, &f, d) { improved = true }
-      if !improved { break }
+    for _ in 0..<maxRounds {
+      let before = f
+      if !smooth.isEmpty { gradientAscent(&x, &f) }
+      for d in enumerated { enumerate(&x, &f, d) }
+      // log EI: a round that gains less than 10⁻⁴ gains less than 0.01 % of EI.
+      if !(f > before + 1e-4) { break }
     }
     return (x, f)
   }
 
-  /// Bounded L-BFGS on the continuous coordinates, scaled by their inverse lengthscales.
-  private func gradientAscent(_ x: inout [Double], _ f: inout Double) -> Bool {
+  /// Bounded L-BFGS on the smooth coordinates, scaled by their inverse lengthscales, then the
+  /// relaxed grids rounded and nudged. Keeps `x` when nothing better is found.
+  private func gradientAscent(_ x: inout [Double], _ f: inout Double) {
     let ls = posterior.parameters.inverseSquaredLengthscales
-    let scale = continuous.map { ls[$0].squareRoot() }  // z = x / ℓ = x · √(1/ℓ²)
-    let lower = [Double](repeating: 0, count: continuous.count)
-    let upper = scale
-    let z0 = continuous.indices.map { x[continuous[$0]] * scale[$0] }
+    let scale = smooth.map { ls[$0].squareRoot() }  // z = x / ℓ = x · √(1/ℓ²)
+    let lower = [Double](repeating: 0, count: smooth.count)
+    let z0 = smooth.indices.map { x[smooth[$0]] * scale[$0] }
     var point = x
     var full = [Double](repeating: 0, count: space.count)
     var optimizer = BoundedLBFGS()
     optimizer.maxEvaluations = maxGradientEvaluations
     optimizer.gradientTolerance = 1e-2
     optimizer.valueTolerance = 1e-9
-    let result = optimizer.minimize(from: z0, lower: lower, upper: upper) { z, gradient in
-      Self.evaluations += 1
-      for (k, d) in continuous.enumerated() { point[d] = min(max(z[k] / scale[k], 0), 1) }
+    let result = optimizer.minimize(from: z0, lower: lower, upper: scale) { z, gradient in
+      for (k, d) in smooth.enumerated() { point[d] = min(max(z[k] / scale[k], 0), 1) }
       let v = point.withUnsafeBufferPointer { p in
-        full.withUnsafeMutableBufferPointer { g in
-          posterior.valueAndGradient(p.baseAddress!, gradient: gradient == nil ? nil : g.baseAddress!, workspace: workspace) { mean, variance in
+        full.withUnsafeMutableBufferPointer { buffer in
+          let g = gradient == nil ? nil : buffer.baseAddress!
+          return posterior.valueAndGradient(p.baseAddress!, gradient: g, workspace: workspace) { mean, variance in
             Acquisition.logEIWithDerivatives(mean: mean, variance: variance + stabilizingNoise, best: best)
           }
         }
       }
       if gradient != nil {
-        for (k, d) in continuous.enumerated() { gradient![k] = -full[d] / scale[k] }
+        for (k, d) in smooth.enumerated() { gradient![k] = -full[d] / scale[k] }
       }
       return v.isFinite ? -v : .infinity
     }
-    guard -result.value > f, result.iterations > 0 else { return false }
-    for (k, d) in continuous.enumerated() { x[d] = min(max(result.x[k] / scale[k], 0), 1) }
-    f = -result.value
-    return true
+    guard result.iterations > 0 else { return }
+    var candidate = x
+    for (k, d) in smooth.enumerated() { candidate[d] = min(max(result.x[k] / scale[k], 0), 1) }
+    var candidateValue = -result.value
+    if !relaxed.isEmpty {
+      for d in relaxed { candidate[d] = space.snap(candidate[d], d) }
+      candidateValue = value(candidate)
+      for d in relaxed { step(&candidate, &candidateValue, d) }
+    }
+    if candidateValue > f {
+      x = candidate
+      f = candidateValue
+    }
   }
 
-  /// Moves coordinate `d` to a better grid point, if one is found.
-  private func discreteSearch(_ x: inout [Double], _ f: inout Double, _ d: Int) -> Bool {
-    let gridCount: Int
-    switch space.dimensions[d].kind {
-    case .discrete(let c), .categorical(let c): gridCount = c
-    case .continuous: return false
-    }
-    guard gridCount > 1 else { return false }
-    var current = space.gridIndex(x[d], d)
+  /// Tries grid coordinate `d` one grid point either way.
+  private func step(_ x: inout [Double], _ f: inout Double, _ d: Int) {
+    guard case .discrete(let count) = space.dimensions[d].kind else { return }
+    let current = space.gridIndex(x[d], d)
     var trial = x
-    func score(_ k: Int) -> Double {
+    for k in [current - 1, current + 1] where k >= 0 && k < count {
       trial[d] = space.gridPoint(k, d)
-      return value(trial)
-    }
-    var improved = false
-    if gridCount <= 16 || space.dimensions[d].kind != .discrete(count: gridCount) {
-      var bestK = current, bestF = f
-      for k in 0..<gridCount where k != current {
-        let v = score(k)
-        if v > bestF {
-          bestF = v
-          bestK = k
-        }
+      let v = value(trial)
+      if v > f {
+        x[d] = trial[d]
+        f = v
       }
-      if bestK != current {
-        x[d] = space.gridPoint(bestK, d)
-        f = bestF
-        improved = true
-      }
-      return improved
     }
-    for _ in 0..<32 {
-      var bestK = current, bestF = f
-      var step = 1
-      while step < gridCount {
-        for k in [current - step, current + step] where k >= 0 && k < gridCount {
-          let v = score(k)
-          if v > bestF {
-            bestF = v
-            bestK = k
-          }
-        }
-        step *= 2
-      }
-      guard bestK != current else { break }
-      current = bestK
-      x[d] = space.gridPoint(bestK, d)
-      f = bestF
-      improved = true
+  }
+
+  /// Tries every other value of categorical or small-grid coordinate `d`.
+  private func enumerate(_ x: inout [Double], _ f: inout Double, _ d: Int) {
+    let count: Int
+    switch space.dimensions[d].kind {
+    case .discrete(let c), .categorical(let c): count = c
+    case .continuous: return
     }
-    return improved
+    let current = space.gridIndex(x[d], d)
+    var trial = x
+    var bestK = current
+    for k in 0..<count where k != current {
+      trial[d] = space.gridPoint(k, d)
+      let v = value(trial)
+      if v > f {
+        f = v
+        bestK = k
+      }
+    }
+    if bestK != current { x[d] = space.gridPoint(bestK, d) }
   }
 }

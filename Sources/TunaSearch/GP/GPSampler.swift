@@ -2,9 +2,9 @@ import Foundation
 
 /// Gaussian-process Bayesian optimization (Optuna's GPSampler, natively).
 ///
-/// After `nStartupTrials` complete trials drawn at random, each trial fits a Gaussian process to
-/// the complete trials over their intersection search space and takes the point that maximizes
-/// log expected improvement:
+/// Once `nStartupTrials` trials are complete, each trial fits a Gaussian process to the
+/// complete trials over their intersection search space and takes the point that maximizes log
+/// expected improvement:
 ///
 /// - **Inputs**: one coordinate per parameter in [0, 1] through the internal unit (log-space for
 ///   log parameters; integers and stepped floats on their grid, each grid point an equal share).
@@ -17,12 +17,18 @@ import Foundation
 ///   analytic gradients, warm-started from the previous trial's fit.
 /// - **Acquisition**: log EI (numerically stable where EI underflows), maximized over 2,048
 ///   scrambled Sobol candidates followed by local searches (L-BFGS on continuous coordinates,
-///   grid search on discrete and categorical ones) from the best candidates and the best trial.
+///   rounding for large integer grids, every value for small grids and categoricals) from the
+///   best candidates and the best trial (`AcquisitionOptimizer`).
 ///
-/// Parameters outside the intersection space (conditional ones), the startup trials and
-/// multi-objective studies are sampled at random. The model's cost grows as n³ in the number of
-/// complete trials; past 100 trials the candidate set and the local searches shrink as n² grows
-/// so that a suggestion stays within a fixed budget of work (see `effort(forTrials:)`).
+/// The first trial is drawn at random; the startup trials after it take the points of a
+/// scrambled Sobol sequence (trial n, point n) over the space the complete trials share. Optuna
+/// draws all startup trials at random; the Sobol design covers the space more evenly, which
+/// measurably helps the model find the right basin of multimodal functions (Hartmann6).
+/// Parameters outside the intersection space (conditional ones) and multi-objective studies are
+/// sampled at random.
+///
+/// The model's cost grows as n³ in the number of complete trials; past 100 trials the work per
+/// suggestion is bounded (see `effort(forTrials:)`).
 public final class GPSampler: Sampler {
   public let seed: UInt64
   public let nStartupTrials: Int
@@ -31,8 +37,9 @@ public final class GPSampler: Sampler {
   /// The last fit's parameters, the space they were fitted on and the number of trials they
   /// were fitted to (the next fit starts there).
   private var warmStart: (names: [String], parameters: KernelParameters, trials: Int)?
-  /// The complete trials read by `inferRelativeSearchSpace`, for the `sampleRelative` that follows.
-  private var fetched: (context: ObjectIdentifier, trials: [FrozenTrial])?
+  /// The complete trials read by `inferRelativeSearchSpace`, for the `sampleRelative` that
+  /// follows in the same trial.
+  private var fetched: (context: ObjectIdentifier, trialID: Int, trials: [FrozenTrial])?
 
   public init(seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false) {
     self.seed = seed ?? randomSeed()
@@ -44,25 +51,35 @@ public final class GPSampler: Sampler {
     fetched = nil
     guard context.history.directions.count == 1 else { return [:] }
     let complete = try context.history.trials(states: [.complete]).filter { $0.value != nil }
-    guard complete.count >= max(nStartupTrials, 1) else { return [:] }
-    fetched = (ObjectIdentifier(context), complete)
+    guard !complete.isEmpty else { return [:] }
+    fetched = (ObjectIdentifier(context), context.trialID, complete)
     return Self.intersection(complete).filter { !$0.value.isSingle }
   }
 
   public func sampleRelative(_ context: SamplingContext, space: [String: Distribution]) throws -> [String: ParamValue] {
     guard !space.isEmpty else { return [:] }
     let trials: [FrozenTrial]
-    if let fetched, fetched.context == ObjectIdentifier(context) {
+    if let fetched, fetched.context == ObjectIdentifier(context), fetched.trialID == context.trialID {
       trials = fetched.trials
     } else {
       trials = try context.history.trials(states: [.complete]).filter { $0.value != nil }
     }
     fetched = nil
-    guard trials.count >= max(nStartupTrials, 1) else { return [:] }
+    guard !trials.isEmpty else { return [:] }
     let encoded = GPSearchSpace(space)
-    let maximize = context.history.direction == .maximize
-    let point = suggest(
-      space: encoded, trials: trials, maximize: maximize, rng: &context.rng)
+    let point: [Double]
+    if trials.count < nStartupTrials {
+      let index = try context.trial().number
+      guard encoded.count <= QMC.maxSobolDimensions, index < 1 << 32 else { return [:] }
+      var u = [Double](repeating: 0, count: encoded.count)
+      let sobol = SobolSequence(dimensions: encoded.count, scrambleSeed: seed)
+      u.withUnsafeMutableBufferPointer { sobol.fill(start: index, count: 1, into: $0.baseAddress!) }
+      point = u
+    } else {
+      let maximize = context.history.direction == .maximize
+      guard let p = suggest(space: encoded, trials: trials, maximize: maximize, rng: &context.rng) else { return [:] }
+      point = p
+    }
     var result: [String: ParamValue] = [:]
     for (d, dim) in encoded.dimensions.enumerated() { result[dim.name] = encoded.value(point[d], d) }
     return result
@@ -72,22 +89,27 @@ public final class GPSampler: Sampler {
     RandomSampler.sample(distribution, using: &context.rng)
   }
 
-  /// How hard one suggestion works with `n` complete trials. Up to 100 trials, Optuna's
-  /// settings: the hyperparameters are refitted every trial, 2,048 candidates, 10 local
-  /// searches. Past that, the candidates and local searches (whose cost grows as n²) shrink so
-  /// their work stays near that of 100 trials, and the hyperparameters (an O(n³) fit that
-  /// barely moves once there are this many trials) are refitted every ⌈(n/100)²⌉ trials; the
-  /// trials between are conditioned on the last fit's parameters.
-  static func effort(forTrials n: Int) -> (candidates: Int, localSearches: Int, fitEvaluations: Int, refitInterval: Int) {
+  /// How hard one suggestion works with `n` complete trials.
+  ///
+  /// The first fit on a space runs to convergence from unit lengthscales; later ones take
+  /// `fitIterations` quasi-Newton steps from the previous fit, so the hyperparameters track the
+  /// data as it grows rather than jump between optima of the likelihood. Up to 100 trials,
+  /// Optuna's acquisition settings: 2,048 candidates and 10 local searches. Past that, the
+  /// candidates and local searches (whose cost grows as n²) shrink so their work stays near that
+  /// of 100 trials, and the hyperparameters (an O(n³) fit that barely moves once there are this
+  /// many trials) are refitted every ⌈(n/100)²⌉ trials; the trials between are conditioned on
+  /// the last fit's parameters.
+  static func effort(forTrials n: Int) -> (candidates: Int, localSearches: Int, fitIterations: Int, refitInterval: Int) {
     let ratio = Double(100 * 100) / Double(max(n, 1) * max(n, 1))
     let candidates = min(2_048, max(256, Int(2_048 * ratio)))
     let localSearches = min(10, max(3, Int((10 * ratio).rounded(.up))))
-    let refitInterval = max(1, Int((1 / ratio).rounded(.up)))
-    return (candidates, localSearches, 200, n <= 100 ? 1 : refitInterval)
+    let refitInterval = n <= 100 ? 1 : Int((1 / ratio).rounded(.up))
+    return (candidates, localSearches, 5, refitInterval)
   }
 
-  /// The coordinates of the next point.
-  func suggest(space: GPSearchSpace, trials: [FrozenTrial], maximize: Bool, rng: inout RandomSource) -> [Double] {
+  /// The coordinates of the next point; nil when no model could be fitted (the trial then
+  /// falls back to random values).
+  func suggest(space: GPSearchSpace, trials: [FrozenTrial], maximize: Bool, rng: inout RandomSource) -> [Double]? {
     let dims = space.count
     var x: [Double] = []
     x.reserveCapacity(trials.count * dims)
@@ -102,25 +124,36 @@ public final class GPSampler: Sampler {
       x += row
       values.append(maximize ? v : -v)
     }
+    guard !values.isEmpty else { return nil }
     let (y, _, _) = GaussianProcess.standardize(Self.clipInfinities(values))
 
     let names = space.dimensions.map(\.name)
     let n = y.count
     let effort = Self.effort(forTrials: n)
-    let t0 = DispatchTime.now().uptimeNanoseconds
+    let categorical = space.categoricalMask
     let posterior: GPPosterior
-    if let warm = warmStart, warm.names == names, n > warm.trials, n - warm.trials < effort.refitInterval,
-      let conditioned = GPPosterior(x: x, y: y, categorical: space.categoricalMask, parameters: warm.parameters)
-    {
-      GPFit.lastEvaluations = 0
-      posterior = conditioned
+    if let warm = warmStart, warm.names == names {
+      if n - warm.trials < effort.refitInterval,
+        let conditioned = GPPosterior(x: x, y: y, categorical: categorical, parameters: warm.parameters)
+      {
+        // Between refits: the last fit's parameters, conditioned on all the data.
+        posterior = conditioned
+      } else {
+        // Track the hyperparameters: a few quasi-Newton steps from the last fit.
+        guard
+          let fitted = GPFit.fit(
+            x: x, y: y, categorical: categorical, starts: [warm.parameters], deterministic: deterministicObjective,
+            maxEvaluations: 4 * effort.fitIterations, maxIterations: effort.fitIterations)
+        else { return nil }
+        posterior = fitted
+        warmStart = (names, posterior.parameters, n)
+      }
     } else {
-      var starts: [KernelParameters] = []
-      if let warmStart, warmStart.names == names { starts.append(warmStart.parameters) }
-      if starts.isEmpty || n <= 50 { starts.append(.initial(dimensions: dims)) }
-      posterior = GPFit.fit(
-        x: x, y: y, categorical: space.categoricalMask, starts: starts, deterministic: deterministicObjective,
-        maxEvaluations: effort.fitEvaluations)!
+      guard
+        let fitted = GPFit.fit(
+          x: x, y: y, categorical: categorical, starts: [.initial(dimensions: dims)], deterministic: deterministicObjective)
+      else { return nil }
+      posterior = fitted
       warmStart = (names, posterior.parameters, n)
     }
 
@@ -130,13 +163,7 @@ public final class GPSampler: Sampler {
     optimizer.candidates = effort.candidates
     optimizer.localSearches = effort.localSearches
     let bestPoint = Array(x[bestIndex * dims..<(bestIndex + 1) * dims])
-    let t1 = DispatchTime.now().uptimeNanoseconds
-    let r = optimizer.maximize(rng: &rng, warmStarts: [bestPoint])
-    let t2 = DispatchTime.now().uptimeNanoseconds
-    if ProcessInfo.processInfo.environment["GP_PROFILE"] != nil {
-      print("n=\(y.count) fit=\(Double(t1 - t0) / 1e6)ms evals=\(GPFit.lastEvaluations) acq=\(Double(t2 - t1) / 1e6)ms \(posterior.parameters)")
-    }
-    return r
+    return optimizer.maximize(rng: &rng, warmStarts: [bestPoint])
   }
 
   /// Infinite values replaced by the largest and smallest finite ones (0 when none is finite).

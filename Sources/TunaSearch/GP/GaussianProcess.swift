@@ -79,7 +79,10 @@ final class GPPosterior {
 
   /// Means and variances at `count` points (row-major in `points`), eight at a time: the
   /// triangular solves for eight right-hand sides share each row of the factor.
-  func predictBatch(_ points: UnsafePointer<Double>, count: Int, means: UnsafeMutablePointer<Double>, variances: UnsafeMutablePointer<Double>) {
+  func predictBatch(
+    _ points: UnsafePointer<Double>, count: Int, means: UnsafeMutablePointer<Double>,
+    variances: UnsafeMutablePointer<Double>
+  ) {
     let block = 8
     let s = parameters.signalVariance
     var column = [Double](repeating: 0, count: n)
@@ -163,7 +166,8 @@ final class GPPosterior {
           parameters.inverseSquaredLengthscales.withUnsafeBufferPointer { ls in
             xT.withUnsafeBufferPointer { xs in
               for d in 0..<dimensions {
-                gradient[d] = categorical[d] ? 0 : 2 * ls[d] * (point[d] * total - LinearAlgebra.dot(k, xs.baseAddress! + d * n, n))
+                let weighted = LinearAlgebra.dot(k, xs.baseAddress! + d * n, n)
+                gradient[d] = categorical[d] ? 0 : 2 * ls[d] * (point[d] * total - weighted)
               }
             }
           }
@@ -441,22 +445,23 @@ final class GPLikelihood {
 // MARK: - Fitting
 
 enum GPFit {
-  nonisolated(unsafe) static var lastEvaluations = 0
   /// Fits the kernel parameters to (x, y) by maximizing the marginal likelihood plus the log
   /// prior with bounded L-BFGS from each start (the best wins), and conditions on the data.
   ///
   /// - Parameters:
   ///   - starts: starting parameters; the default start (unit lengthscales) is added when empty.
   ///   - maxEvaluations: likelihood evaluations allowed per start.
+  ///   - maxIterations: quasi-Newton steps allowed per start.
   static func fit(
     x: [Double], y: [Double], categorical: [Bool], starts: [KernelParameters], minimumNoise: Double = 1e-6,
-    deterministic: Bool = false, maxEvaluations: Int = 200, gradientTolerance: Double = 1e-2
+    deterministic: Bool = false, maxEvaluations: Int = 200, maxIterations: Int = 200, gradientTolerance: Double = 1e-2
   ) -> GPPosterior? {
     let likelihood = GPLikelihood(
       x: x, y: y, categorical: categorical, minimumNoise: minimumNoise, fixedNoise: deterministic)
     let (lower, upper) = likelihood.bounds()
     var optimizer = BoundedLBFGS()
     optimizer.maxEvaluations = maxEvaluations
+    optimizer.maxIterations = maxIterations
     optimizer.gradientTolerance = gradientTolerance
     optimizer.valueTolerance = 1e-9
     var best: (theta: [Double], loss: Double)?
@@ -467,7 +472,6 @@ enum GPFit {
       }
       if result.value.isFinite, best == nil || result.value < best!.loss { best = (result.x, result.value) }
     }
-    lastEvaluations = likelihood.evaluations
     if let best, let posterior = likelihood.posterior(best.theta) { return posterior }
     return GPPosterior(x: x, y: y, categorical: categorical, parameters: KernelParameters.initial(dimensions: categorical.count))
   }
@@ -554,7 +558,10 @@ public final class GaussianProcess {
         signalVariance: exp(rng.uniform(log(0.3), log(3))), noiseVariance: exp(rng.uniform(log(1e-4), log(0.1)))))
     }
     let categorical = [Bool](repeating: false, count: d)
-    guard let posterior = GPFit.fit(x: flat, y: standardized, categorical: categorical, starts: starts, deterministic: deterministic) else {
+    guard
+      let posterior = GPFit.fit(
+        x: flat, y: standardized, categorical: categorical, starts: starts, deterministic: deterministic)
+    else {
       throw FitError(message: "the covariance matrix could not be factored")
     }
     return GaussianProcess(posterior: posterior, lows: lows, highs: highs, yMean: mean, yScale: scale)

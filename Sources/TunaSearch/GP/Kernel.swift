@@ -18,13 +18,16 @@ struct KernelParameters: Equatable, Sendable {
   /// Unit lengthscales and signal variance, and noise of 1 % of it: where fits start.
   static func initial(dimensions: Int) -> KernelParameters {
     KernelParameters(
-      inverseSquaredLengthscales: Array(repeating: 1, count: dimensions), signalVariance: 1, noiseVariance: 0.01)
+      inverseSquaredLengthscales: Array(repeating: 1, count: dimensions), signalVariance: 1, noiseVariance: 1)
   }
 }
 
 /// The kernel's arithmetic, vectorized: distances accumulate one input at a time over
 /// contiguous columns of the (column-major) inputs, and k(r²) runs four values at a time with a
 /// polynomial exp, so a kernel value costs a few nanoseconds instead of a libm call.
+///
+/// Unoptimized (DEBUG) builds take plain scalar loops instead: generic SIMD code runs about a
+/// hundred times slower there, and would make debug test runs crawl.
 enum Matern52 {
   /// The unit-variance kernel at squared distance r² (scalar reference).
   static func value(_ r2: Double) -> Double {
@@ -40,40 +43,55 @@ enum Matern52 {
     inverseSquaredLengthscales ls: UnsafePointer<Double>, categorical: UnsafePointer<Bool>, dimensions: Int,
     into r2: UnsafeMutablePointer<Double>
   ) {
-    let out = UnsafeMutableRawPointer(r2)
-    for d in 0..<dimensions {
-      let column = xT + d * stride
-      let raw = UnsafeRawPointer(column)
-      let p = point[d], l = ls[d]
-      let pv = SIMD4<Double>(repeating: p), lv = SIMD4<Double>(repeating: l)
-      var j = 0
-      if categorical[d] {
-        let zero = SIMD4<Double>()
-        while j + 4 <= count {
-          let differs = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) .!= pv
-          let add = zero.replacing(with: lv, where: differs)
-          out.storeBytes(of: out.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) + add, toByteOffset: j * 8, as: SIMD4<Double>.self)
-          j += 4
-        }
-        while j < count {
-          if column[j] != p { r2[j] += l }
-          j += 1
-        }
-      } else {
-        while j + 4 <= count {
-          let delta = pv - raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-          out.storeBytes(
-            of: out.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) + lv * delta * delta,
-            toByteOffset: j * 8, as: SIMD4<Double>.self)
-          j += 4
-        }
-        while j < count {
-          let delta = p - column[j]
-          r2[j] += l * delta * delta
-          j += 1
+    #if DEBUG
+      for d in 0..<dimensions {
+        let column = xT + d * stride
+        let p = point[d], l = ls[d]
+        for j in 0..<count {
+          if categorical[d] {
+            if column[j] != p { r2[j] += l }
+          } else {
+            r2[j] += l * (p - column[j]) * (p - column[j])
+          }
         }
       }
-    }
+    #else
+      let out = UnsafeMutableRawPointer(r2)
+      for d in 0..<dimensions {
+        let column = xT + d * stride
+        let raw = UnsafeRawPointer(column)
+        let p = point[d], l = ls[d]
+        let pv = SIMD4<Double>(repeating: p), lv = SIMD4<Double>(repeating: l)
+        var j = 0
+        if categorical[d] {
+          let zero = SIMD4<Double>()
+          while j + 4 <= count {
+            let differs = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) .!= pv
+            let add = zero.replacing(with: lv, where: differs)
+            let sum = out.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) + add
+            out.storeBytes(of: sum, toByteOffset: j * 8, as: SIMD4<Double>.self)
+            j += 4
+          }
+          while j < count {
+            if column[j] != p { r2[j] += l }
+            j += 1
+          }
+        } else {
+          while j + 4 <= count {
+            let delta = pv - raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+            out.storeBytes(
+              of: out.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) + lv * delta * delta,
+              toByteOffset: j * 8, as: SIMD4<Double>.self)
+            j += 4
+          }
+          while j < count {
+            let delta = p - column[j]
+            r2[j] += l * delta * delta
+            j += 1
+          }
+        }
+      }
+    #endif
   }
 
   /// Adds to `sums[d]` the weighted squared coordinate distances Σ_j w[j] δ_d(point, x_j)²
@@ -84,74 +102,99 @@ enum Matern52 {
     weights w: UnsafePointer<Double>, categorical: UnsafePointer<Bool>, dimensions: Int,
     into sums: UnsafeMutablePointer<Double>
   ) {
-    let wRaw = UnsafeRawPointer(w)
-    for d in 0..<dimensions {
-      let column = xT + d * stride
-      let raw = UnsafeRawPointer(column)
-      let p = point[d]
-      let pv = SIMD4<Double>(repeating: p)
-      var acc = SIMD4<Double>()
-      var tail = 0.0
-      var j = 0
-      if categorical[d] {
-        let zero = SIMD4<Double>()
-        while j + 4 <= count {
-          let differs = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) .!= pv
-          acc += zero.replacing(with: wRaw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self), where: differs)
-          j += 4
+    #if DEBUG
+      for d in 0..<dimensions {
+        let column = xT + d * stride
+        let p = point[d]
+        var sum = 0.0
+        for j in 0..<count {
+          if categorical[d] {
+            if column[j] != p { sum += w[j] }
+          } else {
+            sum += w[j] * (p - column[j]) * (p - column[j])
+          }
         }
-        while j < count {
-          if column[j] != p { tail += w[j] }
-          j += 1
-        }
-      } else {
-        while j + 4 <= count {
-          let delta = pv - raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-          acc += wRaw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) * delta * delta
-          j += 4
-        }
-        while j < count {
-          let delta = p - column[j]
-          tail += w[j] * delta * delta
-          j += 1
-        }
+        sums[d] += sum
       }
-      sums[d] += acc.sum() + tail
-    }
+    #else
+      let wRaw = UnsafeRawPointer(w)
+      for d in 0..<dimensions {
+        let column = xT + d * stride
+        let raw = UnsafeRawPointer(column)
+        let p = point[d]
+        let pv = SIMD4<Double>(repeating: p)
+        var acc = SIMD4<Double>()
+        var tail = 0.0
+        var j = 0
+        if categorical[d] {
+          let zero = SIMD4<Double>()
+          while j + 4 <= count {
+            let differs = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) .!= pv
+            acc += zero.replacing(with: wRaw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self), where: differs)
+            j += 4
+          }
+          while j < count {
+            if column[j] != p { tail += w[j] }
+            j += 1
+          }
+        } else {
+          while j + 4 <= count {
+            let delta = pv - raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+            acc += wRaw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self) * delta * delta
+            j += 4
+          }
+          while j < count {
+            let delta = p - column[j]
+            tail += w[j] * delta * delta
+            j += 1
+          }
+        }
+        sums[d] += acc.sum() + tail
+      }
+    #endif
   }
 
   /// Replaces r² by the unit-variance kernel k(r²) in `values[0 ..< count]`; with `derivatives`,
   /// also writes dk/dr² = −5/6 (1 + √5 r) exp(−√5 r) there (finite at r = 0).
   @inline(__always)
   static func evaluate(_ values: UnsafeMutablePointer<Double>, derivatives: UnsafeMutablePointer<Double>?, count: Int) {
-    let raw = UnsafeMutableRawPointer(values)
-    let dRaw = derivatives.map { UnsafeMutableRawPointer($0) }
-    let five = SIMD4<Double>(repeating: 5), one = SIMD4<Double>(repeating: 1)
-    let third = SIMD4<Double>(repeating: 1.0 / 3.0), fiveSixths = SIMD4<Double>(repeating: -5.0 / 6.0)
-    var j = 0
-    while j < count {
-      let width = min(4, count - j)
-      var r2 = SIMD4<Double>()
-      if width == 4 {
-        r2 = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
-      } else {
-        for c in 0..<width { r2[c] = values[j + c] }
+    #if DEBUG
+      for j in 0..<count {
+        let s = (5 * values[j]).squareRoot()
+        let e = Foundation.exp(-s)
+        values[j] = (1 + s + s * s / 3) * e
+        derivatives?[j] = -5.0 / 6.0 * (1 + s) * e
       }
-      let s = (five * r2).squareRoot()
-      let e = negativeExp(-s)
-      let k = (one + s + third * s * s) * e
-      if width == 4 {
-        raw.storeBytes(of: k, toByteOffset: j * 8, as: SIMD4<Double>.self)
-        if let dRaw { dRaw.storeBytes(of: fiveSixths * (one + s) * e, toByteOffset: j * 8, as: SIMD4<Double>.self) }
-      } else {
-        let dk = fiveSixths * (one + s) * e
-        for c in 0..<width {
-          values[j + c] = k[c]
-          derivatives?[j + c] = dk[c]
+    #else
+      let raw = UnsafeMutableRawPointer(values)
+      let dRaw = derivatives.map { UnsafeMutableRawPointer($0) }
+      let five = SIMD4<Double>(repeating: 5), one = SIMD4<Double>(repeating: 1)
+      let third = SIMD4<Double>(repeating: 1.0 / 3.0), fiveSixths = SIMD4<Double>(repeating: -5.0 / 6.0)
+      var j = 0
+      while j < count {
+        let width = min(4, count - j)
+        var r2 = SIMD4<Double>()
+        if width == 4 {
+          r2 = raw.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<Double>.self)
+        } else {
+          for c in 0..<width { r2[c] = values[j + c] }
         }
+        let s = (five * r2).squareRoot()
+        let e = negativeExp(-s)
+        let k = (one + s + third * s * s) * e
+        if width == 4 {
+          raw.storeBytes(of: k, toByteOffset: j * 8, as: SIMD4<Double>.self)
+          if let dRaw { dRaw.storeBytes(of: fiveSixths * (one + s) * e, toByteOffset: j * 8, as: SIMD4<Double>.self) }
+        } else {
+          let dk = fiveSixths * (one + s) * e
+          for c in 0..<width {
+            values[j + c] = k[c]
+            derivatives?[j + c] = dk[c]
+          }
+        }
+        j += 4
       }
-      j += 4
-    }
+    #endif
   }
 
   /// exp(x) for x ≤ 0, four at a time, to within a few ulps: x = k ln 2 + f with |f| ≤ ln 2 / 2

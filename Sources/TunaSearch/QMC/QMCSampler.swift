@@ -26,7 +26,8 @@ public final class QMCSampler: Sampler {
   public struct TooManyDimensionsError: Error, CustomStringConvertible {
     public let dimensions: Int
     public var description: String {
-      "the Sobol sequence has direction numbers for at most \(QMC.maxSobolDimensions) parameters, the study has \(dimensions); use the Halton kind"
+      "the Sobol sequence has direction numbers for at most \(QMC.maxSobolDimensions) parameters, "
+        + "the study has \(dimensions); use the Halton kind"
     }
   }
 

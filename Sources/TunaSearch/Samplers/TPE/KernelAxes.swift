@@ -1,21 +1,24 @@
 import Foundation
 
-/// One numeric dimension of a `KernelDensity`: every kernel's centre and bandwidth, stored
-/// kernel by kernel (observations, then the prior) so the density loops run over contiguous
-/// arrays.
+/// One numeric dimension of a `KernelDensity`. The kernels' centres and inverse bandwidths live
+/// in the estimator's flat arrays (axis by axis, kernel by kernel: observations, then the
+/// prior), so the density loops run over contiguous memory and an estimator is a handful of
+/// allocations.
 struct NumericAxis: Sendable {
   /// The dimension's position in the estimator.
   let index: Int
+  /// Where this axis's kernels start in the estimator's flat arrays.
+  let offset: Int
   /// The bounds kernels are truncated to: a continuous dimension's own, a discrete one's
   /// widened by half a step (in log space for a log grid).
   let low: Double
   let high: Double
-  let mu: [Double]
-  let invSigma: [Double]
-  let logSigma: [Double]
-  /// log of each kernel's mass inside [low, high].
-  let logNormalizer: [Double]
   let grid: Grid?
+  /// A discrete axis's distinct (centre, bandwidth) pairs — few for integers, whose observations
+  /// repeat — with the log of their mass inside the bounds, and each kernel's pair: cell masses
+  /// are computed once per pair.
+  let pairs: [(mu: Double, invSigma: Double, logNormalizer: Double)]
+  let pairOfKernel: [Int]
 
   /// The points of a discrete dimension, in the parameter's own unit.
   struct Grid: Sendable {
@@ -27,8 +30,21 @@ struct NumericAxis: Sendable {
 
   var isDiscrete: Bool { grid != nil }
 
-  init(index: Int, dimension: KernelDensity.Dimension, observed: [Double], considerEndpoints: Bool) {
+  /// Builds the axis for `dimension` from the observations' coordinates, writing the kernels'
+  /// centres and inverse bandwidths to `mu` and `invSigma` (each holding this axis's kernels).
+  /// For a continuous axis, each kernel's σ times its mass inside the bounds is multiplied into
+  /// `factor` (moved into `logFactor` whenever it leaves a safe range; the estimator turns both
+  /// into its per-kernel constant with one log per kernel); a discrete axis keeps its
+  /// normalizers in `pairs`.
+  /// - Parameter order: the observations' indices sorted by value, ties by index, when the
+  ///   caller knows it already (nil: sort here).
+  init(
+    index: Int, offset: Int, dimension: KernelDensity.Dimension, observed: [Double], order: [Int]?, considerEndpoints: Bool,
+    mu: UnsafeMutableBufferPointer<Double>, invSigma: UnsafeMutableBufferPointer<Double>, factor: inout [Double],
+    logFactor: inout [Double]
+  ) {
     self.index = index
+    self.offset = offset
     switch dimension {
     case .continuous(let low, let high):
       (self.low, self.high) = (low, high)
@@ -46,19 +62,49 @@ struct NumericAxis: Sendable {
       preconditionFailure("a categorical dimension is not numeric")
     }
     let (lo, hi) = (self.low, self.high)
-    var mu = observed.map { min(max($0, lo), hi) }
-    var sigma = Self.bandwidths(mu, low: lo, high: hi, considerEndpoints: considerEndpoints)
-    mu.append(0.5 * (lo + hi))
-    sigma.append(hi - lo)
-    self.mu = mu
-    invSigma = sigma.map { 1 / $0 }
-    logSigma = sigma.map { Foundation.log($0) }
-    var normalizer = [Double](repeating: 0, count: mu.count)
-    for k in mu.indices {
-      // Centres lie inside the bounds, so the interval always straddles the centre.
-      normalizer[k] = Foundation.log(NormalMath.centralMass((lo - mu[k]) / sigma[k], (hi - mu[k]) / sigma[k]))
+    let n = observed.count
+    let kernels = n + 1
+    for k in 0..<n { mu[k] = min(max(observed[k], lo), hi) }
+    mu[n] = 0.5 * (lo + hi)
+    var sigma = [Double](repeating: hi - lo, count: kernels)
+    let sorted = order ?? Array(0..<n).sorted { mu[$0] < mu[$1] || (mu[$0] == mu[$1] && $0 < $1) }
+    Self.bandwidths(UnsafeBufferPointer(mu), count: n, low: lo, high: hi, considerEndpoints: considerEndpoints, order: sorted, into: &sigma)
+
+    var index: [PairKey: Int] = [:]
+    var pairs: [(mu: Double, invSigma: Double, logNormalizer: Double)] = []
+    var pairOfKernel = [Int](repeating: 0, count: grid == nil ? 0 : kernels)
+    for k in 0..<kernels {
+      let i = 1 / sigma[k]
+      invSigma[k] = i
+      // Centres lie inside the bounds, so the interval always straddles the centre; most
+      // kernels sit far enough inside that their mass is 1 to double precision.
+      let a = (lo - mu[k]) * i
+      let b = (hi - mu[k]) * i
+      let mass = a < -8.5 && b > 8.5 ? 1 : NormalMath.centralMass(a, b)
+      if grid == nil {
+        factor[k] *= sigma[k] * mass
+        if factor[k] < 1e-150 || factor[k] > 1e150 {
+          logFactor[k] += Foundation.log(factor[k])
+          factor[k] = 1
+        }
+      } else {
+        let key = PairKey(mu: mu[k].bitPattern, sigma: sigma[k].bitPattern)
+        if let p = index[key] {
+          pairOfKernel[k] = p
+        } else {
+          index[key] = pairs.count
+          pairOfKernel[k] = pairs.count
+          pairs.append((mu[k], i, mass == 1 ? 0 : Foundation.log(mass)))
+        }
+      }
     }
-    logNormalizer = normalizer
+    self.pairs = pairs
+    self.pairOfKernel = pairOfKernel
+  }
+
+  private struct PairKey: Hashable {
+    let mu: UInt64
+    let sigma: UInt64
   }
 
   /// Optuna's bandwidth rule for observations `mus` in [low, high]: the larger gap to the
@@ -67,46 +113,73 @@ struct NumericAxis: Sendable {
   /// the outermost ones take their inner gap — then clipped to
   /// [(high − low) / min(100, n + 2), high − low] (the "magic clip"; n + 2 is the kernels,
   /// prior included, plus one).
-  static func bandwidths(_ mus: [Double], low: Double, high: Double, considerEndpoints: Bool) -> [Double] {
+  static func bandwidths(_ mus: [Double], low: Double, high: Double, considerEndpoints: Bool, order known: [Int]? = nil) -> [Double] {
     let n = mus.count
-    guard n > 0 else { return [] }
-    var order = Array(0..<n)
-    order.sort { mus[$0] < mus[$1] || (mus[$0] == mus[$1] && $0 < $1) }
-    var sorted = [Double](repeating: 0, count: n + 2)
-    sorted[0] = low
-    for (i, k) in order.enumerated() { sorted[i + 1] = mus[k] }
-    sorted[n + 1] = high
+    let order = known ?? Array(0..<n).sorted { mus[$0] < mus[$1] || (mus[$0] == mus[$1] && $0 < $1) }
     var sigma = [Double](repeating: 0, count: n)
-    let width = high - low
-    let minSigma = width / min(100, Double(n + 2))
-    for i in 0..<n {
-      var s = max(sorted[i + 1] - sorted[i], sorted[i + 2] - sorted[i + 1])
-      if !considerEndpoints, n >= 2 {
-        if i == 0 { s = sorted[2] - sorted[1] } else if i == n - 1 { s = sorted[n] - sorted[n - 1] }
-      }
-      sigma[order[i]] = min(max(s, minSigma), width)
+    mus.withUnsafeBufferPointer { mus in
+      bandwidths(mus, count: n, low: low, high: high, considerEndpoints: considerEndpoints, order: order, into: &sigma)
     }
     return sigma
   }
 
-  /// The cell (in the internal unit) of the grid point nearest `x`, or nil outside the grid.
-  func cell(of x: Double) -> (left: Double, right: Double)? {
-    guard let grid, x >= low, x <= high else { return nil }
-    let value = grid.log ? exp(x) : x
-    let j = min(max(((value - grid.low) / grid.step).rounded(), 0), Double(grid.count - 1))
-    let v = grid.low + j * grid.step
-    let half = grid.step / 2
-    return grid.log ? (Foundation.log(v - half), Foundation.log(v + half)) : (v - half, v + half)
+  /// The rule for the first `count` of `mus`, whose order by value (ties by index) is `order`,
+  /// written into the first `count` of `sigma`.
+  static func bandwidths(
+    _ mu: UnsafeBufferPointer<Double>, count n: Int, low: Double, high: Double, considerEndpoints: Bool, order: [Int],
+    into sigma: inout [Double]
+  ) {
+    guard n > 0 else { return }
+    assert(order.count == n && zip(order, order.dropFirst()).allSatisfy { a, b in mu[a] < mu[b] || (mu[a] == mu[b] && a < b) })
+    let width = high - low
+    let minSigma = width / min(100, Double(n + 2))
+    order.withUnsafeBufferPointer { order in
+      sigma.withUnsafeMutableBufferPointer { sigma in
+        // A window over the sorted values with the bounds at both ends.
+        var previous = low
+        var current = mu[order[0]]
+        for i in 0..<n {
+          let next = i + 1 < n ? mu[order[i + 1]] : high
+          var s = max(current - previous, next - current)
+          if !considerEndpoints, n >= 2 {
+            if i == 0 { s = next - current } else if i == n - 1 { s = current - previous }
+          }
+          sigma[order[i]] = min(max(s, minSigma), width)
+          previous = current
+          current = next
+        }
+      }
+    }
   }
 
-  /// A draw from kernel `k` for the uniform number `u`. For a discrete dimension the inverse CDF
-  /// of the kernel over the widened bounds lands in exactly one grid point's cell, so the point
-  /// returned is drawn with probability equal to its cell's mass — the discrete kernel itself,
-  /// the same law `logPDF` evaluates.
-  func draw(kernel k: Int, u: Double) -> Double {
-    let s = 1 / invSigma[k]
-    let z = NormalMath.truncatedDraw((low - mu[k]) / s, (high - mu[k]) / s, u: u)
-    let x = min(max(mu[k] + s * z, low), high)
+  /// The index of the grid point whose cell holds `x` (the nearest one), or nil outside the grid.
+  func gridIndex(of x: Double) -> Int? {
+    guard let grid, x >= low, x <= high else { return nil }
+    let value = grid.log ? exp(x) : x
+    return Int(min(max(((value - grid.low) / grid.step).rounded(), 0), Double(grid.count - 1)))
+  }
+
+  /// log P(grid point j | kernel k) for every kernel: the kernel's mass over the point's cell
+  /// over its mass inside the bounds.
+  func logCellMasses(_ j: Int) -> [Double] {
+    guard let grid else { return [] }
+    let v = grid.low + Double(j) * grid.step
+    let half = grid.step / 2
+    let (left, right) = grid.log ? (Foundation.log(v - half), Foundation.log(v + half)) : (v - half, v + half)
+    let perPair = pairs.map { p in
+      NormalMath.logMass((left - p.mu) * p.invSigma, (right - p.mu) * p.invSigma) - p.logNormalizer
+    }
+    return pairOfKernel.map { perPair[$0] }
+  }
+
+  /// A draw from the kernel centred at `mu` with inverse bandwidth `invSigma`, for the uniform
+  /// number `u`. For a discrete dimension the inverse CDF of the kernel over the widened bounds
+  /// lands in exactly one grid point's cell, so the point returned is drawn with probability
+  /// equal to its cell's mass — the discrete kernel itself, the same law `logPDF` evaluates.
+  func draw(mu: Double, invSigma: Double, u: Double) -> Double {
+    let s = 1 / invSigma
+    let z = NormalMath.truncatedDraw((low - mu) * invSigma, (high - mu) * invSigma, u: u)
+    let x = min(max(mu + s * z, low), high)
     guard let grid else { return x }
     let value = grid.log ? exp(x) : x
     let j = min(max(((value - grid.low) / grid.step).rounded(), 0), Double(grid.count - 1))

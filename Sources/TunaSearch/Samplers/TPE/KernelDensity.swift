@@ -67,9 +67,17 @@ public struct KernelDensity: Sendable {
   let kernelCount: Int
   let numericAxes: [NumericAxis]
   let categoricalAxes: [CategoricalAxis]
-  /// Per kernel: log weight minus the continuous axes' normalizers.
+  /// Per kernel: its log weight, minus log σ + log(mass inside the bounds) + ½ log 2π for each
+  /// continuous axis — the part of its log density that does not depend on the point.
   let constant: [Double]
   let cumulativeWeights: [Double]
+  /// The numeric axes' kernel centres and inverse bandwidths, axis after axis
+  /// (`numericAxes[j].offset` = j · kernels).
+  let mu: [Double]
+  let invSigma: [Double]
+  /// Positions in `numericAxes` of the continuous and of the discrete axes.
+  let continuousAxes: [Int]
+  let discreteAxes: [Int]
 
   // MARK: Construction
 
@@ -89,6 +97,16 @@ public struct KernelDensity: Sendable {
     try self.init(
       observations: observations, dimensions: zip(low, high).map { .continuous(low: $0, high: $1) },
       weights: weights, priorWeight: priorWeight, considerEndpoints: considerEndpoints)
+  }
+
+  /// A one-dimensional estimator over [low, high] from single numbers.
+  public init(
+    values: [Double], low: Double, high: Double, weights: [Double]? = nil, priorWeight: Double = 1,
+    considerEndpoints: Bool = false
+  ) throws(InvalidArgument) {
+    try self.init(
+      observations: values.map { [$0] }, dimensions: [.continuous(low: low, high: high)], weights: weights,
+      priorWeight: priorWeight, considerEndpoints: considerEndpoints)
   }
 
   /// An estimator over any mix of dimensions. `observations` are points in the internal unit,
@@ -156,7 +174,11 @@ public struct KernelDensity: Sendable {
 
   /// Builds from checked input: `columns[d]` holds every observation's coordinate `d`, and
   /// `weights` one non-negative weight per observation (not all 0 unless there are none).
-  init(validated dimensions: [Dimension], columns: [[Double]], weights observationWeights: [Double], priorWeight: Double, considerEndpoints: Bool) {
+  /// `orders[d]`, when given, lists the observations by their coordinate `d` (ties by index).
+  init(
+    validated dimensions: [Dimension], columns: [[Double]], orders: [[Int]?]? = nil, weights observationWeights: [Double],
+    priorWeight: Double, considerEndpoints: Bool
+  ) {
     let n = observationWeights.count
     let kernels = n + 1
     self.dimensions = dimensions
@@ -176,157 +198,41 @@ public struct KernelDensity: Sendable {
     }
     self.cumulativeWeights = cumulative
 
-    var constant = weights.map { Foundation.log($0) }
+    let numericDimensions = dimensions.indices.filter {
+      if case .categorical = dimensions[$0] { return false }
+      return true
+    }
     var numeric: [NumericAxis] = []
     var categorical: [CategoricalAxis] = []
+    // Π σ·mass over the continuous axes, per kernel.
+    var factor = [Double](repeating: 1, count: kernels)
+    var logFactor = [Double](repeating: 0, count: kernels)
+    var mu = [Double](repeating: 0, count: numericDimensions.count * kernels)
+    var invSigma = [Double](repeating: 0, count: numericDimensions.count * kernels)
+    mu.withUnsafeMutableBufferPointer { mu in
+      invSigma.withUnsafeMutableBufferPointer { inv in
+        for (j, d) in numericDimensions.enumerated() {
+          let range = (j * kernels)..<((j + 1) * kernels)
+          numeric.append(NumericAxis(
+            index: d, offset: j * kernels, dimension: dimensions[d], observed: columns[d], order: orders?[d],
+            considerEndpoints: considerEndpoints, mu: UnsafeMutableBufferPointer(rebasing: mu[range]),
+            invSigma: UnsafeMutableBufferPointer(rebasing: inv[range]), factor: &factor, logFactor: &logFactor))
+        }
+      }
+    }
     for (d, dimension) in dimensions.enumerated() {
       if case .categorical(let count) = dimension {
         categorical.append(CategoricalAxis(index: d, count: count, observed: columns[d], priorWeight: priorWeight))
-      } else {
-        let axis = NumericAxis(index: d, dimension: dimension, observed: columns[d], considerEndpoints: considerEndpoints)
-        if !axis.isDiscrete {
-          for k in 0..<kernels { constant[k] -= axis.logSigma[k] + NormalMath.logSqrt2Pi + axis.logNormalizer[k] }
-        }
-        numeric.append(axis)
       }
     }
-    self.constant = constant
+    continuousAxes = numeric.indices.filter { !numeric[$0].isDiscrete }
+    discreteAxes = numeric.indices.filter { numeric[$0].isDiscrete }
+    // log(w / Π σ·mass) − ½ log 2π per continuous axis: one log per kernel.
+    let shift = Double(continuousAxes.count) * NormalMath.logSqrt2Pi
+    constant = (0..<kernels).map { k in Foundation.log(weights[k] / factor[k]) - logFactor[k] - shift }
+    self.mu = mu
+    self.invSigma = invSigma
     self.numericAxes = numeric
     self.categoricalAxes = categorical
-  }
-
-  // MARK: Queries
-
-  /// The log density at `x` (one internal-unit number per dimension; discrete coordinates are
-  /// read as the grid point whose cell holds them, categorical ones as the nearest index), or
-  /// −∞ outside the bounds.
-  public func logPDF(_ x: [Double]) -> Double {
-    precondition(x.count == dimensions.count, "logPDF needs \(dimensions.count) coordinates, got \(x.count)")
-    var scratch = [Double](repeating: 0, count: kernelCount)
-    return x.withUnsafeBufferPointer { point in
-      scratch.withUnsafeMutableBufferPointer { logPDF(point, scratch: $0) }
-    }
-  }
-
-  /// The log densities of `count` points stored one after another in `points`.
-  func logPDFs(_ points: [Double], count: Int) -> [Double] {
-    let dims = dimensions.count
-    var scratch = [Double](repeating: 0, count: kernelCount)
-    var result = [Double](repeating: 0, count: count)
-    points.withUnsafeBufferPointer { all in
-      scratch.withUnsafeMutableBufferPointer { s in
-        for i in 0..<count {
-          result[i] = logPDF(UnsafeBufferPointer(rebasing: all[(i * dims)..<((i + 1) * dims)]), scratch: s)
-        }
-      }
-    }
-    return result
-  }
-
-  /// Kernels whose log term is this far below the largest add less than 1e-17 each: skipped.
-  private static let negligible = 40.0
-
-  private func logPDF(_ x: UnsafeBufferPointer<Double>, scratch acc: UnsafeMutableBufferPointer<Double>) -> Double {
-    let kernels = kernelCount
-    constant.withUnsafeBufferPointer { c in
-      for k in 0..<kernels { acc[k] = c[k] }
-    }
-    var cells: [(axis: Int, left: Double, right: Double)] = []
-    for (j, axis) in numericAxes.enumerated() {
-      let v = x[axis.index]
-      if axis.isDiscrete {
-        guard let cell = axis.cell(of: v) else { return -.infinity }
-        cells.append((j, cell.left, cell.right))
-        continue
-      }
-      guard v >= axis.low, v <= axis.high else { return -.infinity }
-      axis.mu.withUnsafeBufferPointer { mu in
-        axis.invSigma.withUnsafeBufferPointer { inv in
-          for k in 0..<kernels {
-            let z = (v - mu[k]) * inv[k]
-            acc[k] -= 0.5 * z * z
-          }
-        }
-      }
-    }
-    for axis in categoricalAxes {
-      let v = x[axis.index].rounded()
-      guard v >= 0, v < Double(axis.count) else { return -.infinity }
-      let c = Int(v)
-      axis.logProbability.withUnsafeBufferPointer { p in
-        let row = c * kernels
-        for k in 0..<kernels { acc[k] += p[row + k] }
-      }
-    }
-    if !cells.isEmpty {
-      // A cell's normalized mass is at most 1, so a kernel already far below the best full
-      // term cannot matter: start from the most promising kernel and skip the hopeless ones.
-      var first = 0
-      for k in 1..<kernels where acc[k] > acc[first] { first = k }
-      func full(_ k: Int) -> Double {
-        var s = acc[k]
-        for cell in cells {
-          let axis = numericAxes[cell.axis]
-          let mu = axis.mu[k]
-          let inv = axis.invSigma[k]
-          s += NormalMath.logMass((cell.left - mu) * inv, (cell.right - mu) * inv) - axis.logNormalizer[k]
-        }
-        return s
-      }
-      var best = full(first)
-      acc[first] = best
-      for k in 0..<kernels where k != first {
-        if acc[k] < best - Self.negligible {
-          acc[k] = -.infinity
-        } else {
-          acc[k] = full(k)
-          best = max(best, acc[k])
-        }
-      }
-    }
-    var m = -Double.infinity
-    for k in 0..<kernels where acc[k] > m { m = acc[k] }
-    guard m > -.infinity else { return -.infinity }
-    let floor = m - Self.negligible
-    var sum = 0.0
-    for k in 0..<kernels where acc[k] > floor { sum += exp(acc[k] - m) }
-    return m + Foundation.log(sum)
-  }
-
-  /// `count` points drawn from the mixture, in the internal unit (discrete coordinates on the
-  /// grid, categorical ones as indices).
-  public func sample(count: Int, rng: inout RandomSource) -> [[Double]] {
-    let flat = samples(count: count, rng: &rng)
-    let dims = dimensions.count
-    return (0..<max(0, count)).map { Array(flat[($0 * dims)..<(($0 + 1) * dims)]) }
-  }
-
-  /// `count` draws stored one after another.
-  func samples(count: Int, rng: inout RandomSource) -> [Double] {
-    let dims = dimensions.count
-    var out = [Double](repeating: 0, count: max(0, count) * dims)
-    for i in 0..<max(0, count) {
-      let k = pickKernel(rng.unit())
-      for axis in numericAxes {
-        out[i * dims + axis.index] = axis.draw(kernel: k, u: rng.unit())
-      }
-      for axis in categoricalAxes {
-        out[i * dims + axis.index] = Double(axis.draw(kernel: k, u: rng.unit()))
-      }
-    }
-    return out
-  }
-
-  /// The kernel whose share of the cumulative weights holds `u` in [0, 1).
-  private func pickKernel(_ u: Double) -> Int {
-    var lo = 0
-    var hi = kernelCount - 1
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if cumulativeWeights[mid] > u { hi = mid } else { lo = mid + 1 }
-    }
-    // Skip zero-weight kernels that a rounding error at the end could land on.
-    while lo > 0, weights[lo] == 0 { lo -= 1 }
-    return lo
   }
 }

@@ -28,16 +28,25 @@ enum NormalMath {
       term *= -Double(2 * k - 1) * inv2
       sum += term
     }
-    return -0.5 * x * x - log(-x) - logSqrt2Pi + log(sum)
+    return -0.5 * x * x - logSqrt2Pi + log(sum / -x)
   }
 
   /// log(Φ(b) − Φ(a)) for a < b; −∞ when a ≥ b.
   static func logMass(_ a: Double, _ b: Double) -> Double {
     guard a < b else { return -.infinity }
-    if b <= 0 { return logDiff(logCDF(b), logCDF(a)) }
-    if a >= 0 { return logDiff(logCDF(-a), logCDF(-b)) }
+    if b <= 0 { return logTailMass(b, a) }
+    if a >= 0 { return logTailMass(-a, -b) }
     // Both tails are cut: 1 − Φ(a) − Φ(−b) without cancellation near 1.
     return log1p(-cdf(a) - cdf(-b))
+  }
+
+  /// log(Φ(near) − Φ(far)) for far < near ≤ 0. When Φ(far) is below e^−40 of Φ(near) (Mills'
+  /// bound Φ(x) < φ(x)/|x| shows it without computing it), it is left out.
+  @inline(__always)
+  private static func logTailMass(_ near: Double, _ far: Double) -> Double {
+    let p = logCDF(near)
+    if far < -1, -0.5 * far * far - logSqrt2Pi < p - 40 { return p }
+    return logDiff(p, logCDF(far))
   }
 
   /// log(e^p − e^q) for p ≥ q.

@@ -26,8 +26,9 @@ import TunaRandom
 /// draws them. All randomness comes from the trial's own stream, so a seeded study repeats.
 ///
 /// One instance keeps a cache of the finished trials of the study it last served (they never
-/// change): a suggestion after n trials costs O(n log n) for the bandwidths and
-/// O(n · candidates · parameters) for the density ratio, with no per-trial dictionary work.
+/// change), with each parameter's values kept sorted: a suggestion after n trials costs O(n) per
+/// parameter to fit the estimators (no sorting, no per-trial dictionary work) and
+/// O(n · candidates · parameters) for the density ratio. Use one instance per worker.
 public final class TPESampler: Sampler {
   public let seed: UInt64
   public let nStartupTrials: Int
@@ -37,7 +38,7 @@ public final class TPESampler: Sampler {
   public let constantLiar: Bool
   public let priorWeight: Double
   public let considerEndpoints: Bool
-  private let gamma: ((Int) -> Int)?
+  let gamma: ((Int) -> Int)?
   fileprivate var cache: TPEStudyCache?
 
   /// A constructor argument out of range; `argument` is its name as the Lua API spells it.
@@ -173,146 +174,6 @@ public final class TPESampler: Sampler {
     }
     cache.update(with: trials)
     return (cache, trials)
-  }
-
-  /// A running trial that counts as "above" under the constant liar.
-  private struct Pending {
-    let number: Int
-    let params: [String: ParamValue]
-  }
-
-  /// One TPE step over `space` (names sorted): split, fit l and g, pick the best candidate.
-  private func sample(
-    _ context: SamplingContext, cache: TPEStudyCache, trials: [FrozenTrial], space: [(name: String, distribution: Distribution)]
-  ) -> [ParamValue] {
-    let directions = context.history.directions
-    let n = cache.records.count
-    let wanted: Int
-    if let gamma {
-      wanted = gamma(n)
-    } else {
-      wanted = directions.count > 1 ? Self.defaultGammaMultiObjective(n) : Self.defaultGamma(n)
-    }
-    let split = TPESplit(
-      records: cache.records, slotsByNumber: cache.slotsByNumber, directions: directions,
-      nBelow: min(max(wanted, 0), n))
-
-    var pending: [Pending] = []
-    if constantLiar {
-      for trial in trials[cache.firstUnread...] where trial.state == .running && trial.id != context.trialID {
-        var params = trial.params
-        if case .object(let relative)? = trial.systemAttrs[Self.relativeParamsKey] {
-          for (name, attr) in relative where params[name] == nil { params[name] = ParamValue(attr: attr) }
-        }
-        pending.append(Pending(number: trial.number, params: params))
-      }
-    }
-
-    let dimensions = space.map { KernelDensity.Dimension($0.distribution) }
-    let below = estimator(
-      split.below, pending: [], cache: cache, space: space, dimensions: dimensions,
-      uniformWeights: directions.count > 1)
-    let above = estimator(split.above, pending: pending, cache: cache, space: space, dimensions: dimensions, uniformWeights: false)
-
-    let count = nEICandidates
-    let dims = space.count
-    let candidates = below.samples(count: count, rng: &context.rng)
-    let unique = Self.uniqueRows(candidates, count: count, dims: dims)
-    let lBelow = below.logPDFs(unique.points, count: unique.count)
-    let lAbove = above.logPDFs(unique.points, count: unique.count)
-    var best = 0
-    var bestScore = -Double.infinity
-    for i in 0..<unique.count {
-      let score = lBelow[i] - lAbove[i]
-      if score > bestScore {
-        bestScore = score
-        best = i
-      }
-    }
-    return space.indices.map { d in space[d].distribution.fromInternal(unique.points[best * dims + d]) }
-  }
-
-  /// The distinct rows of `count` points stored one after another, in first-seen order: integer
-  /// and categorical spaces repeat candidates often, and each costs a pass over the kernels.
-  private static func uniqueRows(_ points: [Double], count: Int, dims: Int) -> (points: [Double], count: Int) {
-    var out: [Double] = []
-    out.reserveCapacity(points.count)
-    var kept = 0
-    for i in 0..<count {
-      let row = points[(i * dims)..<((i + 1) * dims)]
-      var seen = false
-      for j in 0..<kept where out[(j * dims)..<((j + 1) * dims)].elementsEqual(row) {
-        seen = true
-        break
-      }
-      if !seen {
-        out.append(contentsOf: row)
-        kept += 1
-      }
-    }
-    return (out, kept)
-  }
-
-  /// A Parzen estimator over `space` from the trials at `slots` (by number) and the pending
-  /// trials, keeping those that have every parameter of the space inside its bounds.
-  private func estimator(
-    _ slots: [Int], pending: [Pending], cache: TPEStudyCache, space: [(name: String, distribution: Distribution)],
-    dimensions: [KernelDensity.Dimension], uniformWeights: Bool
-  ) -> KernelDensity {
-    let dims = space.count
-    let columns = space.map { cache.columns[$0.name] }
-    let bounds = space.map { $0.distribution.internalBounds }
-    let logScale = space.map { d -> Bool in
-      switch d.distribution {
-      case .float(_, _, let log, _), .int(_, _, let log, _): log
-      case .categorical: false
-      }
-    }
-    var observed = [[Double]](repeating: [], count: dims)
-    for d in 0..<dims { observed[d].reserveCapacity(slots.count + pending.count) }
-    var row = [Double](repeating: 0, count: dims)
-
-    func accept() {
-      for d in 0..<dims { observed[d].append(row[d]) }
-    }
-    func fromSlot(_ slot: Int) -> Bool {
-      for d in 0..<dims {
-        guard let column = columns[d] else { return false }
-        let x = logScale[d] ? column.logRaw[slot] : column.raw[slot]
-        // NaN (absent) fails both comparisons.
-        guard x >= bounds[d].low, x <= bounds[d].high else { return false }
-        row[d] = x
-      }
-      return true
-    }
-    func fromPending(_ p: Pending) -> Bool {
-      for d in 0..<dims {
-        guard let value = p.params[space[d].name], let x = space[d].distribution.toInternal(value),
-          x >= bounds[d].low, x <= bounds[d].high
-        else { return false }
-        row[d] = x
-      }
-      return true
-    }
-
-    var p = 0
-    for slot in slots {
-      let number = cache.records[slot].number
-      while p < pending.count, pending[p].number < number {
-        if fromPending(pending[p]) { accept() }
-        p += 1
-      }
-      if fromSlot(slot) { accept() }
-    }
-    while p < pending.count {
-      if fromPending(pending[p]) { accept() }
-      p += 1
-    }
-    let n = observed[0].count
-    let weights = uniformWeights ? Array(repeating: 1.0, count: n) : Self.defaultWeights(n)
-    return KernelDensity(
-      validated: dimensions, columns: observed, weights: weights, priorWeight: priorWeight,
-      considerEndpoints: considerEndpoints)
   }
 }
 

@@ -15,14 +15,22 @@ struct TPESplit {
   /// Record indices of the above trials, by trial number.
   var above: [Int]
 
-  init(records: [TPEStudyCache.Record], slotsByNumber: [Int], directions: [StudyDirection], nBelow wanted: Int) {
+  /// - Parameter values: each record's objective values (read for several objectives only).
+  init(
+    records: [TPEStudyCache.Record], values: [[Double]?], slotsByNumber: [Int], directions: [StudyDirection], nBelow wanted: Int
+  ) {
+    let sign = directions[0] == .minimize ? 1.0 : -1.0
     var complete: [Int] = []
     var pruned: [Int] = []
-    for (slot, record) in records.enumerated() {
-      if record.state == .complete, let values = record.values, values.count == directions.count {
-        complete.append(slot)
-      } else if record.state == .pruned {
+    // Single objective: each record's value, signed so that smaller is better.
+    var key = [Double](repeating: 0, count: records.count)
+    complete.reserveCapacity(records.count)
+    for slot in records.indices {
+      if records[slot].state == .pruned {
         pruned.append(slot)
+      } else if records[slot].valueCount == directions.count {
+        complete.append(slot)
+        key[slot] = sign * records[slot].firstValue
       }
     }
     var isBelow = [Bool](repeating: false, count: records.count)
@@ -30,19 +38,15 @@ struct TPESplit {
 
     let chosen: [Int]
     if directions.count == 1 {
-      let sign = directions[0] == .minimize ? 1.0 : -1.0
       chosen = Self.best(complete, count: remaining) { a, b in
-        let va = sign * records[a].values![0]
-        let vb = sign * records[b].values![0]
-        return va < vb || (va == vb && records[a].number < records[b].number)
+        key[a] < key[b] || (key[a] == key[b] && records[a].number < records[b].number)
       }
     } else {
-      chosen = Self.bestByDomination(complete, count: remaining, records: records, directions: directions)
+      chosen = Self.bestByDomination(complete, count: remaining, records: records, values: values, directions: directions)
     }
     for slot in chosen { isBelow[slot] = true }
     remaining -= chosen.count
 
-    let sign = directions[0] == .minimize ? 1.0 : -1.0
     func prunedKey(_ slot: Int) -> (Double, Double) {
       guard let last = records[slot].lastStep else { return (1, 0) }
       return (-Double(last.step), last.value.isNaN ? .infinity : sign * last.value)
@@ -60,7 +64,7 @@ struct TPESplit {
     above = []
     below.reserveCapacity(wanted)
     above.reserveCapacity(records.count)
-    for slot in slotsByNumber where records[slot].state == .pruned || records[slot].values?.count == directions.count {
+    for slot in slotsByNumber where records[slot].state == .pruned || records[slot].valueCount == directions.count {
       if isBelow[slot] { below.append(slot) } else { above.append(slot) }
     }
   }
@@ -84,12 +88,14 @@ struct TPESplit {
 
   /// The `count` best complete trials of a multi-objective study: whole non-domination fronts
   /// while they fit, then the most isolated members (largest crowding distance) of the next.
-  static func bestByDomination(_ items: [Int], count: Int, records: [TPEStudyCache.Record], directions: [StudyDirection]) -> [Int] {
+  static func bestByDomination(
+    _ items: [Int], count: Int, records: [TPEStudyCache.Record], values: [[Double]?], directions: [StudyDirection]
+  ) -> [Int] {
     guard count > 0 else { return [] }
     if count >= items.count { return items }
     let m = directions.count
     let points: [[Double]] = items.map { slot in
-      (0..<m).map { directions[$0] == .minimize ? records[slot].values![$0] : -records[slot].values![$0] }
+      (0..<m).map { directions[$0] == .minimize ? values[slot]![$0] : -values[slot]![$0] }
     }
     func dominates(_ a: Int, _ b: Int) -> Bool {
       var better = false

@@ -9,14 +9,24 @@ final class TPEStudyCache {
   private(set) weak var storage: (any Storage)?
   let studyID: Int
 
-  /// A finished trial the sampler learns from (complete or pruned).
+  /// A finished trial the sampler learns from (complete or pruned): plain values only, so the
+  /// split reads every record on every suggestion without reference counting.
   struct Record {
     let number: Int
     let state: TrialState
-    /// The objective values of a complete trial (nil when absent).
-    let values: [Double]?
+    /// The first objective value (NaN when none) and how many there are.
+    let firstValue: Double
+    let valueCount: Int
     /// The last intermediate step and value of a pruned trial.
     let lastStep: (step: Int, value: Double)?
+
+    init(number: Int, state: TrialState, values: [Double]?, lastStep: (step: Int, value: Double)?) {
+      self.number = number
+      self.state = state
+      firstValue = values?.first ?? .nan
+      valueCount = values?.count ?? 0
+      self.lastStep = lastStep
+    }
   }
 
   /// The numbers a parameter took, one entry per record: the value (the choice's index for a
@@ -24,9 +34,14 @@ final class TPEStudyCache {
   struct Column {
     var raw: [Double]
     var logRaw: [Double]
+    /// The records that have the parameter, by value (ties by trial number): estimators read
+    /// their observations' order from here instead of sorting them for every suggestion.
+    var sortedSlots: [Int] = []
   }
 
   private(set) var records: [Record] = []
+  /// Each record's objective values (what a multi-objective split compares).
+  private(set) var values: [[Double]?] = []
   /// Record indices sorted by trial number.
   private(set) var slotsByNumber: [Int] = []
   private(set) var columns: [String: Column] = [:]
@@ -85,6 +100,7 @@ final class TPEStudyCache {
     records.append(Record(
       number: trial.number, state: trial.state, values: trial.values,
       lastStep: trial.state == .pruned ? trial.lastStep : nil))
+    values.append(trial.values)
     var at = slotsByNumber.count
     while at > 0, records[slotsByNumber[at - 1]].number > trial.number { at -= 1 }
     slotsByNumber.insert(slot, at: at)
@@ -100,6 +116,7 @@ final class TPEStudyCache {
       }
       columns[name]!.raw[slot] = raw
       columns[name]!.logRaw[slot] = raw > 0 ? log(raw) : .nan
+      insertSorted(slot, value: raw, number: trial.number, into: &columns[name]!)
     }
 
     if var space = intersection {
@@ -110,6 +127,31 @@ final class TPEStudyCache {
     }
     addToGroups(trial.distributions)
   }
+
+  /// Inserts `slot` into the column's value order (binary search; later numbers after equal
+  /// values).
+  private func insertSorted(_ slot: Int, value: Double, number: Int, into column: inout Column) {
+    var lo = 0
+    var hi = column.sortedSlots.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      let other = column.sortedSlots[mid]
+      let v = column.raw[other]
+      if v < value || (v == value && records[other].number < number) { lo = mid + 1 } else { hi = mid }
+    }
+    column.sortedSlots.insert(slot, at: lo)
+  }
+
+  /// The split of the records with `nBelow` below: computed once per state of the cache, so a
+  /// trial's parameters sampled one at a time share it.
+  func split(directions: [StudyDirection], nBelow: Int) -> TPESplit {
+    if let last = lastSplit, last.records == records.count, last.nBelow == nBelow { return last.split }
+    let split = TPESplit(records: records, values: values, slotsByNumber: slotsByNumber, directions: directions, nBelow: nBelow)
+    lastSplit = (records.count, nBelow, split)
+    return split
+  }
+
+  private var lastSplit: (records: Int, nBelow: Int, split: TPESplit)?
 
   /// The number a value is kept as: itself, or its choice index for a categorical.
   static func raw(_ value: ParamValue, _ distribution: Distribution) -> Double? {
