@@ -11,6 +11,8 @@ struct Arguments {
   var quick = false
   var repetitions: Int?
   var probeMode: String?
+  var seeds: Int?
+  var samplerNames: [String]?
 
   static let usage = """
     usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | all] [--json PATH] [--quick] [--repetitions N]
@@ -26,6 +28,8 @@ struct Arguments {
       --json PATH       also write the results as JSON to PATH
       --quick           a smaller, faster run (for tests); figures are rougher
       --repetitions N   best of N runs of each measurement (default 5, 3 with --quick)
+      --seeds N         regret: seeds per sampler and function (default 10, 3 with --quick)
+      --samplers LIST   samplers, regret: only these (comma-separated names, e.g. tpe,cmaes)
 
     Figures are ratios against baselines measured in the same run; times are the calling
     thread's CPU time, best of N. Build and run in release mode.
@@ -53,6 +57,14 @@ struct Arguments {
           throw UsageError(description: "--repetitions needs a positive integer")
         }
         repetitions = n
+      case "--seeds":
+        guard let text = rest.popFirst(), let n = Int(text), n > 0 else {
+          throw UsageError(description: "--seeds needs a positive integer")
+        }
+        seeds = n
+      case "--samplers":
+        guard let text = rest.popFirst(), !text.isEmpty else { throw UsageError(description: "--samplers needs a list of names") }
+        samplerNames = text.split(separator: ",").map(String.init)
       case "-h", "--help", "help":
         throw UsageError(description: "")
       default:

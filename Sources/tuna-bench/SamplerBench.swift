@@ -22,6 +22,16 @@ enum SamplerBench {
     ]
   }
 
+  /// The entries named in `only` (all when nil), in table order; an unknown name is an error.
+  static func selected(_ only: [String]?) throws -> [SamplerEntry] {
+    guard let only else { return entries }
+    let known = entries.map(\.name)
+    for name in only where !known.contains(name) {
+      throw Arguments.UsageError(description: "unknown sampler '\(name)' (known: \(known.joined(separator: ", ")))")
+    }
+    return entries.filter { only.contains($0.name) }
+  }
+
   // MARK: Cost per suggestion
 
   struct CostRow: Codable {
@@ -63,10 +73,10 @@ enum SamplerBench {
     return rows
   }
 
-  static func runCost(quick: Bool) throws -> [CostRow] {
+  static func runCost(quick: Bool, only: [String]?) throws -> [CostRow] {
     let sizes = quick ? [100, 300] : [100, 300, 1_000]
     var rows: [CostRow] = []
-    for entry in entries {
+    for entry in try selected(only) {
       for space in ["A", "B"] {
         rows += try cost(entry, space: space, upTo: sizes, window: quick ? 20 : 100, seed: 1)
       }
@@ -131,12 +141,11 @@ enum SamplerBench {
     return out
   }
 
-  static func runRegret(quick: Bool) throws -> [RegretRow] {
+  static func runRegret(seeds: Int, only: [String]?) throws -> [RegretRow] {
     let budgets = [50, 200]
-    let seeds = quick ? 3 : 10
     var rows: [RegretRow] = []
     for function in TestFunction.all {
-      for entry in entries {
+      for entry in try selected(only) {
         var perBudget = Array(repeating: [Double](), count: budgets.count)
         for seed in 0..<seeds {
           let r = try regrets(entry, function, budgets: budgets, seed: UInt64(seed))

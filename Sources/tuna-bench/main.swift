@@ -43,14 +43,15 @@ do {
     ForestBench.tables(results).forEach { say($0.render()) }
   }
   if arguments.command == .samplers {
-    let rows = try SamplerBench.runCost(quick: settings.quick)
+    let rows = try SamplerBench.runCost(quick: settings.quick, only: arguments.samplerNames)
     report.samplers = rows
     say(SamplerBench.costTable(rows).render())
   }
   if arguments.command == .regret {
-    let rows = try SamplerBench.runRegret(quick: settings.quick)
+    let seeds = arguments.seeds ?? (settings.quick ? 3 : 10)
+    let rows = try SamplerBench.runRegret(seeds: seeds, only: arguments.samplerNames)
     report.regret = rows
-    say(SamplerBench.regretTable(rows, seeds: settings.quick ? 3 : 10).render())
+    say(SamplerBench.regretTable(rows, seeds: seeds).render())
   }
   if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)
