@@ -76,7 +76,8 @@ public final class Study {
     let frozen = try storage.claimWaitingTrial(studyID: record.id)
       ?? storage.createTrial(studyID: record.id, waiting: false, systemAttrs: [:])
     let context = SamplingContext(
-      history: history, trialID: frozen.id,
+      history: history.restricted(to: pruner.samplerPartition(trialNumber: frozen.number, history: history)),
+      trialID: frozen.id,
       rng: RandomSource(seed: sampler.seed, stream: frozen.number),
       onStop: { [weak self] in self?.stop() })
     let trial = Trial(study: self, frozen: frozen, context: context)

@@ -51,7 +51,7 @@ public final class GridSampler: Sampler {
   }
 
   public func beforeTrial(_ context: SamplingContext) throws {
-    let taken = Set(try context.history.trials().compactMap(Self.gridID))
+    let taken = Set(try context.history.unpartitioned.trials().compactMap(Self.gridID))
     // The first free point in the seeded order; when every point is taken (parallel workers
     // racing for the last ones), revisit one at random as Optuna does.
     let id = order.first { !taken.contains($0) } ?? order[context.rng.integer(0, order.count - 1)]
@@ -71,7 +71,7 @@ public final class GridSampler: Sampler {
   }
 
   public func afterTrial(_ context: SamplingContext, state: TrialState, values: [Double]?) throws {
-    let trials = try context.history.trials()
+    let trials = try context.history.unpartitioned.trials()
     let done = Set(trials.filter { $0.state != .waiting }.compactMap(Self.gridID))
     if done.count >= size { context.stopStudy() }
   }

@@ -145,6 +145,8 @@ final class StudyMemo<State> {
   private struct Key: Hashable {
     let storage: ObjectIdentifier
     let study: Int
+    /// Hyperband's bracket when the pruner splits the study: each keeps its own population.
+    let partition: Int?
   }
 
   private var entries: [Key: Entry] = [:]
@@ -157,7 +159,7 @@ final class StudyMemo<State> {
     if entries.values.contains(where: { $0.storage == nil }) {
       entries = entries.filter { $0.value.storage != nil }
     }
-    let key = Key(storage: ObjectIdentifier(history.storage), study: history.studyID)
+    let key = Key(storage: ObjectIdentifier(history.storage), study: history.studyID, partition: history.partition?.key)
     // Taken out while in use, so the state's arrays are mutated in place, not copied.
     var state: State
     if let entry = entries.removeValue(forKey: key), entry.storage === history.storage {

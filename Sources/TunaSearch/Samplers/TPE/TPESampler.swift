@@ -40,6 +40,8 @@ public final class TPESampler: Sampler {
   public let considerEndpoints: Bool
   let gamma: ((Int) -> Int)?
   fileprivate var cache: TPEStudyCache?
+  /// Caches of the other partitions of the same study (Hyperband's brackets), by key.
+  private var partitionCaches: [Int?: TPEStudyCache] = [:]
 
   /// A constructor argument out of range; `argument` is its name as the Lua API spells it.
   public struct InvalidArgument: Error, CustomStringConvertible, Sendable {
@@ -165,12 +167,21 @@ public final class TPESampler: Sampler {
   /// The study's trials, with the cache brought up to date.
   private func refresh(_ context: SamplingContext) throws -> (TPEStudyCache, [FrozenTrial]) {
     let trials = try context.history.trials()
+    let history = context.history
     let cache: TPEStudyCache
-    if let existing = self.cache, existing.describes(context.history) {
+    if let existing = self.cache, existing.describes(history) {
       cache = existing
+    } else if let kept = partitionCaches[history.partition?.key], kept.describes(history) {
+      cache = kept
+      self.cache = kept
     } else {
-      cache = TPEStudyCache(storage: context.history.storage, studyID: context.history.studyID)
+      cache = TPEStudyCache(storage: history.storage, studyID: history.studyID, partition: history.partition?.key)
       self.cache = cache
+    }
+    if history.partition != nil || !partitionCaches.isEmpty {
+      // Keep only this study's partitions.
+      partitionCaches = partitionCaches.filter { $0.value.storage === history.storage && $0.value.studyID == history.studyID }
+      partitionCaches[history.partition?.key] = cache
     }
     cache.update(with: trials)
     return (cache, trials)

@@ -8,6 +8,8 @@ final class TPEStudyCache {
   /// The storage and study the cache describes (weak: the cache never keeps a storage alive).
   private(set) weak var storage: (any Storage)?
   let studyID: Int
+  /// The partition key of the history it reads (Hyperband's bracket), nil for the whole study.
+  let partition: Int?
 
   /// A finished trial the sampler learns from (complete or pruned): plain values only, so the
   /// split reads every record on every suggestion without reference counting.
@@ -56,13 +58,14 @@ final class TPEStudyCache {
   /// order they were formed.
   private(set) var groups: [[String: Distribution]] = []
 
-  init(storage: any Storage, studyID: Int) {
+  init(storage: any Storage, studyID: Int, partition: Int? = nil) {
     self.storage = storage
     self.studyID = studyID
+    self.partition = partition
   }
 
   func describes(_ history: TrialHistory) -> Bool {
-    storage === history.storage && studyID == history.studyID
+    storage === history.storage && studyID == history.studyID && partition == history.partition?.key
   }
 
   /// Reads the finished trials of `trials` (the study's trials in number order) not read before.

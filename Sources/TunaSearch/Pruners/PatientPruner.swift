@@ -1,0 +1,43 @@
+/// Waits for a trial to stop improving before pruning (Optuna's `PatientPruner`): a trial is a
+/// candidate when the best of its last `patience` + 1 reports is worse than the best before
+/// them less `minDelta` (so with `minDelta` 0 a trial that merely holds its best is left alone;
+/// with `minDelta` > 0 it must improve by that much). A candidate is pruned — or, when a pruner
+/// is wrapped, handed to it for the decision. Reports are read in step order; a window of only
+/// NaN counts as no improvement.
+public final class PatientPruner: Pruner {
+  public let wrapped: (any Pruner)?
+  public let patience: Int
+  public let minDelta: Double
+
+  public init(wrapped: (any Pruner)?, patience: Int, minDelta: Double = 0) throws {
+    guard patience >= 0 else { throw PrunerArgumentError("patience", "patience must be >= 0, got \(patience)") }
+    guard minDelta >= 0 else {
+      throw PrunerArgumentError("min_delta", "min_delta must be >= 0, got \(formatDouble(minDelta))")
+    }
+    self.wrapped = wrapped
+    self.patience = patience
+    self.minDelta = minDelta
+  }
+
+  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+    let ordered = trial.intermediateValues.sorted { $0.key < $1.key }.map(\.value)
+    guard ordered.count > patience + 1 else { return false }
+    let direction = history.direction
+    let split = ordered.count - patience - 1
+    let before = ordered[..<split].filter { !$0.isNaN }
+    guard let bestBefore = direction == .minimize ? before.min() : before.max() else { return false }
+    let window = ordered[split...].filter { !$0.isNaN }
+    let stalled: Bool
+    if let bestInWindow = direction == .minimize ? window.min() : window.max() {
+      stalled = direction == .minimize ? bestInWindow > bestBefore - minDelta : bestInWindow < bestBefore + minDelta
+    } else {
+      stalled = true
+    }
+    guard stalled else { return false }
+    return try wrapped?.shouldPrune(history: history, trial: trial) ?? true
+  }
+
+  public func samplerPartition(trialNumber: Int, history: TrialHistory) -> HistoryPartition? {
+    wrapped?.samplerPartition(trialNumber: trialNumber, history: history)
+  }
+}

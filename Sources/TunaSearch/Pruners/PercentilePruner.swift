@@ -1,0 +1,71 @@
+/// Prunes a trial whose best intermediate value so far is worse than the given percentile of
+/// the complete trials' values at the same step — the median stopping rule of Google Vizier
+/// (Golovin et al., "Google Vizier: A Service for Black-Box Optimization", KDD 2017) at
+/// percentile 50, generalised as Optuna's `PercentilePruner`.
+///
+/// - Nothing is pruned until `nStartupTrials` trials are complete, before step `nWarmupSteps`,
+///   or at a step fewer than `nMinTrials` complete trials have a value for.
+/// - The check runs once per `intervalSteps` steps (the first report at or past each checkpoint).
+/// - "Worse than the p-th percentile" is direction-aware: for a maximized objective the trial
+///   is compared with the (100 − p)-th percentile and pruned when below it.
+/// - A complete trial that did not report at the step counts with the value on the straight line
+///   between its neighbouring reports (trials may report at different steps); NaN values are
+///   ignored; a trial whose every value is NaN is pruned.
+public final class PercentilePruner: Pruner {
+  public let percentile: Double
+  public let nStartupTrials: Int
+  public let nWarmupSteps: Int
+  public let intervalSteps: Int
+  public let nMinTrials: Int
+
+  public init(
+    percentile: Double, nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1, nMinTrials: Int = 1
+  ) throws {
+    guard percentile >= 0, percentile <= 100 else {
+      throw PrunerArgumentError("percentile", "percentile must be between 0 and 100, got \(formatDouble(percentile))")
+    }
+    guard nStartupTrials >= 0 else {
+      throw PrunerArgumentError("n_startup_trials", "n_startup_trials must be >= 0, got \(nStartupTrials)")
+    }
+    guard nWarmupSteps >= 0 else {
+      throw PrunerArgumentError("n_warmup_steps", "n_warmup_steps must be >= 0, got \(nWarmupSteps)")
+    }
+    guard intervalSteps >= 1 else {
+      throw PrunerArgumentError("interval_steps", "interval_steps must be >= 1, got \(intervalSteps)")
+    }
+    guard nMinTrials >= 1 else {
+      throw PrunerArgumentError("n_min_trials", "n_min_trials must be >= 1, got \(nMinTrials)")
+    }
+    self.percentile = percentile
+    self.nStartupTrials = nStartupTrials
+    self.nWarmupSteps = nWarmupSteps
+    self.intervalSteps = intervalSteps
+    self.nMinTrials = nMinTrials
+  }
+
+  /// The median stopping rule: percentile 50.
+  public static func median(
+    nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1, nMinTrials: Int = 1
+  ) throws -> PercentilePruner {
+    try PercentilePruner(
+      percentile: 50, nStartupTrials: nStartupTrials, nWarmupSteps: nWarmupSteps, intervalSteps: intervalSteps,
+      nMinTrials: nMinTrials)
+  }
+
+  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+    guard let step = trial.lastStep?.step else { return false }
+    guard IntermediateValues.isCheckpoint(
+      latest: step, steps: trial.intermediateValues.keys, warmup: nWarmupSteps, interval: intervalSteps)
+    else { return false }
+    let complete = try history.trials(states: [.complete])
+    guard complete.count >= nStartupTrials, !complete.isEmpty else { return false }
+    let direction = history.direction
+    guard let best = IntermediateValues.best(trial.intermediateValues, direction: direction) else { return true }
+
+    let others = complete.compactMap { IntermediateValues.value(at: step, in: $0.intermediateValues) }.sorted()
+    guard others.count >= nMinTrials else { return false }
+    let q = direction == .maximize ? 100 - percentile : percentile
+    let bar = IntermediateValues.percentile(others, q)
+    return direction.isBetter(bar, than: best)
+  }
+}
