@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, train, forest, samplers, regret, all
+    case bridge, overhead, train, forest, samplers, regret, prune, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -15,7 +15,7 @@ struct Arguments {
   var samplerNames: [String]?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | all] [--json PATH] [--quick] [--repetitions N]
+    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
@@ -23,16 +23,20 @@ struct Arguments {
       forest      the seed's random-forest GridSearchCV (27 configs x 5 folds), wall time
       samplers    cost per trial of each sampler at 100, 300 and 1,000 trials, two spaces
       regret      simple regret of each sampler on Branin, Hartmann6, Rosenbrock-4D, Ackley-5D
+      prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the
+                  median pruner, ASHA and Hyperband: epochs trained, wall time, best accuracy
       all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH
       --quick           a smaller, faster run (for tests); figures are rougher
       --repetitions N   best of N runs of each measurement (default 5, 3 with --quick)
-      --seeds N         regret: seeds per sampler and function (default 10, 3 with --quick)
+      --seeds N         regret: seeds per sampler and function (default 10, 3 with --quick);
+                        prune: sampler seeds 0..N-1 (default 3, 1 with --quick)
       --samplers LIST   samplers, regret: only these (comma-separated names, e.g. tpe,cmaes)
 
     Figures are ratios against baselines measured in the same run; times are the calling
-    thread's CPU time, best of N. Build and run in release mode.
+    thread's CPU time, best of N (train, forest, samplers, regret, prune: wall time). Build and
+    run in release mode.
     """
 
   struct UsageError: Error, CustomStringConvertible {

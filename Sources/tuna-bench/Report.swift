@@ -13,6 +13,7 @@ struct Report: Codable {
   var forest: ForestBench.Results?
   var samplers: [SamplerBench.CostRow]?
   var regret: [SamplerBench.RegretRow]?
+  var prune: PruneBench.Results?
 
   func write(to path: String) throws {
     let encoder = JSONEncoder()

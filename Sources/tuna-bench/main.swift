@@ -29,8 +29,14 @@ do {
   #if DEBUG
     say("warning: a debug build; its figures mean little (swift build -c release)\n")
   #endif
-  let timer = [.train, .forest, .samplers, .regret].contains(arguments.command) ? "wall time, median" : "thread CPU time, best"
-  say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer) of \(settings.repetitions)\n")
+  let timer =
+    if arguments.command == .prune {
+      "wall time per study, median over \(PruneBench.sizes(quick: settings.quick, seeds: arguments.seeds).seeds) seed(s)"
+    } else {
+      ([.train, .forest, .samplers, .regret].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
+        + " of \(settings.repetitions)"
+    }
+  say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer)\n")
   var report = Report(command: arguments.command.rawValue, settings: settings)
   if arguments.command == .train {
     let results = try TrainBench.run(quick: settings.quick, repetitions: settings.repetitions)
@@ -52,6 +58,11 @@ do {
     let rows = try SamplerBench.runRegret(seeds: seeds, only: arguments.samplerNames)
     report.regret = rows
     say(SamplerBench.regretTable(rows, seeds: seeds).render())
+  }
+  if arguments.command == .prune {
+    let results = try PruneBench.run(quick: settings.quick, seeds: arguments.seeds)
+    report.prune = results
+    PruneBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
   }
   if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)
