@@ -102,14 +102,18 @@ extension TunaEngine {
     }
   }
 
-  /// `tuna.ml.cross_val_score(make_model, data, { cv = 5, scoring, seed, stratify, shuffle })`
+  /// `tuna.ml.cross_val_score(make_model, data, { cv = 5, scoring, seed, stratify, shuffle, trial,
+  /// report })`. With `trial`, each fold's score is reported to it at step = the fold's index
+  /// (from 0) — or, with `report = "mean"`, the mean of the folds so far — and the trial is
+  /// pruned between folds when its pruner says so.
   private func crossValScore(_ l: Lua) throws -> Int32 {
     let f = "cross_val_score"
     guard l.type(at: 1) == .function else {
       throw ArgumentError(1, f, "a function returning a new model expected, got \(l.typeName(1))")
     }
     let data = try classes.dataset.check(2, on: l, function: f).data
-    let o = try Options(l, at: 3, function: f, allowed: ["cv", "scoring", "seed", "stratify", "shuffle"])
+    let o = try Options(l, at: 3, function: f, allowed: ["cv", "scoring", "seed", "stratify", "shuffle", "trial", "report"])
+    let reporter = try foldReporter(l, o)
     let make: () throws -> any Estimator = { [unowned self] in
       l.pushValue(at: 1)
       try l.pcall(arguments: 0, results: 1)
@@ -119,13 +123,46 @@ extension TunaEngine {
       }
       return box.value
     }
-    let result = try train {
-      try TunaTrain.crossValScore(
-        make, data, cv: try o.integer("cv") ?? 5, scoring: try scoring(o), stratify: try o.bool("stratify"),
-        shuffle: try o.bool("shuffle") ?? false, seed: try trainSeed(o))
+    let result: CVResult
+    do {
+      result = try train {
+        try TunaTrain.crossValScore(
+          make, data, cv: try o.integer("cv") ?? 5, scoring: try scoring(o), stratify: try o.bool("stratify"),
+          shuffle: try o.bool("shuffle") ?? false, seed: try trainSeed(o), afterFold: reporter)
+      }
+    } catch is FoldsPruned {
+      l.push(pruneSignal)
+      throw RaiseTopOfStack()
     }
     push(cv: result, on: l)
     return 1
+  }
+
+  /// The `trial` and `report` options of `cross_val_score`: a fold callback that reports to the
+  /// trial and throws `FoldsPruned` when its pruner says to stop.
+  private func foldReporter(_ l: Lua, _ o: Options) throws -> ((Int, Double) throws -> Void)? {
+    let trial: Trial? = try o.with("trial") { type in
+      if type == .nil { return nil }
+      guard let t = classes.trial.object(at: -1, on: l) else { throw o.bad("trial", "a trial") }
+      return t
+    }
+    let mode = try o.string("report") ?? "fold"
+    guard mode == "fold" || mode == "mean" else { throw ArgumentError(o.position, o.function, "'report' must be \"fold\" or \"mean\", got \"\(mode)\"") }
+    guard let trial else {
+      if o.has("report") { throw ArgumentError(o.position, o.function, "'report' needs 'trial' (the trial to report to)") }
+      return nil
+    }
+    guard trial.study.directions == [.maximize] else {
+      throw ArgumentError(
+        o.position, o.function,
+        "scores are higher-is-better, so the trial's study must maximize (use direction = \"maximize\" and return cv.mean)")
+    }
+    var sum = 0.0
+    return { fold, score in
+      sum += score
+      try trial.report(mode == "mean" ? sum / Double(fold + 1) : score, step: fold)
+      if try trial.shouldPrune() { throw FoldsPruned() }
+    }
   }
 
   func push(cv: CVResult, on l: Lua) {
@@ -137,13 +174,15 @@ extension TunaEngine {
     l.rawSet(-2, "scores")
   }
 
-  /// `tuna.ml.grid_search_cv{ estimator, data, param_grid, cv, scoring, seed, params, name }`:
-  /// scikit-learn's GridSearchCV as a study over a grid sampler, refitting the best model on
-  /// all of `data`.
+  /// `tuna.ml.grid_search_cv{ estimator, data, param_grid, cv, scoring, seed, params, name,
+  /// pruner }`: scikit-learn's GridSearchCV as a study over a grid sampler, refitting the best
+  /// model on all of `data`. With `pruner`, each configuration's folds report their scores (step
+  /// = fold index) and a configuration its pruner stops is dropped before its remaining folds
+  /// (`tuna.pruners.wilcoxon{}` compares it with the best configuration fold by fold).
   private func gridSearchCV(_ l: Lua) throws -> Int32 {
     let f = "grid_search_cv"
     let o = try Options(l, at: 1, function: f, allowed: [
-      "estimator", "data", "param_grid", "cv", "scoring", "seed", "params", "name", "shuffle",
+      "estimator", "data", "param_grid", "cv", "scoring", "seed", "params", "name", "shuffle", "pruner",
     ])
     guard let kind = try o.string("estimator"), EstimatorFactory.names.contains(kind) else {
       throw ArgumentError(1, f, "'estimator' must be one of \(EstimatorFactory.names.map { "\"\($0)\"" }.joined(separator: ", "))")
@@ -187,10 +226,16 @@ extension TunaEngine {
     let seed = try trainSeed(o)
     let estimatorTakesSeed = EstimatorFactory.allowed(kind).contains("seed")
 
+    let pruner: (any Pruner)? = try o.with("pruner") { type in
+      if type == .nil { return nil }
+      guard let box = classes.pruner.object(at: -1, on: l) else { throw o.bad("pruner", "a pruner") }
+      return box.value
+    }
+
     let sampler = try GridSampler(searchSpace: grid, seed: seed)
     let study = try Study.create(
       name: try o.string("name") ?? "grid_search_cv-\(studyBoxes.count + 1)", direction: .maximize,
-      sampler: sampler, storage: storage)
+      sampler: sampler, pruner: pruner, storage: storage)
     let box = StudyBox(study)
     studyBoxes.append(box)
 
@@ -214,8 +259,14 @@ extension TunaEngine {
         for name in grid.keys.sorted() {
           params[name] = try trial.suggestCategorical(name, grid[name]!)
         }
+        let reportFolds: ((Int, Double) throws -> Void)? = pruner == nil ? nil : { fold, score in
+          try trial.report(score, step: fold)
+          if try trial.shouldPrune() { throw TrialPruned() }
+        }
         let result = try self.train {
-          try TunaTrain.crossValScore({ try model(params) }, data, cv: cv, scoring: scoring, stratify: nil, shuffle: shuffle, seed: seed)
+          try TunaTrain.crossValScore(
+            { try model(params) }, data, cv: cv, scoring: scoring, stratify: nil, shuffle: shuffle, seed: seed,
+            afterFold: reportFolds)
         }
         try trial.setUserAttr("std_score", .double(result.std))
         try trial.setUserAttr("scores", .array(result.scores.map(AttrValue.double)))
@@ -231,8 +282,9 @@ extension TunaEngine {
       try m.fit(data)
       return m
     }
-    let trials = try study.trials(states: [.complete])
-    let ranks = Dictionary(uniqueKeysWithValues: trials.sorted { ($0.value ?? -.infinity) > ($1.value ?? -.infinity) }
+    let trials = try study.trials(states: [.complete, .pruned])
+    let ranks = Dictionary(uniqueKeysWithValues: trials.filter { $0.state == .complete }
+      .sorted { ($0.value ?? -.infinity) > ($1.value ?? -.infinity) }
       .enumerated().map { ($1.number, $0 + 1) })
 
     l.newTable(recordCount: 6)
@@ -243,18 +295,28 @@ extension TunaEngine {
     classes.study.push(box, on: l); l.rawSet(t, "study")
     l.newTable(arrayCount: Int32(trials.count))
     for (i, trial) in trials.enumerated() {
-      l.newTable(recordCount: 5)
+      l.newTable(recordCount: 6)
       push(params: trial.params, on: l); l.rawSet(-2, "params")
-      l.push(trial.value ?? .nan); l.rawSet(-2, "mean_score")
-      if case .double(let s)? = trial.userAttrs["std_score"] { l.push(s); l.rawSet(-2, "std_score") }
-      l.push(trial.userAttrs["scores"] ?? .null); l.rawSet(-2, "scores")
-      l.push(ranks[trial.number] ?? 0); l.rawSet(-2, "rank")
+      l.push(trial.state.rawValue); l.rawSet(-2, "state")
+      if trial.state == .complete {
+        l.push(trial.value ?? .nan); l.rawSet(-2, "mean_score")
+        if case .double(let s)? = trial.userAttrs["std_score"] { l.push(s); l.rawSet(-2, "std_score") }
+        l.push(trial.userAttrs["scores"] ?? .null); l.rawSet(-2, "scores")
+        l.push(ranks[trial.number] ?? 0); l.rawSet(-2, "rank")
+      } else {
+        // A pruned configuration: the folds it got through, in order.
+        let folds = trial.intermediateValues.sorted { $0.key < $1.key }.map(\.value)
+        l.push(.array(folds.map(AttrValue.double))); l.rawSet(-2, "scores")
+      }
       l.rawSet(-2, index: i + 1)
     }
     l.rawSet(t, "results")
     return 1
   }
 }
+
+/// Thrown between folds when the trial the folds report to is to be pruned.
+struct FoldsPruned: Error {}
 
 /// Methods and fields of a model userdata.
 enum EstimatorMethods {

@@ -51,20 +51,9 @@ extension TunaEngine {
     }
     lua.rawSet(tuna, "samplers")
 
-    lua.newTable(recordCount: 8)
-    lua.push(function: { [unowned self] l in
-      _ = try Options(l, at: 1, function: "nop", allowed: [])
-      self.classes.pruner.push(PrunerBox(NopPruner(), name: "nop"), on: l)
-      return 1
-    })
-    lua.rawSet(-2, "nop")
-    for name in ["median", "percentile", "successive_halving", "hyperband", "threshold", "patient", "wilcoxon"] {
-      pushUnavailable("tuna.pruners." + name, on: lua)
-      lua.rawSet(-2, name)
-    }
+    pushPrunersModule(on: lua)
     lua.rawSet(tuna, "pruners")
-    pushUnavailable("tuna.pruner", on: lua)
-    lua.rawSet(tuna, "pruner")
+    lua.push(function: { [unowned self] l in try self.makeLuaPruner(l) }); lua.rawSet(tuna, "pruner")
     pushDataModule(on: lua)
     lua.rawSet(tuna, "data")
     pushNNModule(on: lua)
@@ -132,7 +121,7 @@ extension TunaEngine {
     let states = try options.with("states") { _ in try self.states(at: -1, on: lua, function: "trials", position: 3) }
     let trials: [FrozenTrial]
     if let ctx = classes.context.object(at: 2, on: lua) {
-      trials = try ctx.context.history.trials(states: states)
+      trials = try ctx.history.trials(states: states)
     } else if let box = classes.study.object(at: 2, on: lua) {
       trials = try box.study.trials(states: states)
     } else {

@@ -41,13 +41,15 @@ extension TunaEngine {
   }
 
   /// `tuna.nn.fit(net, train, { valid, epochs, batch_size, seed, optimizer, l1, l2, lr_schedule,
-  /// early_stopping, on_epoch })`
+  /// early_stopping, on_epoch, prune, prune_monitor })`. With `prune = trial` each epoch reports
+  /// the monitored metric to the trial (step = epoch) and prunes it when its pruner says so.
   private func fitNetwork(_ l: Lua) throws -> Int32 {
     let f = "fit"
     let net = try classes.mlp.check(1, on: l, function: f)
     let trainSet = try classes.dataset.check(2, on: l, function: f).data
     let o = try Options(l, at: 3, function: f, allowed: [
       "valid", "epochs", "batch_size", "seed", "optimizer", "l1", "l2", "lr_schedule", "early_stopping", "on_epoch",
+      "prune", "prune_monitor",
     ])
     var options = FitOptions()
     if let n = try o.integer("epochs") { options.epochs = n }
@@ -88,26 +90,39 @@ extension TunaEngine {
     }
     defer { onEpoch.map(l.release) }
 
+    let pruning = try pruneOption(l, o, valid: valid)
+
     var pending: LuaRef?
+    var prunedByOption = false
     let callback: (EpochMetrics) throws -> EpochDecision = { [unowned self] m in
       // Training runs in Swift, where the count hook cannot reach: an armed trial deadline is
       // checked at every epoch boundary instead.
       try self.state.checkDeadline()
-      guard let ref = onEpoch else { return .proceed }
-      _ = l.ensureStack(6)
-      l.push(ref)
-      l.push(m.epoch)
-      self.push(metrics: m.values, on: l)
-      let status = l.pcallStatus(arguments: 2, results: 1)
-      if status != 0 {
-        if self.isPruneSignal(l, at: -1) {
-          pending = l.ref()
+      var decision = EpochDecision.proceed
+      if let ref = onEpoch {
+        _ = l.ensureStack(6)
+        l.push(ref)
+        l.push(m.epoch)
+        self.push(metrics: m.values, on: l)
+        let status = l.pcallStatus(arguments: 2, results: 1)
+        if status != 0 {
+          if self.isPruneSignal(l, at: -1) {
+            pending = l.ref()
+            throw PendingLuaSignal()
+          }
+          throw l.popError(status: status)
+        }
+        if l.toString(-1) == "stop" { decision = .stop }
+        l.pop()
+      }
+      if let (trial, monitor) = pruning, let value = m.values[monitor] {
+        try trial.report(value, step: m.epoch)
+        if try trial.shouldPrune() {
+          prunedByOption = true
           throw PendingLuaSignal()
         }
-        throw l.popError(status: status)
       }
-      defer { l.pop() }
-      return l.toString(-1) == "stop" ? .stop : .proceed
+      return decision
     }
     let result: FitResult
     do {
@@ -116,6 +131,8 @@ extension TunaEngine {
       if let pending {
         l.push(pending)
         l.release(pending)
+      } else if prunedByOption {
+        l.push(pruneSignal)
       }
       throw RaiseTopOfStack()
     }
@@ -135,6 +152,37 @@ extension TunaEngine {
     }
     l.rawSet(-2, "history")
     return 1
+  }
+
+  /// `prune = trial` and `prune_monitor`: the trial to report to and the metric it gets. By
+  /// default the metric follows the study's direction: validation accuracy (R² for regression)
+  /// when it maximizes, validation loss when it minimizes.
+  private func pruneOption(_ l: Lua, _ o: Options, valid: Dataset?) throws -> (Trial, String)? {
+    let trial: Trial? = try o.with("prune") { type in
+      if type == .nil { return nil }
+      guard let t = classes.trial.object(at: -1, on: l) else { throw o.bad("prune", "a trial") }
+      return t
+    }
+    let asked = try o.string("prune_monitor")
+    guard let trial else {
+      if asked != nil { throw ArgumentError(o.position, o.function, "'prune_monitor' needs 'prune' (the trial to report to)") }
+      return nil
+    }
+    let known = valid == nil ? ["train_loss"] : ["train_loss", "valid_loss", valid!.task == .classification ? "valid_accuracy" : "valid_r2"]
+    let monitor: String
+    if let asked {
+      guard known.contains(asked) else {
+        throw ArgumentError(o.position, o.function, "'prune_monitor' must be one of \(known.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(asked)\"")
+      }
+      monitor = asked
+    } else {
+      guard let valid else {
+        throw ArgumentError(o.position, o.function, "'prune' reports a validation metric: give 'valid' data (or prune_monitor = \"train_loss\")")
+      }
+      let maximize = trial.study.directions == [.maximize]
+      monitor = maximize ? (valid.task == .classification ? "valid_accuracy" : "valid_r2") : "valid_loss"
+    }
+    return (trial, monitor)
   }
 
   func push(metrics: [String: Double], on l: Lua) {

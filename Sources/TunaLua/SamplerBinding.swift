@@ -209,10 +209,10 @@ enum SamplerMethods {
       "sample_independent": { [unowned engine] l in
         let f = "sample_independent"
         let box = try engine.classes.sampler.check(1, on: l, function: f)
-        let ctx = try engine.classes.context.check(2, on: l, function: f)
+        let ctx = try engine.classes.context.check(2, on: l, function: f).samplingContext(f, position: 2)
         guard let name = l.toString(3) else { throw ArgumentError(3, f, "parameter name expected, got \(l.describe(3))") }
         let d = try engine.distribution(at: 4, on: l, function: f)
-        l.push(try box.value.sampleIndependent(ctx.context, name: name, distribution: d))
+        l.push(try box.value.sampleIndependent(ctx, name: name, distribution: d))
         return 1
       },
     ]
@@ -223,18 +223,19 @@ enum SamplerMethods {
 enum ContextMethods {
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let ctx = try engine.classes.context.check(1, on: l, function: "index").context
+      let box = try engine.classes.context.check(1, on: l, function: "index")
+      let history = box.history
       switch l.toString(2) {
-      case "trials": engine.push(trials: try ctx.history.trials(), on: l)
-      case "direction": l.push(ctx.history.direction.rawValue)
+      case "trials": engine.push(trials: try history.trials(), on: l)
+      case "direction": l.push(history.direction.rawValue)
       case "directions":
-        l.newTable(arrayCount: Int32(ctx.history.directions.count))
-        for (i, d) in ctx.history.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
+        l.newTable(arrayCount: Int32(history.directions.count))
+        for (i, d) in history.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
       case "best_trial":
-        if let best = try ctx.history.bestTrial() { engine.push(best, on: l) } else { l.pushNil() }
-      case "rng": engine.classes.rng.push(ctx, on: l)
-      case "study_name": l.push(ctx.history.studyName)
-      case "trial_number": l.push(try ctx.trial().number)
+        if let best = try history.bestTrial() { engine.push(best, on: l) } else { l.pushNil() }
+      case "rng": if let ctx = box.sampling { engine.classes.rng.push(ctx, on: l) } else { l.pushNil() }
+      case "study_name": l.push(history.studyName)
+      case "trial_number": if let ctx = box.sampling { l.push(try ctx.trial().number) } else { l.pushNil() }
       default: l.pushNil()
       }
       return 1
@@ -244,8 +245,8 @@ enum ContextMethods {
   static func table(_ engine: TunaEngine) -> [String: HostFunction] {
     [
       "intersection_search_space": { [unowned engine] l in
-        let ctx = try engine.classes.context.check(1, on: l, function: "intersection_search_space").context
-        engine.push(space: try ctx.history.intersectionSearchSpace(), on: l)
+        let box = try engine.classes.context.check(1, on: l, function: "intersection_search_space")
+        engine.push(space: try box.history.intersectionSearchSpace(), on: l)
         return 1
       },
     ]

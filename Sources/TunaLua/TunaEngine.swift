@@ -113,6 +113,14 @@ public final class TunaEngine {
     return classes.sampler.object(at: -1, on: state.lua)?.value
   }
 
+  /// The pruner held by global `name`, if it is one (for programs and tests that drive a study
+  /// from Swift with a pruner written in Lua).
+  public func pruner(global name: String) -> (any Pruner)? {
+    state.getGlobal(name)
+    defer { state.lua.pop() }
+    return classes.pruner.object(at: -1, on: state.lua)?.value
+  }
+
   func isPruneSignal(_ lua: Lua, at index: Int32) -> Bool {
     guard lua.type(at: index) == .table else { return false }
     let i = lua.absolute(index)
@@ -150,10 +158,26 @@ typealias SamplerBox = Named<any Sampler>
 typealias PrunerBox = Named<any Pruner>
 typealias EstimatorBox = Named<any Estimator>
 
-/// The read-only view a Lua sampler gets: the study's history and the trial's random stream.
+/// The read-only view a Lua sampler or pruner gets: the study's history and, for a sampler,
+/// the trial's random stream.
 final class ContextBox {
-  let context: SamplingContext
-  init(_ context: SamplingContext) { self.context = context }
+  let history: TrialHistory
+  /// The sampling context of a sampler's `ctx`; nil for a pruner's.
+  let sampling: SamplingContext?
+  init(_ context: SamplingContext) {
+    history = context.history
+    sampling = context
+  }
+  init(history: TrialHistory) {
+    self.history = history
+    sampling = nil
+  }
+
+  /// The sampling context, or an error for a pruner's `ctx` passed where a sampler's is needed.
+  func samplingContext(_ function: String, position: Int32) throws -> SamplingContext {
+    guard let sampling else { throw ArgumentError(position, function, "a sampler's ctx expected, got a pruner's") }
+    return sampling
+  }
 }
 
 /// The Lua classes of one engine.

@@ -142,11 +142,12 @@ final class EngineTests: XCTestCase {
     XCTAssertNil(engine.sampler(global: "missing"))
   }
 
-  func testUnavailableConstructorsSaySo() throws {
+  func testPrunerFromAGlobal() throws {
     let engine = try TunaEngine()
-    XCTAssertThrowsError(try engine.run("tuna.pruners.median{}", chunkName: "u.lua")) { error in
-      XCTAssertEqual((error as? LuaError)?.message, "u.lua:1: tuna.pruners.median is not available in Tuna \(tunaVersion) yet")
-    }
+    try engine.run("p = tuna.pruners.median{} notpruner = {}")
+    XCTAssertTrue(engine.pruner(global: "p") is PercentilePruner)
+    XCTAssertNil(engine.pruner(global: "notpruner"))
+    XCTAssertNil(engine.pruner(global: "missing"))
   }
 
   func testPairsOverParamsIsSorted() throws {

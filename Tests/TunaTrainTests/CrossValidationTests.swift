@@ -53,4 +53,21 @@ final class CrossValidationTests: XCTestCase {
       XCTAssertEqual("\($0)", "scoring 'roc_auc' needs a binary classification dataset; this one has 3 classes")
     }
   }
+
+  /// `afterFold` hears each fold's score in order, and what it throws ends the cross-validation
+  /// before the next fold is trained (how a tuner prunes between folds).
+  func testAfterFoldSeesEachScoreAndCanStop() throws {
+    let iris = try Dataset.load("iris")
+    var heard: [(Int, Double)] = []
+    let cv = try crossValScore({ try LogisticRegression() }, iris, cv: 5, seed: 0) { heard.append(($0, $1)) }
+    XCTAssertEqual(heard.map(\.0), [0, 1, 2, 3, 4])
+    XCTAssertEqual(heard.map(\.1), cv.scores)
+
+    struct Stop: Error {}
+    var made = 0
+    XCTAssertThrowsError(try crossValScore({ made += 1; return try LogisticRegression() }, iris, cv: 5, seed: 0) { fold, _ in
+      if fold == 1 { throw Stop() }
+    }) { XCTAssertTrue($0 is Stop) }
+    XCTAssertEqual(made, 2, "no model is made after the fold that stopped it")
+  }
 }

@@ -42,7 +42,6 @@ do
   raises("unknown option 'nmae'", tuna.create_study, { nmae = "typo" })
   raises("not both", tuna.create_study, { direction = "minimize", directions = { "minimize" } })
   raises("not available", tuna.create_study, { storage = "sqlite:x.db" })
-  raises("not available", tuna.pruners.median, {})
 
   -- No complete trial yet: best_* raise.
   raises("no complete trial", function() return d.best_trial end)

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// With s_max = ⌊log_η(maxResource / minResource)⌋ there are s_max + 1 brackets. Bracket i is
 /// ASHA with minimum early-stopping rate i: its first rung sits at minResource · η^i, so bracket
-/// 0 judges trials earliest and the last bracket never prunes before maxResource. Each trial
+/// 0 judges trials earliest and the last bracket latest (at maxResource itself when the ratio
+/// maxResource / minResource is a power of η; otherwise at the largest such step below it). Each trial
 /// joins one bracket, fixed by its number and the study's name; brackets get trials in the
 /// proportions the paper gives them, n_s = ⌈(s_max + 1) η^s / (s + 1)⌉ for the bracket with s
 /// halvings (s = s_max − i). Rungs are kept per bracket, and a sampler picking a trial's

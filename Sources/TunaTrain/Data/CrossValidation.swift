@@ -27,11 +27,14 @@ public struct CVResult: Sendable {
 ///   - shuffle: rows are assigned to folds at random (seeded by `seed`). scikit-learn's default is
 ///     not to shuffle, which on data sorted by class (iris) gives unrepresentative folds unless
 ///     stratified; pass false for its exact fold layout.
+///   - afterFold: called with each fold's index (from 0) and score as soon as it is known; what
+///     it throws ends the cross-validation (a tuner prunes a hopeless configuration this way).
 /// - Throws: `TrainError` for a bad `cv`, a scoring that does not fit the task, and whatever
 ///   making, fitting or scoring an estimator throws.
 public func crossValScore(
   _ makeEstimator: () throws -> any Estimator, _ data: Dataset, cv: Int = 5, scoring: Scoring? = nil,
-  stratify: Bool? = nil, shuffle: Bool = true, seed: UInt64 = 0
+  stratify: Bool? = nil, shuffle: Bool = true, seed: UInt64 = 0,
+  afterFold: ((_ fold: Int, _ score: Double) throws -> Void)? = nil
 ) throws -> CVResult {
   let scoring = scoring ?? .default(for: data.task)
   guard scoring.task == data.task else {
@@ -48,7 +51,9 @@ public func crossValScore(
   for fold in folds {
     let estimator = try makeEstimator()
     try estimator.fit(data.subset(fold.train))
-    scores.append(try Metrics.score(scoring, estimator: estimator, data: data.subset(fold.valid)))
+    let score = try Metrics.score(scoring, estimator: estimator, data: data.subset(fold.valid))
+    scores.append(score)
+    try afterFold?(scores.count - 1, score)
   }
   return CVResult(scores: scores)
 }

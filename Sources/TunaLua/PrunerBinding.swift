@@ -1,0 +1,138 @@
+import Foundation
+import LuaVM
+import TunaSearch
+
+extension TunaEngine {
+  /// `tuna.pruners`: the built-in pruners, each constructed from an option table.
+  func pushPrunersModule(on lua: Lua) {
+    let constructors: [(String, (Lua, Options) throws -> any Pruner)] = [
+      ("nop", { _, o in
+        _ = o
+        return NopPruner()
+      }),
+      ("median", { _, o in
+        try PercentilePruner.median(
+          nStartupTrials: try o.integer("n_startup_trials") ?? 5, nWarmupSteps: try o.integer("n_warmup_steps") ?? 0,
+          intervalSteps: try o.integer("interval_steps") ?? 1, nMinTrials: try o.integer("n_min_trials") ?? 1)
+      }),
+      ("percentile", { _, o in
+        try PercentilePruner(
+          percentile: try o.number("percentile") ?? 25, nStartupTrials: try o.integer("n_startup_trials") ?? 5,
+          nWarmupSteps: try o.integer("n_warmup_steps") ?? 0, intervalSteps: try o.integer("interval_steps") ?? 1,
+          nMinTrials: try o.integer("n_min_trials") ?? 1)
+      }),
+      ("successive_halving", { lua, o in
+        let minResource: SuccessiveHalvingPruner.Resource = try o.with("min_resource") { type in
+          switch type {
+          case .nil: return .steps(1)
+          case .string where lua.toString(-1) == "auto": return .auto
+          case .number:
+            guard let r = lua.toInteger(-1) else { throw o.bad("min_resource", "an integer or \"auto\"") }
+            return .steps(r)
+          default: throw o.bad("min_resource", "an integer or \"auto\"")
+          }
+        }
+        return try SuccessiveHalvingPruner(
+          minResource: minResource, reductionFactor: try o.integer("reduction_factor") ?? 4,
+          minEarlyStoppingRate: try o.integer("min_early_stopping_rate") ?? 0,
+          bootstrapCount: try o.integer("bootstrap_count") ?? 0)
+      }),
+      ("hyperband", { _, o in
+        try HyperbandPruner(
+          minResource: try o.integer("min_resource") ?? 1, maxResource: try o.integer("max_resource") ?? 81,
+          reductionFactor: try o.integer("reduction_factor") ?? 3, bootstrapCount: try o.integer("bootstrap_count") ?? 0)
+      }),
+      ("threshold", { _, o in
+        try ThresholdPruner(
+          lower: try o.number("lower"), upper: try o.number("upper"), nWarmupSteps: try o.integer("n_warmup_steps") ?? 0,
+          intervalSteps: try o.integer("interval_steps") ?? 1)
+      }),
+      ("patient", { [unowned self] lua, o in
+        let wrapped: (any Pruner)? = try o.with("wrapped") { type in
+          if type == .nil { return nil }
+          guard let box = self.classes.pruner.object(at: -1, on: lua) else { throw o.bad("wrapped", "a pruner") }
+          return box.value
+        }
+        return try PatientPruner(
+          wrapped: wrapped, patience: try o.integer("patience") ?? 3, minDelta: try o.number("min_delta") ?? 0)
+      }),
+      ("wilcoxon", { _, o in
+        try WilcoxonPruner(
+          pThreshold: try o.number("p_threshold") ?? 0.1, nStartupSteps: try o.integer("n_startup_steps") ?? 2)
+      }),
+    ]
+    let allowed: [String: [String]] = [
+      "nop": [],
+      "median": ["n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
+      "percentile": ["percentile", "n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
+      "successive_halving": ["min_resource", "reduction_factor", "min_early_stopping_rate", "bootstrap_count"],
+      "hyperband": ["min_resource", "max_resource", "reduction_factor", "bootstrap_count"],
+      "threshold": ["lower", "upper", "n_warmup_steps", "interval_steps"],
+      "patient": ["wrapped", "patience", "min_delta"],
+      "wilcoxon": ["p_threshold", "n_startup_steps"],
+    ]
+    lua.newTable(recordCount: Int32(constructors.count))
+    for (name, make) in constructors {
+      lua.push(function: { [unowned self] l in
+        let o = try Options(l, at: 1, function: name, allowed: allowed[name] ?? [])
+        let pruner: any Pruner
+        do { pruner = try make(l, o) } catch let e as PrunerArgumentError { throw ArgumentError(1, name, e.message) }
+        self.classes.pruner.push(PrunerBox(pruner, name: name), on: l)
+        return 1
+      })
+      lua.rawSet(-2, name)
+    }
+  }
+
+  /// `tuna.pruner{ name, prune = function(self, ctx, trial) ... end }`: a pruner written in Lua.
+  func makeLuaPruner(_ lua: Lua) throws -> Int32 {
+    let f = "pruner"
+    guard lua.type(at: 1) == .table else { throw ArgumentError(1, f, "table expected, got \(lua.typeName(1))") }
+    // The table is the pruner's `self`: its other keys are the script's own state.
+    let options = try Options(lua, at: 1, function: f, allowed: nil)
+    let type = lua.rawGet(1, "prune")
+    lua.pop()
+    guard type == .function else {
+      throw ArgumentError(1, f, type == .nil ? "a pruner needs a 'prune' function" : "'prune' must be a function, got \(type.name)")
+    }
+    let name = try options.string("name") ?? "lua"
+    lua.pushValue(at: 1)
+    let pruner = LuaPruner(engine: self, spec: lua.ref(), name: name)
+    classes.pruner.push(PrunerBox(pruner, name: name), on: lua)
+    return 1
+  }
+}
+
+/// A pruner whose `prune` is a Lua function: `prune(self, ctx, trial)` with `ctx` the study's
+/// read-only view (as a sampler's, without `rng`) and `trial` the running trial's frozen table.
+final class LuaPruner: Pruner {
+  unowned let engine: TunaEngine
+  let spec: LuaRef
+  let name: String
+
+  init(engine: TunaEngine, spec: LuaRef, name: String) {
+    self.engine = engine
+    self.spec = spec
+    self.name = name
+  }
+
+  deinit { engine.state.lua.release(spec) }
+
+  func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+    let lua = engine.state.lua
+    _ = lua.ensureStack(8)
+    lua.push(spec)
+    lua.rawGet(-1, "prune")
+    lua.insert(at: -2)  // function, self
+    engine.classes.context.push(ContextBox(history: history), on: lua)
+    engine.push(trial, on: lua)
+    try lua.pcall(arguments: 3, results: 1)
+    defer { lua.pop() }
+    switch lua.type(at: -1) {
+    case .nil: return false
+    case .boolean: return lua.toBoolean(-1)
+    default:
+      throw ScriptError("pruner '\(name)': prune must return a boolean, got \(lua.describe(-1))")
+    }
+  }
+}
