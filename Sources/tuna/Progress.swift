@@ -2,14 +2,24 @@ import Foundation
 import TunaLua
 import TunaSearch
 
-/// The live progress line on a terminal (trials done / total, best value, trials per second,
-/// elapsed time) and one warning line per failed trial. Off the terminal: no control characters,
-/// only the warnings.
+/// The live progress line on a terminal (trials done / total, how many were pruned, best value,
+/// trials per second, elapsed time) and one warning line per failed trial. Off the terminal: no
+/// control characters, only the warnings.
 final class Progress {
+  /// One `optimize` call being shown.
+  private struct Run {
+    let study: Study
+    let total: Int?
+    let show: Bool
+    let start: ContinuousClock.Instant
+    var done = 0
+    var pruned = 0
+  }
+
   private let quiet: Bool
   private let isTerminal = isatty(STDERR_FILENO) == 1
   private var lineShown = false
-  private var stack: [(study: Study, total: Int?, show: Bool, start: ContinuousClock.Instant, done: Int)] = []
+  private var stack: [Run] = []
   private var lastDraw = ContinuousClock.now
   private let clock = ContinuousClock()
 
@@ -19,7 +29,7 @@ final class Progress {
     guard !quiet else { return }
     switch event {
     case .optimizeStarted(let study, let total, let show):
-      stack.append((study, total, show && isTerminal, clock.now, 0))
+      stack.append(Run(study: study, total: total, show: show && isTerminal, start: clock.now))
     case .trialFinished(let study, let trial):
       if trial.state == .fail {
         endLine()
@@ -28,6 +38,7 @@ final class Progress {
       }
       guard var top = stack.last, top.study === study else { return }
       top.done += 1
+      if trial.state == .pruned { top.pruned += 1 }
       stack[stack.count - 1] = top
       if top.show, clock.now - lastDraw > .milliseconds(100) || top.done == top.total {
         draw(top)
@@ -38,10 +49,11 @@ final class Progress {
     }
   }
 
-  private func draw(_ run: (study: Study, total: Int?, show: Bool, start: ContinuousClock.Instant, done: Int)) {
+  private func draw(_ run: Run) {
     lastDraw = clock.now
     let elapsed = seconds(clock.now - run.start)
     var line = run.total.map { "\(run.done)/\($0) trials" } ?? "\(run.done) trials"
+    if run.pruned > 0 { line += " (\(run.pruned) pruned)" }
     if run.study.directions.count == 1, let best = try? run.study.storage.bestTrial(studyID: run.study.record.id), let v = best.value {
       line += "  best \(formatValue(v))"
     }
