@@ -177,4 +177,9 @@ private final class BrokenStorage: Storage {
     if flaw == .lastIsBest { return try base.trials(studyID: studyID, states: [.complete]).last }
     return try base.bestTrial(studyID: studyID).map(fix)
   }
+  func recordHeartbeat(trialID: Int) throws { try base.recordHeartbeat(trialID: trialID) }
+  func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial] {
+    try base.failStaleTrials(studyID: studyID, olderThan: seconds).map(fix)
+  }
+  func deleteStudy(studyID: Int) throws { try base.deleteStudy(studyID: studyID) }
 }

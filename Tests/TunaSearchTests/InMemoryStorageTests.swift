@@ -66,4 +66,9 @@ private final class ScanningStorage: Storage {
   }
   func trial(id: Int) throws -> FrozenTrial { try base.trial(id: id) }
   func trials(studyID: Int, states: Set<TrialState>?) throws -> [FrozenTrial] { try base.trials(studyID: studyID, states: states) }
+  func recordHeartbeat(trialID: Int) throws { try base.recordHeartbeat(trialID: trialID) }
+  func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial] {
+    try base.failStaleTrials(studyID: studyID, olderThan: seconds)
+  }
+  func deleteStudy(studyID: Int) throws { try base.deleteStudy(studyID: studyID) }
 }

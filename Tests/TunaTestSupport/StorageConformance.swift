@@ -16,7 +16,11 @@ import XCTest
 /// - waiting trials are claimed oldest first, each once, even by racing threads;
 /// - the best trial is tracked for minimize and maximize (the earliest on ties), ignoring
 ///   failed and pruned trials, and is nil for multi-objective studies;
-/// - thread safety: 8 threads creating and finishing 200 trials each leave 1600 dense numbers.
+/// - thread safety: 8 threads creating and finishing 200 trials each leave 1600 dense numbers;
+/// - heartbeats: `failStaleTrials` fails exactly the running trials whose last heartbeat (or
+///   start) is too old, once, and `recordHeartbeat` refuses finished trials;
+/// - deleting a study removes it and its trials, leaves other studies alone, frees its name,
+///   and never reuses its ids.
 ///
 /// - Parameter make: a new, empty storage (called once per part of the suite).
 public func checkStorage(
@@ -353,6 +357,106 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     }
     r.equal(claimed.withLock { $0.sorted() }, Array(0..<100), "numbers claimed by racing workers")
     for e in errors.withLock({ $0 }) { r.fail(e) }
+  }
+
+  r.section("heartbeats and stale trials") {
+    let s = try make()
+    let study = try s.createStudy(name: "a", directions: [.minimize])
+    let other = try s.createStudy(name: "b", directions: [.minimize])
+    r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 0.2), [], "stale trials of an empty study")
+    let silent = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    let beating = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    let waiting = try s.createTrial(studyID: study.id, waiting: true, systemAttrs: [:])
+    let done = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    let finished = try s.finishTrial(trialID: done.id, state: .complete, values: [1], failReason: nil)
+    let elsewhere = try s.createTrial(studyID: other.id, waiting: false, systemAttrs: [:])
+    try s.recordHeartbeat(trialID: silent.id)  // an old heartbeat is as stale as an old start
+    Thread.sleep(forTimeInterval: 0.3)
+    try s.recordHeartbeat(trialID: beating.id)
+    let fresh = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 3_600), [], "stale trials with an hour's grace")
+    let failed = try s.failStaleTrials(studyID: study.id, olderThan: 0.2)
+    r.equal(failed.map(\.number), [silent.number], "the trials failed as stale")
+    if let f = failed.first {
+      r.equal(f.state, .fail, "state of a stale trial")
+      r.equal(f.failReason, staleTrialFailReason, "fail reason of a stale trial")
+      r.check(f.datetimeComplete != nil, "a stale trial has no datetimeComplete")
+      r.equal(try s.trial(id: silent.id), f, "trial(id:) of a stale trial")
+    }
+    r.equal(try s.trial(id: beating.id).state, .running, "a trial with a fresh heartbeat")
+    r.equal(try s.trial(id: fresh.id).state, .running, "a trial started recently")
+    r.equal(try s.trial(id: waiting.id).state, .waiting, "a waiting trial")
+    r.equal(try s.trial(id: done.id), finished, "a complete trial")
+    r.equal(try s.trial(id: elsewhere.id).state, .running, "another study's old running trial")
+    r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 0.2), [], "stale trials a second time")
+    r.expectError(StorageError.trialFinished(number: silent.number), "recordHeartbeat on a failed trial") {
+      try s.recordHeartbeat(trialID: silent.id)
+    }
+    r.expectError(StorageError.trialFinished(number: done.number), "recordHeartbeat on a complete trial") {
+      try s.recordHeartbeat(trialID: done.id)
+    }
+    r.expectError(StorageError.noSuchTrial(9_999), "recordHeartbeat on a missing trial") { try s.recordHeartbeat(trialID: 9_999) }
+    r.expectThrows("failStaleTrials of a missing study") { try s.failStaleTrials(studyID: 9_999, olderThan: 0) }
+    let failedOther = try s.failStaleTrials(studyID: other.id, olderThan: 0)
+    r.equal(failedOther.map(\.number), [elsewhere.number], "every running trial is older than 0 seconds")
+    r.equal(try s.trials(studyID: study.id, states: [.fail]).map(\.number), [silent.number], "failed trials of the study")
+  }
+
+  r.section("deleting studies") {
+    let s = try make()
+    let doomed = try s.createStudy(name: "doomed", directions: [.minimize])
+    let kept = try s.createStudy(name: "kept", directions: [.maximize])
+    var doomedIDs: [Int] = []
+    for i in 0..<4 {
+      let t = try s.createTrial(studyID: doomed.id, waiting: i == 3, systemAttrs: ["k": .int(i)])
+      doomedIDs.append(t.id)
+      try s.setTrialParam(trialID: t.id, name: "x", value: .float(0.5), distribution: unit)
+      try s.reportIntermediate(trialID: t.id, step: 0, value: 1)
+      try s.setTrialUserAttr(trialID: t.id, key: "u", value: .string("v"))
+      if i < 2 { _ = try s.finishTrial(trialID: t.id, state: .complete, values: [Double(i)], failReason: nil) }
+    }
+    try s.setStudyUserAttr(studyID: doomed.id, key: "k", value: .int(1))
+    let k0 = try s.createTrial(studyID: kept.id, waiting: false, systemAttrs: [:])
+    try s.setTrialParam(trialID: k0.id, name: "x", value: .int(3), distribution: try .int(0, 5))
+    let keptTrial = try s.finishTrial(trialID: k0.id, state: .complete, values: [2], failReason: nil)
+    _ = try s.trials(studyID: doomed.id, states: nil)  // a cache, if any, holds the doomed trials
+
+    try s.deleteStudy(studyID: doomed.id)
+    r.equal(try s.study(named: "doomed"), nil, "study(named:) of a deleted study")
+    r.equal(try s.allStudies().map(\.name), ["kept"], "allStudies after a deletion")
+    r.expectError(StorageError.noSuchStudy("#\(doomed.id)"), "trials of a deleted study") {
+      try s.trials(studyID: doomed.id, states: nil)
+    }
+    r.expectThrows("trialCount of a deleted study") { try s.trialCount(studyID: doomed.id, states: nil) }
+    r.expectThrows("bestTrial of a deleted study") { try s.bestTrial(studyID: doomed.id) }
+    r.expectThrows("studyUserAttrs of a deleted study") { try s.studyUserAttrs(studyID: doomed.id) }
+    r.expectThrows("createTrial in a deleted study") { try s.createTrial(studyID: doomed.id, waiting: false, systemAttrs: [:]) }
+    r.expectThrows("claimWaitingTrial in a deleted study") { try s.claimWaitingTrial(studyID: doomed.id) }
+    for id in doomedIDs {
+      r.expectError(StorageError.noSuchTrial(id), "trial(id:) of a deleted study's trial") { try s.trial(id: id) }
+    }
+    r.expectError(StorageError.noSuchTrial(doomedIDs[2]), "setTrialParam on a deleted study's running trial") {
+      try s.setTrialParam(trialID: doomedIDs[2], name: "x", value: .float(0.1), distribution: unit)
+    }
+    r.expectError(StorageError.noSuchTrial(doomedIDs[2]), "finishTrial on a deleted study's running trial") {
+      try s.finishTrial(trialID: doomedIDs[2], state: .complete, values: [0], failReason: nil)
+    }
+    r.expectError(StorageError.noSuchStudy("#\(doomed.id)"), "deleting a study twice") { try s.deleteStudy(studyID: doomed.id) }
+    r.expectError(StorageError.noSuchStudy("#9999"), "deleting a missing study") { try s.deleteStudy(studyID: 9_999) }
+    r.equal(try s.trials(studyID: kept.id, states: nil), [keptTrial], "the other study's trials")
+    r.equal(try s.bestTrial(studyID: kept.id), keptTrial, "the other study's best trial")
+
+    let again = try s.createStudy(name: "doomed", directions: [.maximize])
+    r.check(again.id != doomed.id && again.id != kept.id, "a new study reuses id \(again.id)")
+    r.equal(try s.trials(studyID: again.id, states: nil), [], "trials of a study reusing a deleted one's name")
+    let t = try s.createTrial(studyID: again.id, waiting: false, systemAttrs: [:])
+    r.equal(t.number, 0, "first number in a study reusing a deleted one's name")
+    r.check(!doomedIDs.contains(t.id) && t.id != k0.id, "a new trial reuses id \(t.id)")
+    // The new study may ask "x" as another kind: kinds went with the deleted study.
+    try s.setTrialParam(trialID: t.id, name: "x", value: .string("a"), distribution: try .categorical(choices: [.string("a")]))
+    r.equal(try s.trial(id: t.id).params, ["x": .string("a")], "params in a study reusing a deleted one's name")
+    r.equal(try s.studyUserAttrs(studyID: again.id), [:], "user attrs of a study reusing a deleted one's name")
+    r.equal(try s.claimWaitingTrial(studyID: again.id), nil, "waiting trials of a study reusing a deleted one's name")
   }
 }
 

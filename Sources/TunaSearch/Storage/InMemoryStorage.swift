@@ -3,8 +3,9 @@ import Synchronization
 
 /// Studies held in this process's memory, shared safely between threads. The default storage.
 ///
-/// Every operation is O(1) but reading trials, which copies the study's trial list; the best
-/// trial of a single-objective study is kept up to date as trials finish.
+/// Every operation is O(1) but reading trials, which copies the study's trial list, and failing
+/// stale trials, which looks at the running ones; the best trial of a single-objective study is
+/// kept up to date as trials finish.
 public final class InMemoryStorage: Storage {
   private struct StudyData {
     var record: StudyRecord
@@ -14,6 +15,12 @@ public final class InMemoryStorage: Storage {
     var waitingHead = 0
     var paramKinds: [String: Distribution] = [:]
     var bestNumber: Int?
+    /// Numbers of the running trials, for `failStaleTrials`.
+    var running: Set<Int> = []
+    /// Trial number → last heartbeat.
+    var heartbeats: [Int: Date] = [:]
+    /// Deleted studies keep their slot, so ids are never reused, but lose their trials.
+    var deleted = false
   }
 
   private struct State {
@@ -44,7 +51,7 @@ public final class InMemoryStorage: Storage {
   }
 
   public func allStudies() throws -> [StudyRecord] {
-    state.withLock { s in s.studies.map(\.record) }
+    state.withLock { s in s.studies.filter { !$0.deleted }.map(\.record) }
   }
 
   public func setStudyUserAttr(studyID: Int, key: String, value: AttrValue) throws {
@@ -72,7 +79,7 @@ public final class InMemoryStorage: Storage {
         systemAttrs: systemAttrs, datetimeStart: waiting ? nil : Date())
       s.trialLocation.append((studyID, number))
       s.studies[studyID].trials.append(trial)
-      if waiting { s.studies[studyID].waiting.append(number) }
+      if waiting { s.studies[studyID].waiting.append(number) } else { s.studies[studyID].running.insert(number) }
       return trial
     }
   }
@@ -86,6 +93,8 @@ public final class InMemoryStorage: Storage {
         guard s.studies[studyID].trials[number].state == .waiting else { continue }
         s.studies[studyID].trials[number].state = .running
         s.studies[studyID].trials[number].datetimeStart = Date()
+        s.studies[studyID].running.insert(number)
+        s.studies[studyID].heartbeats[number] = nil
         return s.studies[studyID].trials[number]
       }
       return nil
@@ -130,6 +139,8 @@ public final class InMemoryStorage: Storage {
       study.trials[number].values = values
       study.trials[number].failReason = failReason
       study.trials[number].datetimeComplete = Date()
+      study.running.remove(number)
+      study.heartbeats[number] = nil
       if newState == .complete, study.record.directions.count == 1, let v = values?.first, !v.isNaN {
         let direction = study.record.directions[0]
         if let best = study.bestNumber, let bv = study.trials[best].value, !direction.isBetter(v, than: bv) {
@@ -144,7 +155,9 @@ public final class InMemoryStorage: Storage {
 
   public func trial(id: Int) throws -> FrozenTrial {
     try state.withLock { s in
-      guard id >= 0, id < s.trialLocation.count else { throw StorageError.noSuchTrial(id) }
+      guard id >= 0, id < s.trialLocation.count, !s.studies[s.trialLocation[id].study].deleted else {
+        throw StorageError.noSuchTrial(id)
+      }
       let at = s.trialLocation[id]
       return s.studies[at.study].trials[at.number]
     }
@@ -174,15 +187,54 @@ public final class InMemoryStorage: Storage {
     }
   }
 
+  // MARK: Heartbeats and deletion
+
+  public func recordHeartbeat(trialID: Int) throws {
+    try mutateRunning(trialID) { study, number in study.heartbeats[number] = Date() }
+  }
+
+  public func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial] {
+    try state.withLock { s in
+      try Self.checkStudy(studyID, in: s)
+      let now = Date()
+      var failed: [FrozenTrial] = []
+      for number in s.studies[studyID].running.sorted() {
+        let trial = s.studies[studyID].trials[number]
+        guard let last = s.studies[studyID].heartbeats[number] ?? trial.datetimeStart,
+          now.timeIntervalSince(last) > seconds
+        else { continue }
+        s.studies[studyID].trials[number].state = .fail
+        s.studies[studyID].trials[number].failReason = staleTrialFailReason
+        s.studies[studyID].trials[number].datetimeComplete = now
+        s.studies[studyID].running.remove(number)
+        s.studies[studyID].heartbeats[number] = nil
+        failed.append(s.studies[studyID].trials[number])
+      }
+      return failed
+    }
+  }
+
+  public func deleteStudy(studyID: Int) throws {
+    try state.withLock { s in
+      try Self.checkStudy(studyID, in: s)
+      s.studyIndexByName[s.studies[studyID].record.name] = nil
+      let record = s.studies[studyID].record
+      s.studies[studyID] = StudyData(record: record)
+      s.studies[studyID].deleted = true
+    }
+  }
+
   // MARK: Helpers
 
   private static func checkStudy(_ id: Int, in s: State) throws {
-    guard id >= 0, id < s.studies.count else { throw StorageError.noSuchStudy("#\(id)") }
+    guard id >= 0, id < s.studies.count, !s.studies[id].deleted else { throw StorageError.noSuchStudy("#\(id)") }
   }
 
   private func mutateRunning<R>(_ trialID: Int, _ body: (inout StudyData, Int) throws -> R) throws -> R {
     try state.withLock { s in
-      guard trialID >= 0, trialID < s.trialLocation.count else { throw StorageError.noSuchTrial(trialID) }
+      guard trialID >= 0, trialID < s.trialLocation.count, !s.studies[s.trialLocation[trialID].study].deleted else {
+        throw StorageError.noSuchTrial(trialID)
+      }
       let at = s.trialLocation[trialID]
       let trialState = s.studies[at.study].trials[at.number].state
       guard !trialState.isFinished else { throw StorageError.trialFinished(number: at.number) }

@@ -3,6 +3,12 @@ public struct StudyRecord: Sendable, Hashable {
   public var id: Int
   public var name: String
   public var directions: [StudyDirection]
+
+  public init(id: Int, name: String, directions: [StudyDirection]) {
+    self.id = id
+    self.name = name
+    self.directions = directions
+  }
 }
 
 /// Errors a storage reports for misuse (not for I/O, which backends report their own way).
@@ -36,6 +42,7 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
 ///   `StorageError.trialFinished`.
 /// - A parameter keeps its kind across a study, and a categorical its choices
 ///   (`StorageError.incompatibleDistribution`).
+/// - A deleted study's trials are gone with it; study and trial ids are never reused.
 public protocol Storage: AnyObject, Sendable {
   func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord
   /// The study named `name`, or nil.
@@ -63,7 +70,21 @@ public protocol Storage: AnyObject, Sendable {
   func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int
   /// The complete trial with the best value of a single-objective study.
   func bestTrial(studyID: Int) throws -> FrozenTrial?
+
+  /// Stamps an unfinished trial's heartbeat with the current time: a worker calls it while it
+  /// runs the trial, so that `failStaleTrials` can tell a live trial from one whose worker died.
+  /// Throws `StorageError.trialFinished` for a finished trial.
+  func recordHeartbeat(trialID: Int) throws
+  /// Atomically fails every running trial of the study whose last heartbeat (or, when it never
+  /// beat, its start) is more than `seconds` old, with the fail reason
+  /// `staleTrialFailReason`, and returns them as finished snapshots, in number order.
+  func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial]
+  /// Removes the study and all its trials (`StorageError.noSuchStudy` for an unknown id).
+  func deleteStudy(studyID: Int) throws
 }
+
+/// The fail reason `failStaleTrials` gives the trials it fails.
+public let staleTrialFailReason = "stale heartbeat (worker died?)"
 
 extension Storage {
   public func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int {
@@ -71,9 +92,10 @@ extension Storage {
   }
 
   public func bestTrial(studyID: Int) throws -> FrozenTrial? {
-    guard let study = try allStudies().first(where: { $0.id == studyID }),
-      study.directions.count == 1
-    else { return nil }
+    guard let study = try allStudies().first(where: { $0.id == studyID }) else {
+      throw StorageError.noSuchStudy("#\(studyID)")
+    }
+    guard study.directions.count == 1 else { return nil }
     let direction = study.directions[0]
     var best: FrozenTrial?
     for t in try trials(studyID: studyID, states: [.complete]) {
