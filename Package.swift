@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "TunaSearch", targets: ["TunaSearch"]),
     .library(name: "TunaTrain", targets: ["TunaTrain"]),
     .library(name: "TunaLua", targets: ["TunaLua"]),
+    .library(name: "TunaStore", targets: ["TunaStore"]),
     .executable(name: "tuna", targets: ["tuna"]),
     .executable(name: "tuna-bench", targets: ["tuna-bench"]),
   ],
@@ -32,6 +33,13 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    /// Debian's libsqlite3-dev, found through pkg-config.
+    .systemLibrary(
+      name: "CSQLite",
+      path: "Sources/CSQLite",
+      pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
 
     // MARK: - Swift libraries
 
@@ -39,6 +47,9 @@ let package = Package(
     .target(name: "TunaRandom"),
     /// Studies, trials, distributions, samplers, pruners, storage. Imports no Lua.
     .target(name: "TunaSearch", dependencies: ["TunaRandom"]),
+    /// Storages beyond memory: `SQLiteStorage` over SQLite's C API, and `openStorage(url)`.
+    /// Imports no Lua.
+    .target(name: "TunaStore", dependencies: ["TunaSearch", "CSQLite"]),
     /// The training core: matrices over BLAS, neural networks, trees and forests, linear models,
     /// datasets, cross-validation, metrics. Imports neither Lua nor the search core.
     .target(
@@ -67,6 +78,7 @@ let package = Package(
     /// Conformance checkers shared by the test targets (`checkSampler`, …).
     .target(name: "TunaTestSupport", dependencies: ["TunaSearch"], path: "Tests/TunaTestSupport"),
     .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
+    .testTarget(name: "TunaStoreTests", dependencies: ["TunaStore", "TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),

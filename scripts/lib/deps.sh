@@ -2,7 +2,7 @@
 # Sourced by setup.sh and test.sh. Quiet when everything is present.
 
 tuna_install_deps() {
-  local packages=(pkg-config liblua5.4-dev libopenblas-dev)
+  local packages=(pkg-config liblua5.4-dev libopenblas-dev libsqlite3-dev)
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
