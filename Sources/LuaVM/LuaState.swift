@@ -127,6 +127,15 @@ public final class LuaState {
 
   /// A handle that stops the running script from another thread (when a deadline is armed).
   public var canceller: LuaCanceller { LuaCanceller(state: lua.state) }
+
+  /// Ends the running script from a host function: from the next instruction on, every one
+  /// raises "cancelled", so no `pcall` in the script can carry on; control comes back to the
+  /// host call that started the script. The state stays halted until `withDeadline` arms the
+  /// hook again (don't reuse a halted state for anything else).
+  public func halt() {
+    ls_arm_hook(lua.state, 0, 1, "halted")
+    ls_cancel(lua.state)
+  }
 }
 
 /// Stops a script from another thread: the armed count hook raises `cancelled` at its next check.

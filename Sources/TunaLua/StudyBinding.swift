@@ -41,9 +41,16 @@ extension TunaEngine {
     if let url = try options.string("storage"), url != "memory", url != ":memory:" {
       throw ArgumentError(1, f, "storage \"\(url)\" is not available in Tuna \(tunaVersion) yet; only in-memory studies are (leave 'storage' out)")
     }
+    var name = try options.string("name")
+    var loadIfExists = try options.bool("load_if_exists") ?? false
+    if let job, createdStudyNames.count < job.studyNames.count {
+      // A worker joins the main script's study made by the same create_study call.
+      name = job.studyNames[createdStudyNames.count]
+      loadIfExists = true
+    }
     let study = try Study.create(
-      name: try options.string("name"), directions: directions, sampler: sampler, pruner: pruner,
-      storage: storage, loadIfExists: try options.bool("load_if_exists") ?? false)
+      name: name, directions: directions, sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
+    createdStudyNames.append(study.name)
     let box = StudyBox(study)
     studyBoxes.append(box)
     classes.study.push(box, on: lua)
@@ -207,9 +214,10 @@ extension TunaEngine {
     run.catchErrors = try options.bool("catch") ?? true
     run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
     let showProgress = try options.bool("show_progress") ?? true
-    if let workers = try options.integer("workers"), workers > 1 {
-      FileHandle.standardError.write("tuna: workers = \(workers): parallel workers are not available in Tuna \(tunaVersion) yet; running 1\n")
-    }
+    let workers = try configuration.workers ?? options.integer("workers") ?? 1
+    guard workers >= 1 else { throw ArgumentError(3, f, "'workers' must be >= 1, got \(workers)") }
+    optimizeCount += 1
+    if let job, optimizeCount < job.ordinal { return 0 }  // a worker skips to the call it joins
 
     lua.pushValue(at: 2)
     let objective = lua.ref()
@@ -245,15 +253,49 @@ extension TunaEngine {
       run.aroundTrial = { [unowned self] trial in
         try self.state.withDeadline(seconds: limit, message: message, trial)
       }
+    } else if configuration.interruptible {
+      run.aroundTrial = { [unowned self] trial in
+        try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial)
+      }
+    }
+    if configuration.interruptible {
+      // Stop before the next trial: a Ctrl-C between trials finds no hook armed.
+      run.callbacks.insert({ [unowned self] study, _ in if self.interruption.isInterrupted { study.stop() } }, at: 0)
     }
 
-    emit(.optimizeStarted(box.study, nTrials: run.nTrials, showProgress: showProgress))
-    defer { emit(.optimizeFinished(box.study)) }
-    do {
-      try box.study.optimize(run) { trial in try self.runObjective(objective, trial: trial, on: lua) }
-    } catch let failed as TrialFailed {
-      throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+    // Several workers share one budget: n_trials and timeout count for the call as a whole.
+    let budget: SharedBudget? = job?.budget ?? (workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil)
+    if let budget {
+      (run.nTrials, run.timeout) = (nil, nil)
+      run.claimTrial = budget.claim
+      run.callbacks.append { study, _ in if study.stopRequested { budget.stop() } }
     }
+    let loop = { [unowned self] in
+      do {
+        if !self.interruption.isInterrupted {
+          try box.study.optimize(run) { trial in try self.runObjective(objective, trial: trial, on: lua) }
+        }
+      } catch let failed as TrialFailed {
+        throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
+      }
+    }
+
+    if let job {
+      // A worker: its part of the joined call, then the script ends here (only the main
+      // script goes on past optimize).
+      do { try loop() } catch { job.budget.fail(String(describing: error)) }
+      workerDone = true
+      state.halt()
+      throw WorkerFinished()
+    }
+    emit(.optimizeStarted(box.study, nTrials: budget?.nTrials ?? run.nTrials, showProgress: showProgress))
+    defer { emit(.optimizeFinished(box.study)) }
+    if let budget {
+      try runWithWorkers(count: workers, ordinal: optimizeCount, budget: budget, study: box.study, ownLoop: loop)
+    } else {
+      try loop()
+    }
+    if interruption.isInterrupted { throw ScriptError("interrupted") }
     return 0
   }
 
@@ -269,6 +311,7 @@ extension TunaEngine {
         throw TrialPruned()
       }
       var error = lua.popError(status: status)
+      if error.kind == .cancelled, interruption.isInterrupted { throw Interrupted() }
       if error.kind == .memory {
         lua.collectGarbage()
         if let cap = state.memoryLimit { error.message += " (memory limit \(formatBytes(cap)))" }

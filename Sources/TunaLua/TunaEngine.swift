@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LuaVM
 import TunaSearch
 import TunaTrain
@@ -30,6 +31,11 @@ public final class TunaEngine {
     public var timeout: Double?
     /// Overrides the seed of every sampler the script makes.
     public var seed: UInt64?
+    /// Trials can be stopped by `interruption.interrupt()` from another thread (the CLI's
+    /// Ctrl-C): the count hook is armed during every trial, checking every 10,000 instructions.
+    public var interruptible = false
+    /// Overrides `workers` of every `optimize` call.
+    public var workers: Int?
     public init() {}
   }
 
@@ -42,10 +48,13 @@ public final class TunaEngine {
 
   public let configuration: Configuration
   public let state: LuaState
-  /// The storage of every in-memory study the scripts create.
-  public let storage = InMemoryStorage()
+  /// The storage of every in-memory study the scripts create (a worker shares its main
+  /// engine's).
+  public let storage: InMemoryStorage
   /// Called for each event, on the engine's thread.
   public var onEvent: ((Event) -> Void)?
+  /// Stops the running trial and every later one, from any thread (see `Interruption`).
+  public let interruption: Interruption
 
   /// The studies scripts have created or loaded, each once, in the order they first appeared.
   public var studies: [Study] {
@@ -54,15 +63,34 @@ public final class TunaEngine {
   }
 
   var studyBoxes: [StudyBox] = []
+  /// The name of each study `create_study` made or joined, in call order.
+  var createdStudyNames: [String] = []
+  /// How many `optimize` calls the script has made.
+  var optimizeCount = 0
+  /// The script last run, for workers to run again.
+  var scriptSource: ScriptSource?
+  /// Set in a worker engine: the optimize call it joins.
+  let job: WorkerJob?
+  /// A worker has done its part and halted its script.
+  var workerDone = false
+  /// Serializes events while workers deliver theirs.
+  var eventLock: NSLock?
   var classes: Classes!
   var pruneSignal: LuaRef!
   var distMetatable: LuaRef!
   var trialListMetatable: LuaRef!
   var sortedMetatable: LuaRef!
 
-  public init(configuration: Configuration = Configuration()) throws(LuaError) {
+  public convenience init(configuration: Configuration = Configuration()) throws(LuaError) {
+    try self.init(configuration: configuration, job: nil)
+  }
+
+  init(configuration: Configuration, job: WorkerJob?) throws(LuaError) {
     self.configuration = configuration
+    self.job = job
+    storage = job?.storage ?? InMemoryStorage()
     state = try LuaState(sandbox: configuration.sandbox)
+    interruption = Interruption(canceller: state.canceller)
     classes = Classes(self)
     installModule()
     state.memoryLimit = configuration.memoryLimit
@@ -82,6 +110,7 @@ public final class TunaEngine {
       lua.rawSet(-2, index: i + 1)
     }
     state.setGlobal("arg")
+    scriptSource = .file(path: path, arguments: arguments)
     try state.load(file: path)
     for a in arguments { lua.push(a) }
     try call(arguments: Int32(arguments.count))
@@ -89,6 +118,7 @@ public final class TunaEngine {
 
   /// Runs source text as a chunk named `chunkName`.
   public func run(_ source: String, chunkName: String = "chunk") throws(LuaError) {
+    scriptSource = .text(source, chunkName: chunkName)
     try state.load(string: source, chunkName: chunkName)
     try call(arguments: 0)
   }
@@ -129,7 +159,12 @@ public final class TunaEngine {
     return lua.rawEqual(i, -1)
   }
 
-  func emit(_ event: Event) { onEvent?(event) }
+  func emit(_ event: Event) {
+    guard let eventLock else { return onEvent?(event) ?? () }
+    eventLock.lock()
+    defer { eventLock.unlock() }
+    onEvent?(event)
+  }
 
   /// The seed a sampler gets: the command line's, else the script's, else a random one.
   func seed(_ scriptSeed: UInt64?) -> UInt64 { configuration.seed ?? scriptSeed ?? randomSeed() }
@@ -142,6 +177,37 @@ final class StudyBox {
   let study: Study
   var asked: [Int: Trial] = [:]
   init(_ study: Study) { self.study = study }
+}
+
+/// Ctrl-C for an engine: `interrupt()` (from any thread) makes the running trial fail with the
+/// reason "interrupted" at its next check (a Lua instruction count or an epoch boundary), and
+/// every `study:optimize` then returns without starting another trial and raises "interrupted".
+public final class Interruption: Sendable {
+  private let flag = Atomic<Bool>(false)
+  private let canceller: LuaCanceller
+
+  init(canceller: LuaCanceller) { self.canceller = canceller }
+
+  /// The interruptions of the workers this engine started: they stop with it.
+  private let children = Mutex<[Interruption]>([])
+
+  public func interrupt() {
+    flag.store(true, ordering: .sequentiallyConsistent)
+    canceller.cancel()
+    for child in children.withLock({ $0 }) { child.interrupt() }
+  }
+
+  func adopt(_ child: Interruption) {
+    children.withLock { $0.append(child) }
+    if isInterrupted { child.interrupt() }
+  }
+
+  public var isInterrupted: Bool { flag.load(ordering: .sequentiallyConsistent) }
+}
+
+/// The reason a trial stopped by `Interruption` fails with.
+struct Interrupted: Error, CustomStringConvertible {
+  var description: String { "interrupted" }
 }
 
 /// A plug-in as the script holds it (a sampler, a pruner, a model), with the name it goes by.

@@ -25,6 +25,9 @@ struct Run: ParsableCommand {
   @Option(help: "Seconds per optimize call, overriding the script's timeout.")
   var timeout: Double?
 
+  @Option(help: "Workers per optimize call, each running the script in its own Lua state, sharing the study and its trial budget.")
+  var workers: Int?
+
   @Option(help: "Seed for every sampler the script creates.")
   var seed: Int64?
 
@@ -45,6 +48,7 @@ struct Run: ParsableCommand {
 
   func validate() throws {
     if let trials, trials < 0 { throw ValidationError("--trials must be >= 0, got \(trials)") }
+    if let workers, workers < 1 { throw ValidationError("--workers must be >= 1, got \(workers)") }
     if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be > 0 seconds, got \(timeout)") }
     if let trialTimeout, !(trialTimeout > 0) {
       throw ValidationError("--trial-timeout must be > 0 seconds, got \(trialTimeout)")
@@ -66,6 +70,7 @@ struct Run: ParsableCommand {
     configuration.nTrials = trials
     configuration.timeout = timeout
     configuration.seed = seed.map { UInt64(bitPattern: $0) }
+    configuration.workers = workers
 
     // One BLAS thread unless the environment asks for more: a trial's matrices are small, and
     // on them OpenBLAS's extra threads cost more than they give (tuna-bench train: digits MLP
@@ -73,22 +78,57 @@ struct Run: ParsableCommand {
     // core is busy; the wide MLP 85k against 69k).
     if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLAS.setThreads(1) }
 
+    configuration.interruptible = true
+
     let engine: TunaEngine
     do { engine = try TunaEngine(configuration: configuration) } catch {
       printError(error.description)
       throw ExitCode(1)
     }
+    // Ctrl-C: the running trial fails as "interrupted", no other starts, the script stops, the
+    // summary prints, exit 130. A second Ctrl-C ends the process at once.
+    let interrupts = InterruptWatch(engine.interruption)
+    defer { interrupts.stop() }
     let progress = Progress(quiet: quiet)
     engine.onEvent = { progress.handle($0) }
+    var failure: LuaError?
     do {
       try engine.runScript(path: script, arguments: scriptArguments)
     } catch {
-      progress.endLine()
-      printError(error.description)
-      throw ExitCode(1)
+      failure = error
     }
     progress.endLine()
+    if engine.interruption.isInterrupted {
+      printError("tuna: interrupted")
+      if !quiet { printSummary(engine.studies) }
+      throw ExitCode(130)
+    }
+    if let failure {
+      printError(failure.description)
+      throw ExitCode(1)
+    }
     if !quiet { printSummary(engine.studies) }
+  }
+}
+
+/// Turns the first SIGINT into `Interruption.interrupt()`; the second one gets the default
+/// action (the process ends).
+final class InterruptWatch: @unchecked Sendable {
+  private let source: DispatchSourceSignal
+
+  init(_ interruption: Interruption) {
+    signal(SIGINT, SIG_IGN)
+    source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
+    source.setEventHandler {
+      interruption.interrupt()
+      signal(SIGINT, SIG_DFL)
+    }
+    source.resume()
+  }
+
+  func stop() {
+    source.cancel()
+    signal(SIGINT, SIG_DFL)
   }
 }
 

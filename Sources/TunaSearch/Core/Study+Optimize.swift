@@ -18,6 +18,9 @@ public struct OptimizeOptions {
   /// its finish (the after-trial hook). The Lua bridge arms its deadline here, so a script that
   /// loops anywhere in a trial fails that trial only.
   public var aroundTrial: ((_ trial: () throws -> FrozenTrial) throws -> FrozenTrial)?
+  /// Asked before each trial, after `nTrials` and `timeout`: false ends the call. Workers that
+  /// share one budget across threads claim their trials here.
+  public var claimTrial: (() -> Bool)?
 
   public init(
     nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
@@ -50,6 +53,7 @@ extension Study {
     while !stopRequested {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
+      if let claim = options.claimTrial, !claim() { break }
       started += 1
       let frozen = try options.aroundTrial.map { around in
         try around { try runTrial(objective, options: options, clock: clock) }

@@ -1,0 +1,167 @@
+import Foundation
+import LuaVM
+import Synchronization
+import TunaSearch
+
+/// The script an engine runs, kept so that workers can run it again in their own states.
+enum ScriptSource: Sendable {
+  case file(path: String, arguments: [String])
+  case text(String, chunkName: String)
+}
+
+/// One trial budget shared by the engines of a parallel `study:optimize`: `n_trials` and
+/// `timeout` count for the call as a whole, not per worker (design.md, "Workers").
+final class SharedBudget: Sendable {
+  private struct State {
+    var started = 0
+    var stopped = false
+    var failure: String?
+  }
+
+  private let state = Mutex(State())
+  let nTrials: Int?
+  let deadline: ContinuousClock.Instant?
+
+  init(nTrials: Int?, timeout: Double?) {
+    self.nTrials = nTrials
+    deadline = timeout.map { ContinuousClock.now + .seconds($0) }
+  }
+
+  /// Takes one trial from the budget; false once it is spent, past the deadline, or stopped.
+  func claim() -> Bool {
+    state.withLock { s in
+      if s.stopped { return false }
+      if let n = nTrials, s.started >= n { return false }
+      if let deadline, ContinuousClock.now >= deadline { return false }
+      s.started += 1
+      return true
+    }
+  }
+
+  func stop() { state.withLock { $0.stopped = true } }
+  var isStopped: Bool { state.withLock { $0.stopped } }
+
+  /// Records the first failure (`catch = false`) and stops every worker.
+  func fail(_ message: String) {
+    state.withLock { s in
+      if s.failure == nil { s.failure = message }
+      s.stopped = true
+    }
+  }
+
+  var failure: String? { state.withLock { $0.failure } }
+}
+
+/// What a worker engine needs to join the main engine's `optimize` call: which call it is, the
+/// studies the main script had created by then (so the worker's `create_study` calls join them
+/// in order), the storage they live in, and the shared budget.
+final class WorkerJob: @unchecked Sendable {
+  /// The main script's optimize call to join, counting from 1.
+  let ordinal: Int
+  /// The main script's studies by `create_study` call, in order.
+  let studyNames: [String]
+  let storage: InMemoryStorage
+  let budget: SharedBudget
+  let source: ScriptSource
+  let configuration: TunaEngine.Configuration
+  /// Delivers a worker's finished trial to the main engine's listener.
+  let forward: @Sendable (String, FrozenTrial) -> Void
+
+  init(
+    ordinal: Int, studyNames: [String], storage: InMemoryStorage, budget: SharedBudget, source: ScriptSource,
+    configuration: TunaEngine.Configuration, forward: @escaping @Sendable (String, FrozenTrial) -> Void
+  ) {
+    self.ordinal = ordinal
+    self.studyNames = studyNames
+    self.storage = storage
+    self.budget = budget
+    self.source = source
+    self.configuration = configuration
+    self.forward = forward
+  }
+}
+
+/// Signals the end of a worker's part: the main script goes on alone.
+struct WorkerFinished: Error, CustomStringConvertible {
+  var description: String { "worker finished" }
+}
+
+extension TunaEngine {
+  /// Runs `count − 1` workers beside this engine's own loop for its optimize call `ordinal`;
+  /// `ownLoop` runs this engine's part. Returns when every worker has stopped; throws the first
+  /// failure when the call does not catch errors.
+  func runWithWorkers(
+    count: Int, ordinal: Int, budget: SharedBudget, study: Study, ownLoop: () throws -> Void
+  ) throws {
+    guard let source = scriptSource else {
+      throw ScriptError("workers need the script's source: run it with runScript(path:) or run(_:chunkName:)")
+    }
+    let lock = NSLock()
+    let mainStudies = SendableBox(Dictionary(studies.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
+    let events = SendableBox(self)
+    let job = WorkerJob(
+      ordinal: ordinal, studyNames: createdStudyNames, storage: storage, budget: budget, source: source,
+      configuration: configuration,
+      forward: { name, trial in
+        lock.lock()
+        defer { lock.unlock() }
+        if let study = mainStudies.value[name] { events.value.onEvent?(.trialFinished(study, trial)) }
+      })
+    eventLock = lock
+
+    let group = DispatchGroup()
+    let errors = Mutex<[String]>([])
+    for index in 1..<count {
+      group.enter()
+      let thread = Thread {
+        defer { group.leave() }
+        do {
+          try TunaEngine.runWorker(job, interruption: events.value.interruption)
+        } catch {
+          errors.withLock { $0.append("worker \(index + 1): \(error)") }
+        }
+      }
+      thread.stackSize = 16 << 20
+      thread.start()
+    }
+    var ownError: (any Error)?
+    do { try ownLoop() } catch {
+      ownError = error
+      budget.stop()
+    }
+    group.wait()
+    eventLock = nil
+    if let ownError { throw ownError }
+    if let failure = budget.failure { throw ScriptError(failure) }
+    for message in errors.withLock({ $0 }) {
+      FileHandle.standardError.write(Data("tuna: \(message)\n".utf8))
+    }
+  }
+
+  /// A worker's life: a fresh engine runs the script silently up to the joined optimize call,
+  /// takes trials from the shared budget, and stops there.
+  private static func runWorker(_ job: WorkerJob, interruption parent: Interruption) throws {
+    let engine = try TunaEngine(configuration: job.configuration, job: job)
+    engine.onEvent = { event in
+      if case .trialFinished(let study, let trial) = event { job.forward(study.name, trial) }
+    }
+    parent.adopt(engine.interruption)
+    try engine.state.run("print = function() end", chunkName: "=worker")
+    do {
+      switch job.source {
+      case .file(let path, let arguments): try engine.runScript(path: path, arguments: arguments)
+      case .text(let text, let chunkName): try engine.run(text, chunkName: chunkName)
+      }
+    } catch {
+      if engine.workerDone { return }
+      throw error
+    }
+  }
+}
+
+/// Carries a non-Sendable reference into closures that run on other threads; its users
+/// serialize every access (here: the event lock).
+final class SendableBox<T>: @unchecked Sendable {
+  let value: T
+  init(_ value: T) { self.value = value }
+}
