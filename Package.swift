@@ -60,14 +60,14 @@ let package = Package(
     /// A safe Swift wrapper over one Lua state. Knows nothing about tuning.
     .target(name: "LuaVM", dependencies: ["CLua", "CLuaShim"]),
     /// The `tuna` Lua module: binds TunaSearch into a Lua state.
-    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "LuaVM"]),
+    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "TunaStore", "LuaVM"]),
 
     // MARK: - Executables
 
     .executableTarget(
       name: "tuna",
       dependencies: [
-        "TunaLua", "TunaSearch", "TunaTrain",
+        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -82,6 +82,6 @@ let package = Package(
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
-    .testTarget(name: "TunaCLITests", dependencies: ["tuna"], exclude: ["Fixtures"]),
+    .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore"], exclude: ["Fixtures"]),
   ]
 )

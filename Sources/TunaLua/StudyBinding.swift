@@ -1,12 +1,18 @@
 import LuaVM
 import TunaSearch
+import TunaStore
 
 extension TunaEngine {
-  /// `tuna.create_study{ name, direction | directions, sampler, pruner, storage, load_if_exists }`
+  /// `tuna.create_study{ name, direction | directions, sampler, pruner, storage, load_if_exists,
+  /// heartbeat_interval, grace_period, retry_failed }`. A study in a persistent storage beats
+  /// every `heartbeat_interval` seconds (default 5) while a trial runs; trials whose worker has
+  /// not beaten for `grace_period` seconds (default 4 heartbeats) are failed as stale before each
+  /// trial, and enqueued again up to `retry_failed` times (default 0).
   func createStudy(_ lua: Lua) throws -> Int32 {
     let f = "create_study"
     let options = try Options(lua, at: 1, function: f, allowed: [
       "name", "direction", "directions", "sampler", "pruner", "storage", "load_if_exists",
+      "heartbeat_interval", "grace_period", "retry_failed",
     ])
     func direction(_ text: String?) throws -> StudyDirection {
       guard let text, let d = StudyDirection(rawValue: text) else {
@@ -38,11 +44,21 @@ extension TunaEngine {
       guard let box = classes.pruner.object(at: -1, on: lua) else { throw options.bad("pruner", "a pruner") }
       return box.value
     }
-    if let url = try options.string("storage"), url != "memory", url != ":memory:" {
-      throw ArgumentError(1, f, "storage \"\(url)\" is not available in Tuna \(tunaVersion) yet; only in-memory studies are (leave 'storage' out)")
+    let url = try options.string("storage") ?? configuration.storage
+    let storage: any Storage
+    do { storage = try storages.storage(url) } catch let e as TunaStoreError {
+      throw ArgumentError(1, f, "storage: \(e.description)")
     }
+    let persistent = !(storage is InMemoryStorage)
+    let heartbeat = try options.number("heartbeat_interval") ?? (persistent ? 5 : nil)
+    if let heartbeat, !(heartbeat > 0) { throw ArgumentError(1, f, "'heartbeat_interval' must be > 0 seconds") }
+    let grace = try options.number("grace_period") ?? heartbeat.map { 4 * $0 }
+    if let grace, !(grace > 0) { throw ArgumentError(1, f, "'grace_period' must be > 0 seconds") }
+    let retry = try options.integer("retry_failed") ?? 0
+    guard retry >= 0 else { throw ArgumentError(1, f, "'retry_failed' must be >= 0, got \(retry)") }
+
     var name = try options.string("name")
-    var loadIfExists = try options.bool("load_if_exists") ?? false
+    var loadIfExists = try options.bool("load_if_exists") ?? configuration.resume
     if let job, createdStudyNames.count < job.studyNames.count {
       // A worker joins the main script's study made by the same create_study call.
       name = job.studyNames[createdStudyNames.count]
@@ -52,6 +68,9 @@ extension TunaEngine {
       name: name, directions: directions, sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
     createdStudyNames.append(study.name)
     let box = StudyBox(study)
+    box.heartbeatInterval = heartbeat
+    box.gracePeriod = grace
+    box.retryFailed = retry
     studyBoxes.append(box)
     classes.study.push(box, on: lua)
     return 1
@@ -212,6 +231,9 @@ extension TunaEngine {
     if let n = run.nTrials, n < 0 { throw ArgumentError(3, f, "'n_trials' must be >= 0, got \(n)") }
     run.timeout = try configuration.timeout ?? options.number("timeout")
     run.catchErrors = try options.bool("catch") ?? true
+    run.heartbeatInterval = box.heartbeatInterval
+    run.staleAfter = box.gracePeriod
+    run.retryFailed = box.retryFailed
     run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
     let showProgress = try options.bool("show_progress") ?? true
     let workers = try configuration.workers ?? options.integer("workers") ?? 1

@@ -36,6 +36,10 @@ public final class TunaEngine {
     public var interruptible = false
     /// Overrides `workers` of every `optimize` call.
     public var workers: Int?
+    /// The storage URL of every `create_study` that names none ("sqlite:tuna.db").
+    public var storage: String?
+    /// `load_if_exists` defaults to true: rerunning a script continues its stored studies.
+    public var resume = false
     public init() {}
   }
 
@@ -50,7 +54,9 @@ public final class TunaEngine {
   public let state: LuaState
   /// The storage of every in-memory study the scripts create (a worker shares its main
   /// engine's).
-  public let storage: InMemoryStorage
+  public var storage: InMemoryStorage { storages.memory }
+  /// Every storage the scripts opened, by URL (shared with workers).
+  let storages: StorageRegistry
   /// Called for each event, on the engine's thread.
   public var onEvent: ((Event) -> Void)?
   /// Stops the running trial and every later one, from any thread (see `Interruption`).
@@ -88,7 +94,7 @@ public final class TunaEngine {
   init(configuration: Configuration, job: WorkerJob?) throws(LuaError) {
     self.configuration = configuration
     self.job = job
-    storage = job?.storage ?? InMemoryStorage()
+    storages = job?.storages ?? StorageRegistry()
     state = try LuaState(sandbox: configuration.sandbox)
     interruption = Interruption(canceller: state.canceller)
     classes = Classes(self)
@@ -176,6 +182,10 @@ public final class TunaEngine {
 final class StudyBox {
   let study: Study
   var asked: [Int: Trial] = [:]
+  /// Crash recovery for this handle's optimize calls (create_study's options).
+  var heartbeatInterval: Double?
+  var gracePeriod: Double?
+  var retryFailed = 0
   init(_ study: Study) { self.study = study }
 }
 

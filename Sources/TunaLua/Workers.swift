@@ -2,6 +2,7 @@ import Foundation
 import LuaVM
 import Synchronization
 import TunaSearch
+import TunaStore
 
 /// The script an engine runs, kept so that workers can run it again in their own states.
 enum ScriptSource: Sendable {
@@ -60,7 +61,7 @@ final class WorkerJob: @unchecked Sendable {
   let ordinal: Int
   /// The main script's studies by `create_study` call, in order.
   let studyNames: [String]
-  let storage: InMemoryStorage
+  let storages: StorageRegistry
   let budget: SharedBudget
   let source: ScriptSource
   let configuration: TunaEngine.Configuration
@@ -68,16 +69,35 @@ final class WorkerJob: @unchecked Sendable {
   let forward: @Sendable (String, FrozenTrial) -> Void
 
   init(
-    ordinal: Int, studyNames: [String], storage: InMemoryStorage, budget: SharedBudget, source: ScriptSource,
+    ordinal: Int, studyNames: [String], storages: StorageRegistry, budget: SharedBudget, source: ScriptSource,
     configuration: TunaEngine.Configuration, forward: @escaping @Sendable (String, FrozenTrial) -> Void
   ) {
     self.ordinal = ordinal
     self.studyNames = studyNames
-    self.storage = storage
+    self.storages = storages
     self.budget = budget
     self.source = source
     self.configuration = configuration
     self.forward = forward
+  }
+}
+
+/// The storages an engine's scripts use, by URL, opened once and shared with its workers.
+final class StorageRegistry: Sendable {
+  let memory: InMemoryStorage
+  private let opened = Mutex<[String: any Storage]>([:])
+
+  init(memory: InMemoryStorage = InMemoryStorage()) { self.memory = memory }
+
+  /// The storage at `url` ("sqlite:path.db", …); the in-memory one for nil, "" or "memory".
+  func storage(_ url: String?) throws -> any Storage {
+    guard let url, !url.isEmpty, url != "memory", url != ":memory:" else { return memory }
+    return try opened.withLock { opened in
+      if let known = opened[url] { return known }
+      let storage = try openStorage(url)
+      opened[url] = storage
+      return storage
+    }
   }
 }
 
@@ -100,7 +120,7 @@ extension TunaEngine {
     let mainStudies = SendableBox(Dictionary(studies.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
     let events = SendableBox(self)
     let job = WorkerJob(
-      ordinal: ordinal, studyNames: createdStudyNames, storage: storage, budget: budget, source: source,
+      ordinal: ordinal, studyNames: createdStudyNames, storages: storages, budget: budget, source: source,
       configuration: configuration,
       forward: { name, trial in
         lock.lock()

@@ -169,7 +169,7 @@ enum SQL {
   static let firstWithValue = "SELECT id, number FROM trials WHERE study_id = ? AND value = ? ORDER BY number LIMIT 1"
   static let staleTrials = """
     SELECT id FROM trials WHERE study_id = ? AND state = 'running'
-    AND COALESCE(heartbeat, datetime_start) < ? ORDER BY number
+    AND heartbeat IS NOT NULL AND heartbeat < ? ORDER BY number
     """
 
   /// The queries above, each of which must find its rows through an index.

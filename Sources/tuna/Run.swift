@@ -28,6 +28,12 @@ struct Run: ParsableCommand {
   @Option(help: "Workers per optimize call, each running the script in its own Lua state, sharing the study and its trial budget.")
   var workers: Int?
 
+  @Option(help: "Storage for studies that name none, like sqlite:tuna.db (default: in memory).")
+  var storage: String?
+
+  @Flag(help: "Continue stored studies: load_if_exists defaults to true.")
+  var resume = false
+
   @Option(help: "Seed for every sampler the script creates.")
   var seed: Int64?
 
@@ -71,6 +77,8 @@ struct Run: ParsableCommand {
     configuration.timeout = timeout
     configuration.seed = seed.map { UInt64(bitPattern: $0) }
     configuration.workers = workers
+    configuration.storage = storage
+    configuration.resume = resume
 
     // One BLAS thread unless the environment asks for more: a trial's matrices are small, and
     // on them OpenBLAS's extra threads cost more than they give (tuna-bench train: digits MLP

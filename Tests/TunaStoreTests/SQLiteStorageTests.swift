@@ -301,6 +301,7 @@ final class SQLiteStorageTests: TemporaryDirectoryTestCase {
     let study = try worker.createStudy(name: "s", directions: [.minimize])
     let alive = try worker.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
     let dead = try worker.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    try worker.recordHeartbeat(trialID: dead.id)  // beat once, then its worker died
     _ = try watcher.trials(studyID: study.id, states: nil)
     Thread.sleep(forTimeInterval: 0.3)
     try worker.recordHeartbeat(trialID: alive.id)

@@ -17,8 +17,9 @@ import XCTest
 /// - the best trial is tracked for minimize and maximize (the earliest on ties), ignoring
 ///   failed and pruned trials, and is nil for multi-objective studies;
 /// - thread safety: 8 threads creating and finishing 200 trials each leave 1600 dense numbers;
-/// - heartbeats: `failStaleTrials` fails exactly the running trials whose last heartbeat (or
-///   start) is too old, once, and `recordHeartbeat` refuses finished trials;
+/// - heartbeats: `failStaleTrials` fails exactly the running trials whose last heartbeat is too
+///   old, once (a trial that never beat is not stale), and `recordHeartbeat` refuses finished
+///   trials;
 /// - deleting a study removes it and its trials, leaves other studies alone, frees its name,
 ///   and never reuses its ids.
 ///
@@ -365,12 +366,13 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     let other = try s.createStudy(name: "b", directions: [.minimize])
     r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 0.2), [], "stale trials of an empty study")
     let silent = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    let neverBeat = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
     let beating = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
     let waiting = try s.createTrial(studyID: study.id, waiting: true, systemAttrs: [:])
     let done = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
     let finished = try s.finishTrial(trialID: done.id, state: .complete, values: [1], failReason: nil)
     let elsewhere = try s.createTrial(studyID: other.id, waiting: false, systemAttrs: [:])
-    try s.recordHeartbeat(trialID: silent.id)  // an old heartbeat is as stale as an old start
+    try s.recordHeartbeat(trialID: silent.id)
     Thread.sleep(forTimeInterval: 0.3)
     try s.recordHeartbeat(trialID: beating.id)
     let fresh = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
@@ -385,6 +387,7 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     }
     r.equal(try s.trial(id: beating.id).state, .running, "a trial with a fresh heartbeat")
     r.equal(try s.trial(id: fresh.id).state, .running, "a trial started recently")
+    r.equal(try s.trial(id: neverBeat.id).state, .running, "an old trial that never beat (driven by hand)")
     r.equal(try s.trial(id: waiting.id).state, .waiting, "a waiting trial")
     r.equal(try s.trial(id: done.id), finished, "a complete trial")
     r.equal(try s.trial(id: elsewhere.id).state, .running, "another study's old running trial")
@@ -397,8 +400,9 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     }
     r.expectError(StorageError.noSuchTrial(9_999), "recordHeartbeat on a missing trial") { try s.recordHeartbeat(trialID: 9_999) }
     r.expectThrows("failStaleTrials of a missing study") { try s.failStaleTrials(studyID: 9_999, olderThan: 0) }
+    try s.recordHeartbeat(trialID: elsewhere.id)
     let failedOther = try s.failStaleTrials(studyID: other.id, olderThan: 0)
-    r.equal(failedOther.map(\.number), [elsewhere.number], "every running trial is older than 0 seconds")
+    r.equal(failedOther.map(\.number), [elsewhere.number], "every beating trial is older than 0 seconds")
     r.equal(try s.trials(studyID: study.id, states: [.fail]).map(\.number), [silent.number], "failed trials of the study")
   }
 

@@ -84,6 +84,10 @@ public struct FrozenTrial: Sendable, Hashable {
 /// System attribute keys the core itself uses.
 enum SystemKey {
   static let fixedParams = "fixed_params"
+  /// How many times a trial failed as stale was enqueued again to reach this one.
+  static let retryCount = "retry_count"
+  /// The number of the first trial of a chain of retries.
+  static let retriedFrom = "retried_from"
 }
 
 extension ParamValue {

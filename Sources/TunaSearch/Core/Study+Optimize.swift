@@ -21,6 +21,15 @@ public struct OptimizeOptions {
   /// Asked before each trial, after `nTrials` and `timeout`: false ends the call. Workers that
   /// share one budget across threads claim their trials here.
   public var claimTrial: (() -> Bool)?
+  /// Seconds between heartbeats of the running trial (recorded from a background thread), so
+  /// that other workers can tell it from one whose worker died; nil for none.
+  public var heartbeatInterval: Double?
+  /// Before each trial, the study's running trials whose last heartbeat is older than this many
+  /// seconds are failed as stale (their worker died); nil to leave them.
+  public var staleAfter: Double?
+  /// A trial failed as stale is enqueued again with the same parameters, up to this many times
+  /// per original trial (Optuna's `RetryFailedTrialCallback`).
+  public var retryFailed = 0
 
   public init(
     nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
@@ -53,6 +62,7 @@ extension Study {
     while !stopRequested {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
+      if let staleAfter = options.staleAfter { try recoverStaleTrials(olderThan: staleAfter, retry: options.retryFailed) }
       if let claim = options.claimTrial, !claim() { break }
       started += 1
       let frozen = try options.aroundTrial.map { around in
@@ -77,6 +87,8 @@ extension Study {
       throw failed
     }
     trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
+    let heartbeat = try options.heartbeatInterval.map { try Heartbeat(trialID: trial.id, storage: storage, every: $0) }
+    defer { heartbeat?.stop() }
 
     var values: [Double]?
     var state: TrialState?
@@ -106,5 +118,54 @@ extension Study {
       throw TrialFailed(trial: frozen, underlying: failure ?? StudyError(frozen.failReason ?? "trial failed"))
     }
     return frozen
+  }
+
+  /// Fails the study's trials whose worker stopped beating, and enqueues each again (same
+  /// parameters) while it has retries left. Returns the trials failed.
+  @discardableResult
+  public func recoverStaleTrials(olderThan seconds: Double, retry: Int = 0) throws -> [FrozenTrial] {
+    let failed = try storage.failStaleTrials(studyID: record.id, olderThan: seconds)
+    guard retry > 0 else { return failed }
+    for trial in failed {
+      let done: Int
+      if case .int(let n)? = trial.systemAttrs[SystemKey.retryCount] { done = n } else { done = 0 }
+      guard done < retry else { continue }
+      let original: Int
+      if case .int(let n)? = trial.systemAttrs[SystemKey.retriedFrom] { original = n } else { original = trial.number }
+      let fixed = AttrValue.object(trial.params.mapValues(\.attr))
+      _ = try storage.createTrial(studyID: record.id, waiting: true, systemAttrs: [
+        SystemKey.fixedParams: fixed, SystemKey.retryCount: .int(done + 1), SystemKey.retriedFrom: .int(original),
+      ])
+    }
+    return failed
+  }
+}
+
+/// Stamps a running trial's heartbeat now and then every `interval` seconds from a background
+/// thread, until stopped.
+final class Heartbeat: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var stopped = false
+
+  init(trialID: Int, storage: any Storage, every interval: Double) throws {
+    try storage.recordHeartbeat(trialID: trialID)
+    let thread = Thread { [self] in
+      condition.lock()
+      defer { condition.unlock() }
+      while !stopped {
+        if condition.wait(until: Date().addingTimeInterval(interval)) { continue }
+        if stopped { break }
+        try? storage.recordHeartbeat(trialID: trialID)
+      }
+    }
+    thread.stackSize = 256 << 10
+    thread.start()
+  }
+
+  func stop() {
+    condition.lock()
+    stopped = true
+    condition.signal()
+    condition.unlock()
   }
 }

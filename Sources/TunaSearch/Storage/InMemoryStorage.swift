@@ -199,9 +199,8 @@ public final class InMemoryStorage: Storage {
       let now = Date()
       var failed: [FrozenTrial] = []
       for number in s.studies[studyID].running.sorted() {
-        let trial = s.studies[studyID].trials[number]
-        guard let last = s.studies[studyID].heartbeats[number] ?? trial.datetimeStart,
-          now.timeIntervalSince(last) > seconds
+        // Only trials that have beaten can go stale: one driven by hand (ask and tell) never does.
+        guard let last = s.studies[studyID].heartbeats[number], now.timeIntervalSince(last) > seconds
         else { continue }
         s.studies[studyID].trials[number].state = .fail
         s.studies[studyID].trials[number].failReason = staleTrialFailReason
