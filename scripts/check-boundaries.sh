@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fails when a target imports what the architecture says it must not:
-# only LuaVM (and the C shim) touch the Lua C API, and the search core knows no Lua at all.
+# only LuaVM (and the C shim) touch the Lua C API, the search core, the training core and the
+# storages know no Lua at all, the two cores know nothing of each other, and only TunaStore
+# (and tests that inspect its files) touch SQLite's C API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -9,5 +11,13 @@ bad=$(grep -rlE '^\s*(@_implementationOnly\s+)?import\s+(CLua|CLuaShim)\b' Sourc
 if [ -n "$bad" ]; then echo "only LuaVM may import the Lua C API; found in:"; echo "$bad"; status=1; fi
 bad=$(grep -rlE '^\s*import\s+(CLua|CLuaShim|LuaVM|TunaLua)\b' Sources/TunaSearch --include='*.swift' || true)
 if [ -n "$bad" ]; then echo "TunaSearch must not import Lua; found in:"; echo "$bad"; status=1; fi
+bad=$(grep -rlE '^\s*import\s+(CLua|CLuaShim|LuaVM|TunaLua)\b' Sources/TunaTrain Sources/TunaStore --include='*.swift' || true)
+if [ -n "$bad" ]; then echo "TunaTrain and TunaStore must not import Lua; found in:"; echo "$bad"; status=1; fi
+bad=$(grep -rlE '^\s*import\s+TunaTrain\b' Sources/TunaSearch --include='*.swift' || true)
+bad+=$(grep -rlE '^\s*import\s+TunaSearch\b' Sources/TunaTrain --include='*.swift' || true)
+if [ -n "$bad" ]; then echo "TunaSearch and TunaTrain must not import each other; found in:"; echo "$bad"; status=1; fi
+bad=$(grep -rlE '^\s*import\s+CSQLite\b' Sources Tests --include='*.swift' \
+  | grep -vE '^(Sources/TunaStore|Tests/TunaStoreTests|Tests/TunaCLITests)/' || true)
+if [ -n "$bad" ]; then echo "only TunaStore may import SQLite's C API; found in:"; echo "$bad"; status=1; fi
 [ $status -eq 0 ] && echo "module boundaries: ok"
 exit $status
