@@ -6,10 +6,11 @@ import XCTest
 /// `ok <name>`; one test per script, so a failure names its area.
 final class LuaScriptTests: XCTestCase {
   /// The scripts in scripts/tests/ that have a test below.
-  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module", "training", "model_samplers", "pruners"]
+  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module", "training", "model_samplers", "pruners", "storage"]
 
   func testStudiesScript() throws { try checkTestScript("studies") }
   func testPrunersScript() throws { try checkTestScript("pruners") }
+  func testStorageScript() throws { try checkTestScript("storage") }
   func testTrialsScript() throws { try checkTestScript("trials") }
   func testSamplersScript() throws { try checkTestScript("samplers") }
   func testLuaSamplersScript() throws { try checkTestScript("lua_samplers") }
