@@ -8,7 +8,7 @@ struct Tuna: ParsableCommand {
     commandName: "tuna",
     abstract: "Hyperparameter tuning driven by Lua scripts.",
     version: "0.1.0",
-    subcommands: [Run.self]
+    subcommands: [Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self]
   )
 
   static func main() {
