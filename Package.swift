@@ -71,7 +71,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "tuna-bench", dependencies: ["TunaLua", "TunaSearch", "TunaTrain", "LuaVM"]),
+    .executableTarget(name: "tuna-bench", dependencies: ["TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "LuaVM"]),
 
     // MARK: - Tests
 
@@ -82,6 +82,6 @@ let package = Package(
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
-    .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore"], exclude: ["Fixtures"]),
+    .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore", "CSQLite"], exclude: ["Fixtures"]),
   ]
 )
