@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, train, forest, samplers, regret, prune, all
+    case bridge, overhead, train, forest, samplers, regret, prune, storage, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -15,7 +15,7 @@ struct Arguments {
   var samplerNames: [String]?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
+    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | storage | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
@@ -25,17 +25,21 @@ struct Arguments {
       regret      simple regret of each sampler on Branin, Hartmann6, Rosenbrock-4D, Ackley-5D
       prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the
                   median pruner, ASHA and Hyperband: epochs trained, wall time, best accuracy
+      storage     SQLite against memory per trial; tuna run processes sharing one SQLite file:
+                  throughput of 1, 2, 4, 8, and the speedup of 2 workers on the digits MLP
+                  (needs the tuna executable next to tuna-bench)
       all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH
       --quick           a smaller, faster run (for tests); figures are rougher
-      --repetitions N   best of N runs of each measurement (default 5, 3 with --quick)
+      --repetitions N   best of N runs of each measurement (default 5, 3 with --quick; storage: the
+                        median of N)
       --seeds N         regret: seeds per sampler and function (default 10, 3 with --quick);
                         prune: sampler seeds 0..N-1 (default 3, 1 with --quick)
       --samplers LIST   samplers, regret: only these (comma-separated names, e.g. tpe,cmaes)
 
     Figures are ratios against baselines measured in the same run; times are the calling
-    thread's CPU time, best of N (train, forest, samplers, regret, prune: wall time). Build and
+    thread's CPU time, best of N (train, forest, samplers, regret, prune, storage: wall time). Build and
     run in release mode.
     """
 

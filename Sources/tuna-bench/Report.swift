@@ -14,6 +14,7 @@ struct Report: Codable {
   var samplers: [SamplerBench.CostRow]?
   var regret: [SamplerBench.RegretRow]?
   var prune: PruneBench.Results?
+  var storage: StorageBench.Results?
 
   func write(to path: String) throws {
     let encoder = JSONEncoder()

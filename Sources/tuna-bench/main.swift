@@ -32,6 +32,8 @@ do {
   let timer =
     if arguments.command == .prune {
       "wall time per study, median over \(PruneBench.sizes(quick: settings.quick, seeds: arguments.seeds).seeds) seed(s)"
+    } else if arguments.command == .storage {
+      "wall time, median of \(settings.repetitions)"
     } else {
       ([.train, .forest, .samplers, .regret].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
         + " of \(settings.repetitions)"
@@ -63,6 +65,11 @@ do {
     let results = try PruneBench.run(quick: settings.quick, seeds: arguments.seeds)
     report.prune = results
     PruneBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
+  }
+  if arguments.command == .storage {
+    let results = try StorageBench.run(quick: settings.quick, repetitions: settings.repetitions)
+    report.storage = results
+    StorageBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
   }
   if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)
