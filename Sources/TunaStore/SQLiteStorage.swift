@@ -83,6 +83,10 @@ public final class SQLiteStorage: Storage {
     try engine.withLock { try $0.claimWaitingTrial(studyID: studyID) }
   }
 
+  public func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {
+    try engine.withLock { try $0.startTrial(studyID: studyID, beating: beating) }
+  }
+
   public func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     try engine.withLock { try $0.setTrialParam(trialID: trialID, name: name, value: value, distribution: distribution) }
   }
@@ -442,6 +446,41 @@ private final class Engine {
       return (id, number)
     }
     return FrozenTrial(id: id, number: number, state: state, systemAttrs: systemAttrs, datetimeStart: waiting ? nil : now)
+  }
+
+  /// Claim-or-create and the first heartbeat in one transaction: a process killed at any point
+  /// leaves either no new trial or one that has beaten.
+  func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {
+    let now = Date()
+    let beat = beating ? now.timeIntervalSinceReferenceDate : nil
+    let id = try c.transaction(write: true) { () throws -> Int in
+      try requireStudyExists(studyID)
+      let oldest = try c.with(SQL.oldestWaiting) { s -> Int? in
+        s.bind(1, studyID)
+        return try s.step() ? s.int(0) : nil
+      }
+      if let id = oldest {
+        try c.run("UPDATE trials SET state = 'running', datetime_start = ?, heartbeat = ? WHERE id = ?") { s in
+          s.bind(1, now.timeIntervalSinceReferenceDate)
+          s.bind(2, beat)
+          s.bind(3, id)
+        }
+        return id
+      }
+      let number = try c.with(SQL.nextNumber) { s in
+        s.bind(1, studyID)
+        _ = try s.step()
+        return s.int(0)
+      }
+      try c.run("INSERT INTO trials (study_id, number, state, datetime_start, heartbeat) VALUES (?, ?, 'running', ?, ?)") { s in
+        s.bind(1, studyID)
+        s.bind(2, number)
+        s.bind(3, now.timeIntervalSinceReferenceDate)
+        s.bind(4, beat)
+      }
+      return Int(sqlite3_last_insert_rowid(c.db))
+    }
+    return try trial(id: id)
   }
 
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? {

@@ -82,7 +82,7 @@ extension Study {
   private func runTrial(_ objective: (Trial) throws -> [Double], options: OptimizeOptions, clock: ContinuousClock) throws -> FrozenTrial {
     let trialStart = clock.now
     let trial: Trial
-    do { trial = try ask() } catch let failed as TrialFailed {
+    do { trial = try ask(beating: options.heartbeatInterval != nil) } catch let failed as TrialFailed {
       if options.catchErrors { return failed.trial }
       throw failed
     }
@@ -147,8 +147,8 @@ final class Heartbeat: @unchecked Sendable {
   private let condition = NSCondition()
   private var stopped = false
 
+  /// The trial's first beat is recorded when it starts (`Storage.startTrial`).
   init(trialID: Int, storage: any Storage, every interval: Double) throws {
-    try storage.recordHeartbeat(trialID: trialID)
     let thread = Thread { [self] in
       condition.lock()
       defer { condition.unlock() }

@@ -45,15 +45,24 @@ public final class Study {
   ) throws -> Study {
     guard !directions.isEmpty else { throw StudyError("a study needs at least one direction") }
     let name = name ?? "study-" + UUID().uuidString.prefix(8).lowercased()
-    let record: StudyRecord
-    if loadIfExists, let existing = try storage.study(named: name) {
+    func load(_ existing: StudyRecord) throws -> StudyRecord {
       guard existing.directions == directions else {
         throw StudyError(
           "study '\(name)' exists with directions \(existing.directions.map(\.rawValue)), not \(directions.map(\.rawValue))")
       }
-      record = existing
+      return existing
+    }
+    let record: StudyRecord
+    if loadIfExists, let existing = try storage.study(named: name) {
+      record = try load(existing)
     } else {
-      record = try storage.createStudy(name: name, directions: directions)
+      do {
+        record = try storage.createStudy(name: name, directions: directions)
+      } catch StorageError.studyExists(let taken) where loadIfExists {
+        // Another process created it between the lookup and here: load theirs.
+        guard let existing = try storage.study(named: taken) else { throw StorageError.studyExists(taken) }
+        record = try load(existing)
+      }
     }
     return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
   }
@@ -72,9 +81,11 @@ public final class Study {
 
   /// Starts a trial: the oldest enqueued one if any, else a new one. Throws `TrialFailed` (with
   /// the trial stored as failed) when the sampler's before-trial hook throws.
-  public func ask() throws -> Trial {
-    let frozen = try storage.claimWaitingTrial(studyID: record.id)
-      ?? storage.createTrial(studyID: record.id, waiting: false, systemAttrs: [:])
+  public func ask() throws -> Trial { try ask(beating: false) }
+
+  /// `ask()`, recording the trial's first heartbeat as it starts (`optimize` with heartbeats).
+  func ask(beating: Bool) throws -> Trial {
+    let frozen = try storage.startTrial(studyID: record.id, beating: beating)
     let context = SamplingContext(
       history: history.restricted(to: pruner.samplerPartition(trialNumber: frozen.number, history: history)),
       trialID: frozen.id,

@@ -56,6 +56,11 @@ public protocol Storage: AnyObject, Sendable {
   func createTrial(studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue]) throws -> FrozenTrial
   /// Atomically turns the oldest waiting trial into a running one and returns it.
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial?
+  /// Starts the next trial: the oldest waiting one if any, else a new running one. With
+  /// `beating`, its first heartbeat is recorded as it starts — atomically, in storages shared by
+  /// processes, so a worker killed at any moment never leaves a running trial without a
+  /// heartbeat (which would never be found stale).
+  func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws
   /// Records an intermediate value; a step already reported keeps its first value.
   func reportIntermediate(trialID: Int, step: Int, value: Double) throws
@@ -75,8 +80,8 @@ public protocol Storage: AnyObject, Sendable {
   /// runs the trial, so that `failStaleTrials` can tell a live trial from one whose worker died.
   /// Throws `StorageError.trialFinished` for a finished trial.
   func recordHeartbeat(trialID: Int) throws
-  /// Atomically fails every running trial of the study whose last heartbeat (or, when it never
-  /// beat, its start) is more than `seconds` old, with the fail reason
+  /// Atomically fails every running trial of the study whose last heartbeat is more than
+  /// `seconds` old (a trial that never beat — one driven by hand — is never stale), with the fail reason
   /// `staleTrialFailReason`, and returns them as finished snapshots, in number order.
   func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial]
   /// Removes the study and all its trials (`StorageError.noSuchStudy` for an unknown id).
@@ -87,6 +92,14 @@ public protocol Storage: AnyObject, Sendable {
 public let staleTrialFailReason = "stale heartbeat (worker died?)"
 
 extension Storage {
+  /// Claim-or-create, then the first heartbeat: enough for a storage that lives in one process.
+  public func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {
+    let trial = try claimWaitingTrial(studyID: studyID)
+      ?? createTrial(studyID: studyID, waiting: false, systemAttrs: [:])
+    if beating { try recordHeartbeat(trialID: trial.id) }
+    return trial
+  }
+
   public func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int {
     try trials(studyID: studyID, states: states).count
   }
