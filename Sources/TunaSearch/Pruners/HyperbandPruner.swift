@@ -57,7 +57,7 @@ public final class HyperbandPruner: Pruner {
 
   /// The bracket trial `number` of the study `studyName` belongs to.
   public func bracket(ofTrial number: Int, studyName: String) -> Int {
-    Self.bracket(ofTrial: number, studyHash: Self.fnv1a(studyName), weights: weights)
+    Self.bracket(ofTrial: number, studyHash: stableHash(studyName), weights: weights)
   }
 
   static func bracket(ofTrial number: Int, studyHash: UInt64, weights: [Int]) -> Int {
@@ -75,20 +75,10 @@ public final class HyperbandPruner: Pruner {
   }
 
   public func samplerPartition(trialNumber: Int, history: TrialHistory) -> HistoryPartition? {
-    let hash = Self.fnv1a(history.studyName)
+    let hash = stableHash(history.studyName)
     let weights = weights
     let mine = Self.bracket(ofTrial: trialNumber, studyHash: hash, weights: weights)
     return HistoryPartition(key: mine) { number in Self.bracket(ofTrial: number, studyHash: hash, weights: weights) == mine }
-  }
-
-  /// FNV-1a over the name's UTF-8 bytes: stable across runs and machines (`hashValue` is not).
-  static func fnv1a(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-      h ^= UInt64(byte)
-      h = h &* 0x0000_0100_0000_01b3
-    }
-    return h
   }
 
   /// SplitMix64's finalizer: spreads consecutive trial numbers over the tickets.

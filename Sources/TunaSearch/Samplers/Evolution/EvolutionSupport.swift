@@ -14,17 +14,6 @@ public struct EvolutionSamplerError: Error, CustomStringConvertible, Sendable {
 
 /// Helpers the evolutionary samplers share.
 enum Evolution {
-  /// FNV-1a over the UTF-8 bytes: a hash that is the same in every process (Swift's `Hasher`
-  /// is seeded per process), for keys stored in trials.
-  static func stableHash(_ text: String) -> UInt64 {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    for byte in text.utf8 {
-      h ^= UInt64(byte)
-      h = h &* 0x0000_0100_0000_01B3
-    }
-    return h
-  }
-
   /// The numeric parameters of `space` a continuous sampler can model (floats and ints holding
   /// more than one value), sorted by name.
   static func numericNames(_ space: [String: Distribution]) -> [String] {
