@@ -130,7 +130,7 @@ extension TunaEngine {
           make, data, cv: try o.integer("cv") ?? 5, scoring: try scoring(o), stratify: try o.bool("stratify"),
           shuffle: try o.bool("shuffle") ?? false, seed: try trainSeed(o), afterFold: reporter)
       }
-    } catch is FoldsPruned {
+    } catch is TrialPruned {
       l.push(pruneSignal)
       throw RaiseTopOfStack()
     }
@@ -139,7 +139,7 @@ extension TunaEngine {
   }
 
   /// The `trial` and `report` options of `cross_val_score`: a fold callback that reports to the
-  /// trial and throws `FoldsPruned` when its pruner says to stop.
+  /// trial and throws `TrialPruned` when its pruner says to stop.
   private func foldReporter(_ l: Lua, _ o: Options) throws -> ((Int, Double) throws -> Void)? {
     let trial: Trial? = try o.with("trial") { type in
       if type == .nil { return nil }
@@ -157,11 +157,17 @@ extension TunaEngine {
         o.position, o.function,
         "scores are higher-is-better, so the trial's study must maximize (use direction = \"maximize\" and return cv.mean)")
     }
+    return reportingFolds(to: trial, mean: mode == "mean")
+  }
+
+  /// Reports each fold's score (or the running mean of the scores) to `trial` at step = the
+  /// fold's index, and throws `TrialPruned` when the trial's pruner says to stop.
+  private func reportingFolds(to trial: Trial, mean: Bool) -> (Int, Double) throws -> Void {
     var sum = 0.0
     return { fold, score in
       sum += score
-      try trial.report(mode == "mean" ? sum / Double(fold + 1) : score, step: fold)
-      if try trial.shouldPrune() { throw FoldsPruned() }
+      try trial.report(mean ? sum / Double(fold + 1) : score, step: fold)
+      if try trial.shouldPrune() { throw TrialPruned() }
     }
   }
 
@@ -259,10 +265,7 @@ extension TunaEngine {
         for name in grid.keys.sorted() {
           params[name] = try trial.suggestCategorical(name, grid[name]!)
         }
-        let reportFolds: ((Int, Double) throws -> Void)? = pruner == nil ? nil : { fold, score in
-          try trial.report(score, step: fold)
-          if try trial.shouldPrune() { throw TrialPruned() }
-        }
+        let reportFolds = pruner == nil ? nil : self.reportingFolds(to: trial, mean: false)
         let result = try self.train {
           try TunaTrain.crossValScore(
             { try model(params) }, data, cv: cv, scoring: scoring, stratify: nil, shuffle: shuffle, seed: seed,
@@ -314,9 +317,6 @@ extension TunaEngine {
     return 1
   }
 }
-
-/// Thrown between folds when the trial the folds report to is to be pruned.
-struct FoldsPruned: Error {}
 
 /// Methods and fields of a model userdata.
 enum EstimatorMethods {

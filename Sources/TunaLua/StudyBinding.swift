@@ -313,7 +313,7 @@ extension TunaEngine {
     emit(.optimizeStarted(box.study, nTrials: budget?.nTrials ?? run.nTrials, showProgress: showProgress))
     defer { emit(.optimizeFinished(box.study)) }
     if let budget {
-      try runWithWorkers(count: workers, ordinal: optimizeCount, budget: budget, study: box.study, ownLoop: loop)
+      try runWithWorkers(count: workers, ordinal: optimizeCount, budget: budget, ownLoop: loop)
     } else {
       try loop()
     }

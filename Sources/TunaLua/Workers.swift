@@ -111,7 +111,7 @@ extension TunaEngine {
   /// `ownLoop` runs this engine's part. Returns when every worker has stopped; throws the first
   /// failure when the call does not catch errors.
   func runWithWorkers(
-    count: Int, ordinal: Int, budget: SharedBudget, study: Study, ownLoop: () throws -> Void
+    count: Int, ordinal: Int, budget: SharedBudget, ownLoop: () throws -> Void
   ) throws {
     guard let source = scriptSource else {
       throw ScriptError("workers need the script's source: run it with runScript(path:) or run(_:chunkName:)")

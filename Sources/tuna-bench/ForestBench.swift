@@ -160,9 +160,4 @@ enum ForestBench {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
-  static func median(_ values: [Double]) -> Double {
-    let s = values.sorted()
-    guard !s.isEmpty else { return .infinity }
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-  }
 }

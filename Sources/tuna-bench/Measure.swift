@@ -75,3 +75,10 @@ struct BenchError: Error, CustomStringConvertible {
   let description: String
   init(_ description: String) { self.description = description }
 }
+
+/// The median (the mean of the middle two for an even count); NaN for no values.
+func median(_ values: [Double]) -> Double {
+  guard !values.isEmpty else { return .nan }
+  let s = values.sorted()
+  return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}

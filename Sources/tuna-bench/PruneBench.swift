@@ -215,12 +215,6 @@ enum PruneBench {
       bestParams: best.params.compactMapValues(\.number), pruned: pruned, complete: complete)
   }
 
-  /// The median (the mean of the middle two for an even count).
-  static func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let s = values.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-  }
 
   // MARK: Tables
 

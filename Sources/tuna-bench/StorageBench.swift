@@ -385,12 +385,6 @@ enum StorageBench {
     return text.split(separator: " ").prefix(3).joined(separator: " ")
   }
 
-  /// The median (the mean of the middle two for an even count).
-  static func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let s = values.sorted()
-    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-  }
 
   // MARK: Tables
 

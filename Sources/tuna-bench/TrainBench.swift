@@ -119,9 +119,8 @@ enum TrainBench {
       accuracies.append(try net.evaluate(data.valid)["accuracy"] ?? .nan)
     }
     let samples = Double(data.train.nSamples * epochs)
-    let median = seconds.sorted()[seconds.count / 2]
-    let rate = samples / median
-    let cpuMedian = cpuSeconds.sorted()[cpuSeconds.count / 2]
+    let rate = samples / median(seconds)
+    let cpuMedian = median(cpuSeconds)
     let worstAccuracy = accuracies.min() ?? .nan
     return Case(
       name: name, blasThreads: BLAS.threads, layers: [data.train.nFeatures] + hidden + [data.train.nClasses], trainRows: data.train.nSamples,

@@ -24,7 +24,8 @@ public struct OptimizeOptions {
   /// Seconds between heartbeats of the running trial (recorded from a background thread), so
   /// that other workers can tell it from one whose worker died; nil for none.
   public var heartbeatInterval: Double?
-  /// Before each trial, the study's running trials whose last heartbeat is older than this many
+  /// At the start and then every quarter of this many seconds (checked before a trial starts),
+  /// the study's running trials whose last heartbeat is older than this many
   /// seconds are failed as stale (their worker died); nil to leave them.
   public var staleAfter: Double?
   /// A trial failed as stale is enqueued again with the same parameters, up to this many times
@@ -58,16 +59,25 @@ extension Study {
     let start = clock.now
     let deadline = options.timeout.map { start + .seconds($0) }
     var started = 0
+    // One beating thread for the whole call; it stamps whichever trial is running.
+    let heartbeat = options.heartbeatInterval.map { Heartbeat(storage: storage, every: $0) }
+    defer { heartbeat?.stop() }
+    // Failing stale trials is a write transaction: once at the start, then as often as a stale
+    // trial can appear at this grace, not before every trial.
+    var lastStaleCheck: ContinuousClock.Instant?
     stopRequested = false
     while !stopRequested {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
-      if let staleAfter = options.staleAfter { try recoverStaleTrials(olderThan: staleAfter, retry: options.retryFailed) }
+      if let staleAfter = options.staleAfter, lastStaleCheck.map({ clock.now - $0 >= .seconds(staleAfter / 4) }) ?? true {
+        try recoverStaleTrials(olderThan: staleAfter, retry: options.retryFailed)
+        lastStaleCheck = clock.now
+      }
       if let claim = options.claimTrial, !claim() { break }
       started += 1
       let frozen = try options.aroundTrial.map { around in
-        try around { try runTrial(objective, options: options, clock: clock) }
-      } ?? runTrial(objective, options: options, clock: clock)
+        try around { try runTrial(objective, options: options, clock: clock, heartbeat: heartbeat) }
+      } ?? runTrial(objective, options: options, clock: clock, heartbeat: heartbeat)
       for callback in options.callbacks { try callback(self, frozen) }
     }
   }
@@ -79,16 +89,18 @@ extension Study {
 
   /// One whole trial: start it, run the objective, finish it. Any failure along the way —
   /// the sampler's hooks included — fails this trial only, unless `catchErrors` is false.
-  private func runTrial(_ objective: (Trial) throws -> [Double], options: OptimizeOptions, clock: ContinuousClock) throws -> FrozenTrial {
+  private func runTrial(
+    _ objective: (Trial) throws -> [Double], options: OptimizeOptions, clock: ContinuousClock, heartbeat: Heartbeat?
+  ) throws -> FrozenTrial {
     let trialStart = clock.now
     let trial: Trial
-    do { trial = try ask(beating: options.heartbeatInterval != nil) } catch let failed as TrialFailed {
+    do { trial = try ask(beating: heartbeat != nil) } catch let failed as TrialFailed {
       if options.catchErrors { return failed.trial }
       throw failed
     }
     trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
-    let heartbeat = try options.heartbeatInterval.map { try Heartbeat(trialID: trial.id, storage: storage, every: $0) }
-    defer { heartbeat?.stop() }
+    heartbeat?.track(trial.id)
+    defer { heartbeat?.track(nil) }
 
     var values: [Double]?
     var state: TrialState?
@@ -141,25 +153,37 @@ extension Study {
   }
 }
 
-/// Stamps a running trial's heartbeat now and then every `interval` seconds from a background
-/// thread, until stopped.
+/// Stamps the running trial's heartbeat every `interval` seconds from one background thread
+/// for a whole `optimize` call; the trial's first beat is recorded as it starts
+/// (`Storage.startTrial`). A beat that lands just after the trial finished is refused by the
+/// storage and ignored.
 final class Heartbeat: @unchecked Sendable {
   private let condition = NSCondition()
   private var stopped = false
+  private var trialID: Int?
 
-  /// The trial's first beat is recorded when it starts (`Storage.startTrial`).
-  init(trialID: Int, storage: any Storage, every interval: Double) throws {
+  init(storage: any Storage, every interval: Double) {
     let thread = Thread { [self] in
       condition.lock()
-      defer { condition.unlock() }
       while !stopped {
         if condition.wait(until: Date().addingTimeInterval(interval)) { continue }
-        if stopped { break }
-        try? storage.recordHeartbeat(trialID: trialID)
+        guard !stopped, let id = trialID else { continue }
+        // The write happens outside the lock, so `track` never waits for the storage.
+        condition.unlock()
+        try? storage.recordHeartbeat(trialID: id)
+        condition.lock()
       }
+      condition.unlock()
     }
     thread.stackSize = 256 << 10
     thread.start()
+  }
+
+  /// The trial to beat for from now on; nil between trials.
+  func track(_ id: Int?) {
+    condition.lock()
+    trialID = id
+    condition.unlock()
   }
 
   func stop() {

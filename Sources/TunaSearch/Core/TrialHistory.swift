@@ -53,14 +53,7 @@ public struct TrialHistory: Sendable {
   public func bestTrial() throws -> FrozenTrial? {
     guard directions.count == 1 else { return nil }
     guard partition != nil else { return try storage.bestTrial(studyID: studyID) }
-    let direction = directions[0]
-    var best: FrozenTrial?
-    for trial in try trials(states: [.complete]) {
-      guard let v = trial.value, !v.isNaN else { continue }
-      if let b = best?.value, !direction.isBetter(v, than: b) { continue }
-      best = trial
-    }
-    return best
+    return bestOf(try trials(states: [.complete]), direction: directions[0])
   }
 
   /// The parameters every complete trial has, each with the distribution all of them used

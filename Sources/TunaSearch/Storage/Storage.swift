@@ -109,13 +109,18 @@ extension Storage {
       throw StorageError.noSuchStudy("#\(studyID)")
     }
     guard study.directions.count == 1 else { return nil }
-    let direction = study.directions[0]
-    var best: FrozenTrial?
-    for t in try trials(studyID: studyID, states: [.complete]) {
-      guard let v = t.value, !v.isNaN else { continue }
-      if let b = best?.value, !direction.isBetter(v, than: b) { continue }
-      best = t
-    }
-    return best
+    return bestOf(try trials(studyID: studyID, states: [.complete]), direction: study.directions[0])
   }
+}
+
+/// The trial with the best value in `direction` among `trials` (the earliest on ties), skipping
+/// those without a value or with NaN.
+func bestOf(_ trials: [FrozenTrial], direction: StudyDirection) -> FrozenTrial? {
+  var best: FrozenTrial?
+  for t in trials {
+    guard let v = t.value, !v.isNaN else { continue }
+    if let b = best?.value, !direction.isBetter(v, than: b) { continue }
+    best = t
+  }
+  return best
 }
