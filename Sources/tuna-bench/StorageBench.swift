@@ -407,9 +407,9 @@ enum StorageBench {
       "ms/trial = wall time of optimize / trials, median over \(sizes.repetitions) studies (variants interleaved);"
         + " CPU = the calling thread's CPU time.",
       "Each SQLite study is a new file. Every trial writes: create (number = MAX + 1), 5 params, finish;"
-        + " with heartbeats also a heartbeat at its start,",
-      "a stale-trial check before it (write transactions both) and a heartbeat thread while it runs (5 s: it never beats again"
-        + " within these trials).",
+        + " with heartbeats its first beat in the same transaction as its creation,",
+      "a stale-trial check at the start and every 5 s (a quarter of the grace), and one heartbeat thread for the whole"
+        + " call (5 s: it never beats again within these trials).",
     ]
     overhead.notes += results.overhead.map { "\($0.variant): \($0.setting)" }
     if let plain = results.overhead.first(where: { $0.variant == "sqlite" }),
