@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "TunaTrain", targets: ["TunaTrain"]),
     .library(name: "TunaLua", targets: ["TunaLua"]),
     .library(name: "TunaStore", targets: ["TunaStore"]),
+    .library(name: "TunaAnalysis", targets: ["TunaAnalysis"]),
     .executable(name: "tuna", targets: ["tuna"]),
     .executable(name: "tuna-bench", targets: ["tuna-bench"]),
   ],
@@ -57,6 +58,9 @@ let package = Package(
       dependencies: ["CBLAS", "TunaRandom"],
       resources: [.copy("Resources/datasets")]
     ),
+    /// Which parameters mattered and which interacted: PED-ANOVA and functional ANOVA over the
+    /// training core's random forest. Imports no Lua.
+    .target(name: "TunaAnalysis", dependencies: ["TunaSearch", "TunaTrain"]),
     /// A safe Swift wrapper over one Lua state. Knows nothing about tuning.
     .target(name: "LuaVM", dependencies: ["CLua", "CLuaShim"]),
     /// The `tuna` Lua module: binds TunaSearch into a Lua state.
@@ -81,6 +85,7 @@ let package = Package(
     .testTarget(name: "TunaStoreTests", dependencies: ["TunaStore", "TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
+    .testTarget(name: "TunaAnalysisTests", dependencies: ["TunaAnalysis", "TunaSearch", "TunaTrain"], exclude: ["Fixtures"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
     .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore", "CSQLite"], exclude: ["Fixtures"]),
   ]

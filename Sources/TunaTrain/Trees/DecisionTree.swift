@@ -32,7 +32,7 @@ public struct TreeNode: Sendable, Equatable {
 public final class DecisionTree: ProbabilisticClassifier {
   public let options: TreeOptions
   public let seed: UInt64
-  private var tree: FittedTree?
+  private(set) var tree: FittedTree?
   private var shape: TreeModelShape?
 
   /// Throws a `TrainError` naming an option out of range.

@@ -17,7 +17,7 @@ public final class RandomForest: ProbabilisticClassifier {
   public let seed: UInt64
   /// Threads to grow and apply trees on; nil uses one per core.
   public let nJobs: Int?
-  private var trees: [FittedTree] = []
+  private(set) var trees: [FittedTree] = []
   private var shape: TreeModelShape?
 
   /// `options.maxFeatures` nil means scikit-learn's default: `.sqrt` for classification, every

@@ -1,0 +1,214 @@
+import Foundation
+import TunaSearch
+@_exported import enum TunaTrain.MaxFeatures
+import TunaTrain
+
+/// Settings of ``FunctionalANOVA``.
+///
+/// The forest's trees grow to single-trial leaves (depth at most 64), 64 of them, as in Optuna.
+/// Unlike Optuna, by default each tree learns from every trial (no bootstrap) and each split
+/// compares a random ⌊0.8 d⌋ of the d ≥ 3 parameters: the trees then differ by the parameters
+/// they split on rather than by the trials they saw, and on the Ishigami function from 2,000
+/// uniform trials the main effects land within 0.06 of the analytic fractions where bootstrap
+/// samples with every parameter at each split (Optuna's forest) stay 0.09–0.11 away. With one or
+/// two parameters a split must see them all, and the trees differ by their bootstrap samples.
+public struct FanovaOptions: Sendable {
+  public var trees = 64
+  public var maxDepth = 64
+  public var minSamplesSplit = 2
+  public var minSamplesLeaf = 1
+  /// Whether each tree learns from a bootstrap sample of the trials; nil decides by the number
+  /// of parameters (above).
+  public var bootstrap: Bool?
+  /// The parameters' forest columns each split compares; nil decides by the number of
+  /// parameters (above).
+  public var maxFeatures: MaxFeatures?
+  /// Seeds the forest (and the subsample, when one is drawn).
+  public var seed: UInt64 = 0
+  /// Whether to compute every pair's interaction (main effects alone are cheaper).
+  public var pairs = true
+  /// The most trials the forest learns from: a larger study is subsampled at random (seeded),
+  /// which keeps the cost bounded; nil learns from all.
+  public var maxTrials: Int?
+  /// Threads to fit and decompose trees on; nil uses one per core.
+  public var threads: Int?
+
+  public init() {}
+
+  /// The forest settings for `parameters` parameters encoded in `columns` forest columns.
+  func forest(parameters: Int, columns: Int) -> (bootstrap: Bool, maxFeatures: MaxFeatures) {
+    let few = parameters <= 2
+    let features = maxFeatures ?? (few ? .all : .count(max(2, min(columns, Int(0.8 * Double(columns))))))
+    return (bootstrap ?? few, features)
+  }
+}
+
+/// A share of the objective's variance, averaged over the forest's trees.
+public struct Effect: Sendable, Hashable {
+  /// The mean over the trees of the fraction of each tree's variance.
+  public var fraction: Double
+  /// Its standard deviation over the trees.
+  public var std: Double
+
+  public init(fraction: Double, std: Double) {
+    self.fraction = fraction
+    self.std = std
+  }
+}
+
+/// The pure interaction of two parameters: the variance their joint marginal explains beyond
+/// both main effects.
+public struct PairEffect: Sendable, Hashable {
+  public var first: String
+  public var second: String
+  public var effect: Effect
+}
+
+/// Functional ANOVA over a random forest fitted on a study's trials (Hutter, Hoos &
+/// Leyton-Brown, ICML 2014): how much of the objective's variance over the search space each
+/// parameter explains alone (main effects) and each pair explains together beyond that
+/// (pairwise interactions), each tree decomposed exactly (``TreeDecomposition``) and the
+/// fractions averaged over the trees.
+///
+/// The forest learns the target standardized; marginals come back in the target's units.
+public final class FunctionalANOVA: @unchecked Sendable {
+  public let parameters: [AnalysisParameter]
+  /// The trials the forest learned from (after subsampling).
+  public let trialCount: Int
+  /// Main effects, in the order of `parameters`.
+  public let mainEffects: [Effect]
+  /// Every pair's interaction (when asked for), strongest first.
+  public let interactions: [PairEffect]
+  /// The fraction of variance the main effects and pairs leave to higher-order interactions and
+  /// the trees' noise (averaged over trees; nil without pairs).
+  public let remainder: Double?
+
+  let trees: [TreeDecomposition]
+  let targetMean: Double
+  let targetScale: Double
+
+  /// Fits the forest on the complete trials of `trials` with a finite `target`, over the
+  /// parameters `params` (every parameter seen, when nil), and decomposes it.
+  public convenience init(
+    trials: [FrozenTrial], target: AnalysisTarget, params: [String]? = nil, options: FanovaOptions = FanovaOptions()
+  ) throws {
+    try self.init(table: TrialTable(trials: trials, target: target, names: params), options: options)
+  }
+
+  init(table all: TrialTable, options: FanovaOptions) throws {
+    // A parameter that holds one value explains nothing and has no range to integrate over.
+    let full = all.restricted(to: all.parameters.filter { !$0.distribution.isSingle }.map(\.name))
+    guard full.rowCount >= 2 else {
+      throw AnalysisError("fANOVA needs at least 2 complete trials with a finite target, got \(full.rowCount)")
+    }
+    guard !full.parameters.isEmpty else { throw AnalysisError("no parameter to analyse: every parameter holds a single value") }
+    var table = full
+    if let cap = options.maxTrials, cap >= 2, full.rowCount > cap {
+      var rng = RandomSource(seed: options.seed, stream: 0x4641_4E4F)
+      var rows = Array(0..<full.rowCount)
+      for i in 0..<cap { rows.swapAt(i, rng.integer(i, rows.count - 1)) }
+      table = TrialTable(full, rows: Array(rows[..<cap]).sorted())
+    }
+    parameters = table.parameters
+    trialCount = table.rowCount
+
+    let n = Double(table.rowCount)
+    let mean = table.targets.reduce(0, +) / n
+    let sd = (table.targets.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n).squareRoot()
+    let scale = sd > 0 && sd.isFinite ? sd : 1
+    targetMean = mean
+    targetScale = scale
+    let encoding = ForestEncoding(table.parameters)
+    let data = encoding.dataset(table, targets: table.targets.map { ($0 - mean) / scale })
+    let settings = options.forest(parameters: table.parameters.count, columns: encoding.columnCount)
+    let forest = try RandomForest(
+      nEstimators: options.trees,
+      options: TreeOptions(
+        maxDepth: options.maxDepth, minSamplesSplit: options.minSamplesSplit,
+        minSamplesLeaf: options.minSamplesLeaf, maxFeatures: settings.maxFeatures),
+      bootstrap: settings.bootstrap, seed: options.seed, nJobs: options.threads)
+    try forest.fit(data)
+    let structures = forest.treeStructures
+
+    // Decompose the trees in parallel; each tree's figures land in its own slot.
+    let P = table.parameters.count
+    let pairList = options.pairs ? (0..<P).flatMap { i in ((i + 1)..<P).map { (i, $0) } } : []
+    let parameters = table.parameters
+    let slots = ResultSlots<(TreeDecomposition, [Double])>(count: structures.count)
+    let next = TaskCounter()
+    let work: @Sendable (Int) -> Void = { _ in
+      while let t = next.take(below: structures.count) {
+        let tree = TreeDecomposition(tree: structures[t], encoding: encoding, parameters: parameters)
+        var pairVariances = [Double](repeating: 0, count: pairList.count)
+        if tree.variance > 0 {
+          for (k, (i, j)) in pairList.enumerated() {
+            pairVariances[k] = max(0, tree.pairVariance(i, j) - tree.mainVariance[i] - tree.mainVariance[j])
+          }
+        }
+        slots.set(t, (tree, pairVariances))
+      }
+    }
+    let workers = min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, structures.count)
+    if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    let results = slots.values
+    trees = results.map(\.0)
+
+    // Fractions per tree, over the trees whose variance is not zero.
+    let informative = results.filter { $0.0.variance > 0 }
+    func effect(_ fraction: ((TreeDecomposition, [Double])) -> Double) -> Effect {
+      guard !informative.isEmpty else { return Effect(fraction: 0, std: 0) }
+      let xs = informative.map(fraction)
+      let m = xs.reduce(0, +) / Double(xs.count)
+      let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count)
+      return Effect(fraction: m, std: v.squareRoot())
+    }
+    mainEffects = (0..<P).map { p in effect { $0.0.mainVariance[p] / $0.0.variance } }
+    interactions = pairList.enumerated().map { k, pair in
+      PairEffect(
+        first: parameters[pair.0].name, second: parameters[pair.1].name,
+        effect: effect { $0.1[k] / $0.0.variance })
+    }.sorted { $0.effect.fraction > $1.effect.fraction }
+    remainder = options.pairs
+      ? effect { r in 1 - (r.0.mainVariance.reduce(0, +) + r.1.reduce(0, +)) / r.0.variance }.fraction : nil
+  }
+
+  /// The main effect of the parameter named `name`.
+  public func mainEffect(_ name: String) -> Effect? {
+    parameters.firstIndex { $0.name == name }.map { mainEffects[$0] }
+  }
+
+  /// The interaction of the two parameters, in either order.
+  public func interaction(_ a: String, _ b: String) -> Effect? {
+    interactions.first { ($0.first == a && $0.second == b) || ($0.first == b && $0.second == a) }?.effect
+  }
+}
+
+/// Slots filled by worker threads, each once, read after they finish.
+final class ResultSlots<T>: @unchecked Sendable {
+  private var storage: [T?]
+  private let lock = NSLock()
+
+  init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+  func set(_ i: Int, _ value: T) {
+    lock.lock()
+    storage[i] = value
+    lock.unlock()
+  }
+
+  var values: [T] { storage.map { $0! } }
+}
+
+/// Hands out 0, 1, 2, … to worker threads, each once.
+final class TaskCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var next = 0
+
+  func take(below limit: Int) -> Int? {
+    lock.lock()
+    defer { lock.unlock() }
+    guard next < limit else { return nil }
+    next += 1
+    return next - 1
+  }
+}
