@@ -109,7 +109,7 @@ public func parameterInteractions(
   options.pairs = true
   let table = try TrialTable(trials: trials, target: target, names: params)
   let analysed = table.parameters.filter { !$0.distribution.isSingle }
-  guard analysed.count >= 2 else { return [] }
+  guard analysed.count >= 2, table.rowCount >= 2 else { return [] }
   return try FunctionalANOVA(table: table.restricted(to: analysed.map(\.name)), options: options).interactions
 }
 

@@ -16,6 +16,16 @@ public struct TreeStructure: Sendable {
   /// The value of node `i` for regression (its first number otherwise).
   public func value(_ i: Int) -> Float { values[i * width] }
 
+  /// A tree given node by node (tests and tools build small ones by hand).
+  public init(feature: [Int32], threshold: [Float], left: [Int32], values: [Float], width: Int = 1) {
+    precondition(threshold.count == feature.count && left.count == feature.count && values.count == feature.count * width)
+    self.feature = feature
+    self.threshold = threshold
+    self.left = left
+    self.values = values
+    self.width = width
+  }
+
   init(_ tree: FittedTree) {
     feature = tree.splits.map(\.feature)
     threshold = tree.splits.map(\.threshold)
