@@ -9,11 +9,13 @@ let package = Package(
     .library(name: "TunaLua", targets: ["TunaLua"]),
     .library(name: "TunaStore", targets: ["TunaStore"]),
     .library(name: "TunaAnalysis", targets: ["TunaAnalysis"]),
+    .library(name: "TunaReport", targets: ["TunaReport"]),
     .executable(name: "tuna", targets: ["tuna"]),
     .executable(name: "tuna-bench", targets: ["tuna-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     // MARK: - C: Lua 5.4 from the system, and the shim that keeps longjmp in C
@@ -61,21 +63,30 @@ let package = Package(
     /// Which parameters mattered and which interacted: PED-ANOVA and functional ANOVA over the
     /// training core's random forest. Imports no Lua.
     .target(name: "TunaAnalysis", dependencies: ["TunaSearch", "TunaTrain"]),
+    /// The study report: plots drawn as SVG by the project, one self-contained HTML file rendered
+    /// from a Mustache template. Imports no Lua.
+    .target(
+      name: "TunaReport",
+      dependencies: ["TunaSearch", "TunaAnalysis", .product(name: "Mustache", package: "swift-mustache")]
+    ),
     /// A safe Swift wrapper over one Lua state. Knows nothing about tuning.
     .target(name: "LuaVM", dependencies: ["CLua", "CLuaShim"]),
     /// The `tuna` Lua module: binds TunaSearch into a Lua state.
-    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "TunaStore", "LuaVM"]),
+    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "TunaStore", "TunaAnalysis", "TunaReport", "LuaVM"]),
 
     // MARK: - Executables
 
     .executableTarget(
       name: "tuna",
       dependencies: [
-        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain",
+        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "tuna-bench", dependencies: ["TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "LuaVM"]),
+    .executableTarget(
+      name: "tuna-bench",
+      dependencies: ["TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport", "LuaVM"]
+    ),
 
     // MARK: - Tests
 
@@ -85,6 +96,7 @@ let package = Package(
     .testTarget(name: "TunaStoreTests", dependencies: ["TunaStore", "TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
+    .testTarget(name: "TunaReportTests", dependencies: ["TunaReport", "TunaSearch", "TunaAnalysis"]),
     .testTarget(name: "TunaAnalysisTests", dependencies: ["TunaAnalysis", "TunaSearch", "TunaTrain"], exclude: ["Fixtures"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
     .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore", "CSQLite"], exclude: ["Fixtures"]),

@@ -34,6 +34,10 @@ extension TunaEngine {
     try! state.load(string: Self.sortedPairsSource, chunkName: "tuna.sorted")
     try! lua.pcall(arguments: 0, results: 1)
     sortedMetatable = lua.ref()
+    // Importances iterate most important first under pairs() (ties in name order).
+    try! state.load(string: Self.descendingPairsSource, chunkName: "tuna.descending")
+    try! lua.pcall(arguments: 0, results: 1)
+    descendingMetatable = lua.ref()
 
     lua.newTable(recordCount: 8)
     let tuna = lua.top
@@ -61,6 +65,7 @@ extension TunaEngine {
     pushMLModule(on: lua)
     lua.rawSet(tuna, "ml")
     pushBuildingBlocks(into: tuna, on: lua)
+    installAnalysis(into: tuna, on: lua)
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)
@@ -99,6 +104,25 @@ extension TunaEngine {
       local keys = {}
       for k in next, t do keys[#keys + 1] = k end
       sort(keys, before)
+      local i = 0
+      return function()
+        i = i + 1
+        local k = keys[i]
+        if k ~= nil then return k, t[k] end
+      end, t, nil
+    end }
+    """
+
+  private static let descendingPairsSource = """
+    local next, sort, tostring = next, table.sort, tostring
+    return { __pairs = function(t)
+      local keys = {}
+      for k in next, t do keys[#keys + 1] = k end
+      sort(keys, function(a, b)
+        local x, y = t[a], t[b]
+        if x ~= y then return x > y end
+        return tostring(a) < tostring(b)
+      end)
       local i = 0
       return function()
         i = i + 1

@@ -86,6 +86,7 @@ public final class TunaEngine {
   var distMetatable: LuaRef!
   var trialListMetatable: LuaRef!
   var sortedMetatable: LuaRef!
+  var descendingMetatable: LuaRef!
 
   public convenience init(configuration: Configuration = Configuration()) throws(LuaError) {
     try self.init(configuration: configuration, job: nil)

@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, train, forest, samplers, regret, prune, storage, all
+    case bridge, overhead, train, forest, samplers, regret, prune, storage, analysis, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -15,7 +15,7 @@ struct Arguments {
   var samplerNames: [String]?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | storage | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
+    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | storage | analysis | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
@@ -28,6 +28,8 @@ struct Arguments {
       storage     SQLite against memory per trial; tuna run processes sharing one SQLite file:
                   throughput of 1, 2, 4, 8, and the speedup of 2 workers on the digits MLP
                   (needs the tuna executable next to tuna-bench)
+      analysis    PED-ANOVA and fANOVA (main effects, all pairs) on 1,000 and 10,000 trials of 8
+                  parameters beside the forest fit; tuna report on a 10,000-trial SQLite study
       all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH
@@ -39,7 +41,7 @@ struct Arguments {
       --samplers LIST   samplers, regret: only these (comma-separated names, e.g. tpe,cmaes)
 
     Figures are ratios against baselines measured in the same run; times are the calling
-    thread's CPU time, best of N (train, forest, samplers, regret, prune, storage: wall time). Build and
+    thread's CPU time, best of N (train, forest, samplers, regret, prune, storage, analysis: wall time). Build and
     run in release mode.
     """
 

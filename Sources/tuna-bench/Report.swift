@@ -15,6 +15,7 @@ struct Report: Codable {
   var regret: [SamplerBench.RegretRow]?
   var prune: PruneBench.Results?
   var storage: StorageBench.Results?
+  var analysis: AnalysisBench.Results?
 
   func write(to path: String) throws {
     let encoder = JSONEncoder()

@@ -35,7 +35,7 @@ do {
     } else if arguments.command == .storage {
       "wall time, median of \(settings.repetitions)"
     } else {
-      ([.train, .forest, .samplers, .regret].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
+      ([.train, .forest, .samplers, .regret, .analysis].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
         + " of \(settings.repetitions)"
     }
   say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer)\n")
@@ -70,6 +70,11 @@ do {
     let results = try StorageBench.run(quick: settings.quick, repetitions: settings.repetitions)
     report.storage = results
     StorageBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
+  }
+  if arguments.command == .analysis {
+    let results = try AnalysisBench.run(quick: settings.quick, repetitions: settings.repetitions)
+    report.analysis = results
+    AnalysisBench.tables(results).forEach { say($0.render()) }
   }
   if arguments.command == .bridge || arguments.command == .all {
     let results = try BridgeBench.run(settings)

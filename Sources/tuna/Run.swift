@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LuaVM
 import TunaLua
+import TunaReport
 import TunaSearch
 import TunaTrain
 
@@ -48,6 +49,11 @@ struct Run: ParsableCommand {
 
   @Flag(help: "Print neither progress nor the summary.")
   var quiet = false
+
+  @Option(help: ArgumentHelp(
+    "Write the HTML report of the script's studies to this file when the run ends (also after Ctrl-C).",
+    valueName: "file"))
+  var report: String?
 
   @Argument(parsing: .postTerminator, help: "Arguments for the script, after `--`.")
   var scriptArguments: [String] = []
@@ -109,13 +115,35 @@ struct Run: ParsableCommand {
     if engine.interruption.isInterrupted {
       printError("tuna: interrupted")
       if !quiet { printSummary(engine.studies) }
+      writeReport(engine.studies)
       throw ExitCode(130)
     }
     if let failure {
       printError(failure.description)
+      writeReport(engine.studies)
       throw ExitCode(1)
     }
     if !quiet { printSummary(engine.studies) }
+    if !writeReport(engine.studies) { throw ExitCode(1) }
+  }
+
+  /// Writes `--report` when asked for; says why not on standard error and returns false when
+  /// it cannot.
+  @discardableResult
+  func writeReport(_ studies: [Study]) -> Bool {
+    guard let report else { return true }
+    guard !studies.isEmpty else {
+      printError("tuna: no report written: the script created no study")
+      return false
+    }
+    do {
+      try StudyReport.write(try studies.map(StudySnapshot.init), to: report)
+      if !quiet { print("Report written to \(report)") }
+      return true
+    } catch {
+      printError("tuna: \(error)")
+      return false
+    }
   }
 }
 

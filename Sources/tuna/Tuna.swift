@@ -8,7 +8,10 @@ struct Tuna: ParsableCommand {
     commandName: "tuna",
     abstract: "Hyperparameter tuning driven by Lua scripts.",
     version: "0.1.0",
-    subcommands: [Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self]
+    subcommands: [
+      Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self,
+      ImportanceCommand.self, ReportCommand.self,
+    ]
   )
 
   static func main() {

@@ -41,14 +41,10 @@ public struct AnalysisParameter: Sendable, Hashable {
 /// The parameters of `trials` to analyse: those in `names` in that order, or every parameter seen
 /// in name order, each with its distributions merged across trials.
 func analysisParameters(of trials: [FrozenTrial], names: [String]?) throws(AnalysisError) -> [AnalysisParameter] {
-  var merged: [String: Distribution] = [:]
+  let merged = mergedSearchSpace(of: trials)
   var present: [String: Int] = [:]
   for trial in trials {
-    for (name, d) in trial.distributions {
-      present[name, default: 0] += 1
-      guard let old = merged[name] else { merged[name] = d; continue }
-      merged[name] = widen(old, d) ?? d
-    }
+    for name in trial.distributions.keys { present[name, default: 0] += 1 }
   }
   let chosen: [String]
   if let names {
@@ -79,5 +75,28 @@ private func widen(_ a: Distribution, _ b: Distribution) -> Distribution? {
     return c1 == c2 ? a : nil
   default:
     return nil
+  }
+}
+
+/// Every parameter of `trials` with its distributions merged across them: the lowest `low`, the
+/// highest `high`, the latest trial's log and step.
+public func mergedSearchSpace(of trials: [FrozenTrial]) -> [String: Distribution] {
+  var merged: [String: Distribution] = [:]
+  for trial in trials {
+    for (name, d) in trial.distributions {
+      merged[name] = merged[name].flatMap { widen($0, d) } ?? d
+    }
+  }
+  return merged
+}
+
+extension AnalysisParameter {
+  /// A point in the internal unit as a plain number to plot: the value itself for numbers (log
+  /// parameters too, whose axes are logarithmic), the choice's index for categoricals.
+  public func plotCoordinate(internal x: Double) -> Double {
+    switch distribution {
+    case .float(_, _, let log, _), .int(_, _, let log, _): log ? exp(x) : x
+    case .categorical: x
+    }
   }
 }

@@ -28,8 +28,9 @@ public struct FanovaOptions: Sendable {
   /// Whether to compute every pair's interaction (main effects alone are cheaper).
   public var pairs = true
   /// The most trials the forest learns from: a larger study is subsampled at random (seeded),
-  /// which keeps the cost bounded; nil learns from all.
-  public var maxTrials: Int?
+  /// which keeps the cost bounded (every pair of 8 parameters takes about 0.1 s at 1,000 trials
+  /// and grows with the square of the trials: 8 s at 10,000); nil learns from all.
+  public var maxTrials: Int? = 5_000
   /// Threads to fit and decompose trees on; nil uses one per core.
   public var threads: Int?
 

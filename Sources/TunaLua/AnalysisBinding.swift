@@ -1,0 +1,163 @@
+import Foundation
+import LuaVM
+import TunaAnalysis
+import TunaReport
+import TunaSearch
+
+// `tuna.importance`, `tuna.interactions` and `tuna.report` (lua-api.md §8).
+
+extension TunaEngine {
+  func installAnalysis(into tuna: Int32, on lua: Lua) {
+    lua.push(function: { [unowned self] l in try self.importance(l) }); lua.rawSet(tuna, "importance")
+    lua.push(function: { [unowned self] l in try self.interactions(l) }); lua.rawSet(tuna, "interactions")
+    lua.push(function: { [unowned self] l in try self.report(l) }); lua.rawSet(tuna, "report")
+  }
+
+  /// `tuna.importance(study, { evaluator, params, target, direction, seed, normalize })`: a table
+  /// of parameter → importance that `pairs` visits most important first.
+  func importance(_ lua: Lua) throws -> Int32 {
+    let f = "importance"
+    let study = try classes.study.check(1, on: lua, function: f).study
+    let options = try Options(lua, at: 2, function: f, allowed: ["evaluator", "params", "target", "direction", "seed", "normalize"])
+    var settings = ImportanceOptions()
+    if let name = try options.string("evaluator") {
+      guard let evaluator = ImportanceEvaluator(rawValue: name) else {
+        throw ArgumentError(2, f, "'evaluator' must be \"ped_anova\" or \"fanova\", got \"\(name)\"")
+      }
+      settings.evaluator = evaluator
+    }
+    settings.params = try parameterNames(options)
+    settings.seed = try seedValue(options) ?? 0
+    settings.normalize = try options.bool("normalize") ?? true
+    let trials = try study.trials()
+    let ranked = try withTarget(options, study: study, on: lua) { target in
+      settings.target = target
+      return try parameterImportances(trials, directions: study.directions, options: settings)
+    }
+    lua.newTable(recordCount: Int32(ranked.count))
+    for item in ranked {
+      lua.push(item.importance)
+      lua.rawSet(-2, item.name)
+    }
+    lua.push(descendingMetatable)
+    lua.setMetatable(-2)
+    return 1
+  }
+
+  /// `tuna.interactions(study, { evaluator = "fanova", top, params, target, direction, seed })`:
+  /// `{ { a, b, fraction, std = … }, … }`, strongest first.
+  func interactions(_ lua: Lua) throws -> Int32 {
+    let f = "interactions"
+    let study = try classes.study.check(1, on: lua, function: f).study
+    let options = try Options(lua, at: 2, function: f, allowed: ["evaluator", "top", "params", "target", "direction", "seed"])
+    if let name = try options.string("evaluator"), name != "fanova" {
+      throw ArgumentError(2, f, "'evaluator' must be \"fanova\" (only functional ANOVA measures interactions), got \"\(name)\"")
+    }
+    let top = try options.integer("top")
+    if let top, top < 0 { throw ArgumentError(2, f, "'top' must be >= 0, got \(top)") }
+    var fanova = FanovaOptions()
+    fanova.seed = try seedValue(options) ?? 0
+    let params = try parameterNames(options)
+    let trials = try study.trials()
+    var pairs = try withTarget(options, study: study, on: lua) { target in
+      try parameterInteractions(trials, directions: study.directions, params: params, target: target, options: fanova)
+    }
+    if let top { pairs = Array(pairs.prefix(top)) }
+    lua.newTable(arrayCount: Int32(pairs.count))
+    for (i, pair) in pairs.enumerated() {
+      lua.newTable(arrayCount: 3, recordCount: 1)
+      lua.push(pair.first); lua.rawSet(-2, index: 1)
+      lua.push(pair.second); lua.rawSet(-2, index: 2)
+      lua.push(pair.effect.fraction); lua.rawSet(-2, index: 3)
+      lua.push(pair.effect.std); lua.rawSet(-2, "std")
+      lua.rawSet(-2, index: i + 1)
+    }
+    return 1
+  }
+
+  /// `tuna.report(study, path, { seed })`: writes the study's HTML report. Refused in the sandbox,
+  /// which writes no files (`tuna run --report PATH` writes it from outside).
+  func report(_ lua: Lua) throws -> Int32 {
+    let f = "report"
+    let study = try classes.study.check(1, on: lua, function: f).study
+    guard lua.type(at: 2) == .string, let path = lua.toString(2), !path.isEmpty else {
+      throw ArgumentError(2, f, "a file path expected, got \(lua.describe(2))")
+    }
+    let options = try Options(lua, at: 3, function: f, allowed: ["seed"])
+    guard !state.isSandboxed else {
+      throw ScriptError("tuna.report cannot write files in the sandbox; run with --report \(path) instead")
+    }
+    var settings = ReportOptions()
+    settings.seed = try seedValue(options) ?? 0
+    do {
+      try StudyReport.write([try StudySnapshot(study)], to: path, options: settings)
+    } catch let error as ReportError {
+      throw ScriptError("report: \(error)")
+    }
+    return 0
+  }
+
+  /// `params = { "a", "b" }`, or nil.
+  private func parameterNames(_ options: Options) throws -> [String]? {
+    try options.with("params") { type in
+      guard type != .nil else { return nil }
+      let lua = options.lua
+      guard type == .table else { throw options.bad("params", "an array of parameter names") }
+      return try (0..<lua.rawLength(-1)).map { i in
+        lua.rawGet(-1, index: i + 1)
+        defer { lua.pop() }
+        guard lua.type(at: -1) == .string, let name = lua.toString(-1) else {
+          throw options.bad("params", "an array of parameter names")
+        }
+        return name
+      }
+    }
+  }
+
+  /// Runs `body` with the target the options name: an objective's index (from 1), a function of
+  /// the frozen trial (lower is better unless `direction = "maximize"`), or nil for the study's
+  /// objective.
+  private func withTarget<R>(_ options: Options, study: Study, on lua: Lua, _ body: (AnalysisTarget?) throws -> R) throws -> R {
+    let f = options.function
+    let direction: StudyDirection? = try options.string("direction").map { text in
+      guard let d = StudyDirection(rawValue: text) else {
+        throw ArgumentError(options.position, f, "'direction' must be \"minimize\" or \"maximize\", got \"\(text)\"")
+      }
+      return d
+    }
+    switch options.with("target", { $0 }) {
+    case .nil:
+      if direction != nil { throw ArgumentError(options.position, f, "'direction' goes with a target function") }
+      return try body(nil)
+    case .number:
+      let index = try options.integer("target")!
+      guard index >= 1, index <= study.directions.count else {
+        throw ArgumentError(
+          options.position, f, "'target' must be an objective's index from 1 to \(study.directions.count), got \(index)")
+      }
+      if direction != nil { throw ArgumentError(options.position, f, "'direction' goes with a target function") }
+      return try body(try AnalysisTarget.objective(index - 1, of: study.directions))
+    case .function:
+      let ref = options.with("target") { _ in
+        lua.pushValue(at: -1)
+        return lua.ref()
+      }
+      defer { lua.release(ref) }
+      let target = AnalysisTarget(name: "target", direction: direction ?? .minimize) { [unowned self] trial in
+        lua.push(ref)
+        self.push(trial, on: lua)
+        try lua.pcall(arguments: 1, results: 1)
+        defer { lua.pop() }
+        switch lua.type(at: -1) {
+        case .nil: return nil
+        case .number: return lua.toNumber(-1)
+        default:
+          throw ScriptError("\(f): the target function must return a number or nil, got \(lua.describe(-1)) for trial \(trial.number)")
+        }
+      }
+      return try body(target)
+    default:
+      throw options.with("target") { _ in options.bad("target", "an objective's index or a function of the trial") }
+    }
+  }
+}
