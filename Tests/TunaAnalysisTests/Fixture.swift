@@ -7,8 +7,10 @@ struct Fixture {
   let name: String
   let directions: [StudyDirection]
   let trials: [FrozenTrial]
-  /// Result name → parameter → figure.
+  /// Result name → parameter → figure (`params=p,q/ped_anova_raw` for a run on some parameters).
   let results: [String: [String: Double]]
+  /// Result name → the exception Optuna raised instead.
+  let errors: [String: String]
 
   static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -21,7 +23,7 @@ struct Fixture {
     for (param, spec) in json["distributions"] as! [String: [String: Any]] {
       distributions[param] = try Self.distribution(spec)
     }
-    trials = (json["trials"] as! [[String: Any]]).enumerated().map { i, row in
+    func trial(_ i: Int, _ row: [String: Any]) -> FrozenTrial {
       let raw = row["params"] as! [String: Any]
       var params: [String: ParamValue] = [:]
       for (param, value) in raw {
@@ -32,20 +34,21 @@ struct Fixture {
           if let s = value as? String { params[param] = .string(s) } else { params[param] = .float((value as! NSNumber).doubleValue) }
         }
       }
-      let values: [Double]
-      if let v = row["values"] as? [Any] { values = v.map(Self.number) } else { values = [Self.number(row["value"]!)] }
+      let state = (row["state"] as? String).flatMap(TrialState.init(rawValue:)) ?? .complete
       return FrozenTrial(
-        id: i, number: i, state: .complete, values: values, params: params,
+        id: i, number: i, state: state, values: row["value"].map { [Self.number($0)] }, params: params,
         distributions: distributions.filter { params[$0.key] != nil },
         datetimeStart: Date(timeIntervalSince1970: Double(i)), datetimeComplete: Date(timeIntervalSince1970: Double(i) + 1))
     }
+    let rows = (json["trials"] as! [[String: Any]]) + (json["extra_trials"] as? [[String: Any]] ?? [])
+    trials = rows.enumerated().map { trial($0, $1) }
     var results: [String: [String: Double]] = [:]
-    for (key, entry) in json["results"] as! [String: Any] {
-      if let entry = entry as? [String: Any], let figures = entry["importances"] as? [String: Any] {
-        results[key] = figures.mapValues(Self.number)
-      }
+    var errors: [String: String] = [:]
+    for (key, entry) in json["results"] as! [String: [String: Any]] {
+      if let error = entry["error"] as? String { errors[key] = error } else { results[key] = entry.mapValues(Self.number) }
     }
     self.results = results
+    self.errors = errors
   }
 
   /// A JSON number, or the strings "nan", "inf" and "-inf" JSON cannot hold.

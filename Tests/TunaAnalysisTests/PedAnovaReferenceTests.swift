@@ -20,19 +20,20 @@ final class PedAnovaReferenceTests: XCTestCase {
     return [
       ("ped_anova_normalized", true, options(0.1, 1)),
       ("ped_anova_raw", false, options(0.1, 1)),
-      ("ped_anova_raw_global(evaluate_on_local=False)", false, options(0.1, 1, local: false)),
+      ("ped_anova_raw_global", false, options(0.1, 1, local: false)),
       ("ped_anova_raw_tq0.2", false, options(0.2, 1)),
       ("ped_anova_raw_tq0.1_rq0.5", false, options(0.1, 0.5)),
       ("ped_anova_raw_tq0.05_rq0.3", false, options(0.05, 0.3)),
     ]
   }()
 
-  func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+  func check(_ name: String, params: [String]? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
     let fixture = try Fixture(name)
     var checked = 0
     for variant in Self.variants {
-      guard let expected = fixture.results[variant.key] else { continue }
-      var options = ImportanceOptions(evaluator: .pedAnova)
+      let key = (params.map { "params=" + $0.joined(separator: ",") + "/" } ?? (name == "conditional" ? "default_params/" : "")) + variant.key
+      guard let expected = fixture.results[key] else { continue }
+      var options = ImportanceOptions(evaluator: .pedAnova, params: params)
       options.normalize = variant.normalize
       options.pedAnova = variant.options
       let got = try parameterImportances(fixture.trials, directions: fixture.directions, options: options)
@@ -58,9 +59,24 @@ final class PedAnovaReferenceTests: XCTestCase {
   }
   func testTiesAtTheCutoffAreAllKept() throws { try check("ties") }
   func testConstantParameterAndSingleDistribution() throws { try check("constant_param") }
+  func testConstructedFunction() throws { try check("constructed") }
+
+  /// Conditional parameters count over the trials that have them; a parameter no top trial has
+  /// scores 0.
+  func testConditionalParameters() throws {
+    try check("conditional")
+    for params in [["p"], ["p", "r"], ["p", "q"], ["model", "r"]] { try check("conditional", params: params) }
+  }
+
+  /// A complete trial with an infinite value and a failed trial change nothing.
+  func testNonFiniteAndFailedTrialsAreLeftOut() throws { try check("nonfinite") }
+
+  func testConstantObjective() throws { try check("constant_objective") }
+
   func testSmallStudies() throws {
     try check("small")
     try check("tiny_2")
     try check("tiny_5")
+    try check("tiny_1")
   }
 }

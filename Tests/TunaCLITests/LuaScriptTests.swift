@@ -6,7 +6,7 @@ import XCTest
 /// `ok <name>`; one test per script, so a failure names its area.
 final class LuaScriptTests: XCTestCase {
   /// The scripts in scripts/tests/ that have a test below.
-  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module", "training", "model_samplers", "pruners", "storage"]
+  static let covered: Set<String> = ["studies", "trials", "samplers", "lua_samplers", "module", "training", "model_samplers", "pruners", "storage", "analysis"]
 
   func testStudiesScript() throws { try checkTestScript("studies") }
   func testPrunersScript() throws { try checkTestScript("pruners") }
@@ -17,6 +17,7 @@ final class LuaScriptTests: XCTestCase {
   func testModuleScript() throws { try checkTestScript("module") }
   func testTrainingScript() throws { try checkTestScript("training") }
   func testModelSamplersScript() throws { try checkTestScript("model_samplers") }
+  func testAnalysisScript() throws { try checkTestScript("analysis") }
 
   /// A new script in scripts/tests/ needs its own test method above.
   func testEveryTestScriptHasATest() throws {
