@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: the module boundary check, then every test target (unit tests,
-# conformance suites, and the Lua behaviour tests that drive the built CLI). Tests build in
+# conformance suites, the Lua behaviour tests that drive the built CLI, and the report checked
+# in headless Chromium). Tests build in
 # release mode (with testing enabled): the training core and the example scripts the CLI tests
 # run end to end are 20-50x slower unoptimized.
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 tuna_check_swift
 tuna_install_deps
+tuna_install_test_deps
 scripts/check-boundaries.sh
 swift build -c release --build-tests -Xswiftc -enable-testing
 swift test -c release --skip-build --disable-swift-testing -Xswiftc -enable-testing "$@"

@@ -2,7 +2,18 @@
 # Sourced by setup.sh and test.sh. Quiet when everything is present.
 
 tuna_install_deps() {
-  local packages=(pkg-config liblua5.4-dev libopenblas-dev libsqlite3-dev)
+  tuna_install_packages pkg-config liblua5.4-dev libopenblas-dev libsqlite3-dev
+}
+
+# What the tests need beyond the build: Chromium renders the HTML report headless (driven by
+# scripts/lib/page_check.py, Python's standard library only), with fonts that look alike on
+# every machine.
+tuna_install_test_deps() {
+  tuna_install_packages chromium fonts-dejavu-core python3
+}
+
+tuna_install_packages() {
+  local packages=("$@")
   local missing=()
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
