@@ -32,12 +32,34 @@ final class LuaScriptTests: XCTestCase {
     let names = try FileManager.default.contentsOfDirectory(atPath: TunaProcess.examples.path)
       .filter { $0.hasSuffix(".lua") }.sorted()
     XCTAssertFalse(names.isEmpty, "no examples in \(TunaProcess.examples.path)")
+    // From a scratch directory: an example may write files (interactions.lua writes its report).
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("examples-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
     for name in names {
-      let result = try tuna(["run", "scripts/examples/" + name], in: TunaProcess.packageRoot, timeout: 60)
+      let result = try tuna(["run", TunaProcess.examples.appendingPathComponent(name).path], in: scratch, timeout: 60)
       XCTAssertEqual(result.status, 0, "\(name)\n\(result.transcript)")
       assertContains(result.stdout, "Study ", "\(name) prints the summary")
       XCTAssertFalse(result.stderr.contains("failed"), "\(name)\n\(result.transcript)")
     }
+  }
+
+  /// The interactions example answers its questions: learning rate first, and its pair with the
+  /// batch size the strongest interaction.
+  func testInteractionsExample() throws {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("interactions-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let result = try tuna(
+      ["run", TunaProcess.examples.appendingPathComponent("interactions.lua").path, "--", "report.html"], in: scratch, timeout: 60)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    let lines = result.stdoutLines
+    let table = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Which hyperparameters mattered") })
+    XCTAssertTrue(lines[table + 2].hasPrefix("  lr "), result.stdout)
+    let pairs = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Which acted together") })
+    XCTAssertTrue(lines[pairs + 1].hasPrefix("  batch_size × lr "), result.stdout)
+    assertLine(result.stdout, "report: report.html")
+    XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("report.html").path))
   }
 
   func testQuickstartExample() throws {
