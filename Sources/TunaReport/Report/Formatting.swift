@@ -29,6 +29,7 @@ func formatParam(_ value: ParamValue) -> String {
 /// A time span: 850 ms, 12.3 s, 4 min 05 s, 2 h 03 min.
 func formatSeconds(_ s: Double) -> String {
   guard s.isFinite else { return "–" }
+  if s < 0.01 { return String(format: "%.1f ms", s * 1000) }
   if s < 1 { return String(format: "%.0f ms", s * 1000) }
   if s < 60 { return String(format: "%.1f s", s) }
   let whole = Int(s.rounded())

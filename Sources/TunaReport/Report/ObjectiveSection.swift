@@ -4,7 +4,7 @@ import TunaSearch
 
 /// One objective's part of the report: importance, interactions, history, slices and contour.
 func objectiveContext(
-  _ study: StudySnapshot, _ analysis: ObjectiveAnalysis, id: String, space: [String: Distribution], options: ReportOptions
+  _ study: StudySnapshot, _ analysis: ObjectiveAnalysis, id: String, options: ReportOptions
 ) -> [String: Any] {
   let k = analysis.index
   let direction = analysis.direction
@@ -90,32 +90,41 @@ func objectiveContext(
       ]
     }
 
-    // The contour of the strongest pair.
-    if let top = fanova.interactions.first, let grid = try? fanova.pairMarginal(top.first, top.second, points: 40) {
+    // The contour of the strongest pair when it interacts; else of the two most important
+    // parameters, said plainly.
+    let strongest = fanova.interactions.first
+    let interacting = strongest.map { $0.effect.fraction >= notableInteraction } ?? false
+    let pair: (String, String)? =
+      interacting ? strongest.map { ($0.first, $0.second) } : ranked.count >= 2 ? (ranked[0].parameter.name, ranked[1].parameter.name) : nil
+    if let pair, let grid = try? fanova.pairMarginal(pair.0, pair.1, points: 40) {
       let (a, b) = (grid.first, grid.second)
-      let points = sliceTrials.compactMap { t -> (Double, Double)? in
+      func point(_ t: FrozenTrial) -> (Double, Double)? {
         guard let va = t.params[a.name], let vb = t.params[b.name], let x = axisCoordinate(va, a.distribution),
           let y = axisCoordinate(vb, b.distribution)
         else { return nil }
         return (x, y)
       }
       let bestTrial = complete.min { direction.isBetter($0.values![k], than: $1.values![k]) }
-      let bestPoint = bestTrial.flatMap { t -> (Double, Double)? in
-        guard let va = t.params[a.name], let vb = t.params[b.name], let x = axisCoordinate(va, a.distribution),
-          let y = axisCoordinate(vb, b.distribution)
-        else { return nil }
-        return (x, y)
-      }
       context["hasContour"] = true
-      context["contourCaption"] =
-        "\(a.name) × \(b.name) interact the most (\(formatFraction(top.effect.fraction)) of the variance beyond their main effects). "
-        + "The colours are fANOVA's prediction averaged over the other parameters; the dots are trials."
+      if interacting, let strongest {
+        context["contourHeading"] = "The strongest interaction"
+        context["contourCaption"] =
+          "\(a.name) × \(b.name) interact the most: together they explain \(formatFraction(strongest.effect.fraction)) of the "
+          + "variance beyond their main effects. The colours are fANOVA's prediction averaged over the other parameters; "
+          + "the dots are trials."
+      } else {
+        context["contourHeading"] = "The two most important parameters together"
+        context["contourCaption"] =
+          "No pair interacts much"
+          + (strongest.map { " (the strongest, \($0.first) × \($0.second), explains \(formatFraction($0.effect.fraction)) of the variance)" } ?? "")
+          + ", so the effects add up. The colours are fANOVA's prediction averaged over the other parameters; the dots are trials."
+      }
       context["contourSvg"] = Figures.contour(
         id: "\(id)-contour", title: "\(a.name) × \(b.name)", xAxis: parameterAxis(a.name, a.distribution),
         yAxis: parameterAxis(b.name, b.distribution),
         grid: ContourGrid(
           xs: grid.firstPositions.map(a.plotCoordinate), ys: grid.secondPositions.map(b.plotCoordinate), values: grid.mean),
-        points: points, best: bestPoint, valueTitle: yTitle, direction: direction)
+        points: sliceTrials.compactMap(point), best: bestTrial.flatMap(point), valueTitle: yTitle, direction: direction)
     } else {
       context["hasContour"] = false
     }
@@ -125,5 +134,8 @@ func objectiveContext(
   }
   return context
 }
+
+/// The share of variance from which a pair's interaction counts as notable in the report's words.
+let notableInteraction = 0.02
 
 func percent(_ x: Double) -> String { String(format: "%.0f%%", x * 100) }

@@ -60,7 +60,7 @@ enum ReportTemplate {
     {{#hasFront}}
     <h3>Pareto front</h3>
     <div class="scroll">
-    <table class="trials">
+    <table class="front">
     <thead><tr>{{#frontHeader}}<th scope="col">{{.}}</th>{{/frontHeader}}</tr></thead>
     <tbody>
     {{#frontRows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
@@ -110,6 +110,7 @@ enum ReportTemplate {
     <section id="{{id}}-history" class="history">
     <h2>How the search went</h2>
     {{#objectives}}
+    {{#multi}}<h3 class="objective">{{title}} ({{direction}})</h3>{{/multi}}
     <figure class="plot">{{{historySvg}}}</figure>
     {{/objectives}}
     </section>
@@ -125,7 +126,7 @@ enum ReportTemplate {
     {{/slices}}
     </div>
     {{#hasContour}}
-    <h3>The strongest interaction</h3>
+    <h3>{{contourHeading}}</h3>
     <p class="lead">{{contourCaption}}</p>
     <figure class="plot contour">{{{contourSvg}}}</figure>
     {{/hasContour}}
@@ -159,7 +160,7 @@ enum ReportTemplate {
     <section id="{{id}}-timeline" class="timeline">
     <h2>Timeline</h2>
     <p class="lead">{{timelineCaption}}</p>
-    <figure class="plot wide">{{{timelineSvg}}}</figure>
+    <figure class="plot">{{{timelineSvg}}}</figure>
     </section>
     {{/hasTimeline}}
 
@@ -171,7 +172,7 @@ enum ReportTemplate {
     <table class="trials">
     <thead><tr>{{#header}}<th scope="col"{{#num}} class="num"{{/num}}>{{text}}</th>{{/header}}</tr></thead>
     <tbody>
-    {{#rows}}<tr class="{{state}}{{#best}} best{{/best}}">{{#cells}}<td{{#num}} class="num"{{/num}}>{{text}}</td>{{/cells}}</tr>
+    {{#rows}}<tr class="{{state}}{{#best}} best{{/best}}">{{#cells}}<td{{#num}} class="num"{{/num}}>{{text}}</td>{{/cells}}<td class="reason">{{note}}</td></tr>
     {{/rows}}
     </tbody>
     </table>
@@ -210,7 +211,7 @@ enum ReportTemplate {
     .best h3 { margin: 4px 0; }
     .best-value { font-size: 28px; font-weight: 600; margin: 0 0 8px; }
     figure.plot { margin: 8px 0 16px; max-width: 760px; }
-    figure.plot.wide { max-width: 100%; }
+    figure.plot.wide { max-width: 980px; }
     figure.plot.matrix { max-width: 640px; }
     figure.plot svg { display: block; width: 100%; height: auto; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; }
@@ -221,7 +222,8 @@ enum ReportTemplate {
     .scroll.tall thead th { position: sticky; top: 0; z-index: 1; }
     table.trials { font-size: 13px; }
     table.trials td { white-space: nowrap; }
-    table.trials td:last-child { white-space: normal; min-width: 200px; color: var(--muted); }
+    table.trials td.reason { white-space: normal; min-width: 220px; max-width: 520px; color: var(--muted); }
+    table.front { font-size: 13px; }
     tr.best td { background: #e7f5e9; font-weight: 600; }
     tr.fail td:nth-child(2) { color: #c92a2a; }
     tr.pruned td:nth-child(2) { color: #e67700; }

@@ -14,7 +14,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
   ]
   context.merge(bestContext(study, complete: complete)) { $1 }
   context["objectives"] = study.directions.indices.map { k in
-    objectiveContext(study, ObjectiveAnalysis(study: study, objective: k, options: options), id: "\(id)-o\(k)", space: space, options: options)
+    objectiveContext(study, ObjectiveAnalysis(study: study, objective: k, options: options), id: "\(id)-o\(k)", options: options)
   }
 
   // Parallel coordinates, coloured by the first objective, parameters in name order.
@@ -23,7 +23,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
   let lines = sample(complete, limit: options.maxLines, seed: options.seed, keep: { best.contains($0.number) })
   context["hasParallel"] = !names.isEmpty
   context["parallelSvg"] = Figures.parallel(
-    id: "\(id)-parallel", title: "Parallel coordinates", axes: names.map { parameterAxis($0, space[$0]!) },
+    id: "\(id)-parallel", title: "Each complete trial across its parameters, coloured by its objective", axes: names.map { parameterAxis($0, space[$0]!) },
     lines: lines.map { t in
       ParallelLine(
         values: names.map { name in t.params[name].flatMap { axisCoordinate($0, space[name]!) } }, objective: t.values![0],
@@ -43,7 +43,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
       + (pruned > 0 ? "; \(pruned) were pruned (marked × at the step they stopped)." : ".")
       + (curves.count < reporting.count ? " \(curves.count) are drawn." : "")
     context["intermediateSvg"] = Figures.intermediate(
-      id: "\(id)-intermediate", title: "Intermediate values",
+      id: "\(id)-intermediate", title: "Learning curves",
       curves: curves.map { t in
         LearningCurve(
           number: t.number, points: t.intermediateValues.keys.sorted().map { ($0, t.intermediateValues[$0]!) }, state: t.state)
@@ -58,7 +58,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
     let shown = sample(complete, limit: options.maxPoints, seed: options.seed, keep: { front.contains($0.number) })
     context["paretoCaption"] = "\(front.count) trial\(front.count == 1 ? " is" : "s are") on the Pareto front."
     context["paretoSvg"] = Figures.pareto(
-      id: "\(id)-pareto", title: "Pareto front",
+      id: "\(id)-pareto", title: "Complete trials and the front",
       points: shown.map { ParetoPoint(number: $0.number, values: $0.values!, onFront: front.contains($0.number)) },
       objectiveNames: study.directions.indices.map { "Objective \($0 + 1)" }, directions: study.directions)
   }
@@ -71,7 +71,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
     lanes > 1
     ? "Trials ran on up to \(lanes) workers at once (one row each, reconstructed from the trials' start and end times)."
     : "Trials ran one at a time."
-  context["timelineSvg"] = Figures.timeline(id: "\(id)-timeline", title: "Timeline", bars: shownBars, lanes: lanes)
+  context["timelineSvg"] = Figures.timeline(id: "\(id)-timeline", title: "Trials by worker", bars: shownBars, lanes: lanes)
   context["table"] = trialsTable(study, space: space, options: options)
   return context
 }

@@ -19,11 +19,11 @@ func trialsTable(_ study: StudySnapshot, space: [String: Distribution], options:
   }
   let bestNumber = study.directions.count == 1
     ? bestTrials(study.completeTrials, objective: 0, direction: study.directions[0], count: 1).first : nil
-  let header = ["#", "state"] + (objectives == 1 ? ["value"] : (1...objectives).map { "objective \($0)" }) + ["duration"] + names + ["note"]
+  let header = ["#", "state"] + (objectives == 1 ? ["value"] : (1...objectives).map { "objective \($0)" }) + ["duration"] + names
   let numeric = [true, false] + Array(repeating: true, count: objectives + 1) + names.map { name in
     if case .categorical = space[name]! { return false }
     return true
-  } + [false]
+  }
   let body = rows.map { t -> [String: Any] in
     var cells = [String(t.number), t.state.rawValue]
     for k in 0..<objectives {
@@ -31,15 +31,15 @@ func trialsTable(_ study: StudySnapshot, space: [String: Distribution], options:
     }
     cells.append(t.duration.map(formatSeconds) ?? "")
     for name in names { cells.append(t.params[name].map(formatParam) ?? "") }
-    cells.append(trialNote(t))
     return [
       "cells": zip(cells, numeric).map { ["text": $0, "num": $1] },
+      "note": trialNote(t),
       "state": t.state.rawValue,
       "best": t.number == bestNumber,
     ]
   }
   return [
-    "header": zip(header, numeric).map { ["text": $0, "num": $1] },
+    "header": zip(header, numeric).map { ["text": $0, "num": $1] } + [["text": "note", "num": false]],
     "rows": body,
     "note": note,
     "hasNote": !note.isEmpty,
