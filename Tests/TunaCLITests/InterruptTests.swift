@@ -5,6 +5,29 @@ import XCTest
 /// starts, the summary prints, and the exit code is 130.
 final class InterruptTests: XCTestCase {
   func testSigintFailsTheRunningTrialAndExits130() throws {
+    let (status, stdout, stderr) = try runInterrupted([])
+    XCTAssertEqual(status, 130, stdout + stderr)
+    assertContains(stderr, "trial 3 failed: interrupted")
+    assertContains(stderr, "tuna: interrupted")
+    assertLine(stdout, "Study interrupt (minimize): 4 trials: 3 complete, 1 fail")
+    XCTAssertFalse(stdout.contains("not reached"))
+  }
+
+  /// `--report` is written after Ctrl-C too, with the interrupted trial in it.
+  func testSigintStillWritesTheReport() throws {
+    let report = FileManager.default.temporaryDirectory.appendingPathComponent("interrupted-\(UUID().uuidString).html")
+    defer { try? FileManager.default.removeItem(at: report) }
+    let (status, stdout, stderr) = try runInterrupted(["--report", report.path])
+    XCTAssertEqual(status, 130, stdout + stderr)
+    assertLine(stdout, "Report written to \(report.path)")
+    let html = try String(contentsOf: report, encoding: .utf8)
+    assertContains(html, "3 complete, 1 fail")
+    assertContains(html, "<td class=\"reason\">interrupted</td>")
+  }
+
+  /// Runs interrupt.lua with `extra` arguments, sends SIGINT while trial 3 loops, and returns the
+  /// exit status and both streams.
+  private func runInterrupted(_ extra: [String]) throws -> (Int32, String, String) {
     let executable = try XCTUnwrap(TunaProcess.executable, "the tuna executable was not found")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tuna-int-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -15,7 +38,7 @@ final class InterruptTests: XCTestCase {
 
     let process = Process()
     process.executableURL = executable
-    process.arguments = ["run", "interrupt.lua"]
+    process.arguments = ["run", "interrupt.lua"] + extra
     process.currentDirectoryURL = TunaProcess.fixtures
     process.standardOutput = try FileHandle(forWritingTo: outURL)
     process.standardError = try FileHandle(forWritingTo: errURL)
@@ -30,15 +53,9 @@ final class InterruptTests: XCTestCase {
     if process.isRunning {
       process.terminate()
       XCTFail("tuna did not stop after SIGINT")
-      return
     }
-    let stdout = output()
-    let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-    XCTAssertEqual(process.terminationStatus, 130, stdout + stderr)
+    process.waitUntilExit()
     XCTAssertEqual(process.terminationReason, .exit)
-    assertContains(stderr, "trial 3 failed: interrupted")
-    assertContains(stderr, "tuna: interrupted")
-    assertLine(stdout, "Study interrupt (minimize): 4 trials: 3 complete, 1 fail")
-    XCTAssertFalse(stdout.contains("not reached"))
+    return (process.terminationStatus, output(), String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
   }
 }

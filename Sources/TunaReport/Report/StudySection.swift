@@ -29,7 +29,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
         values: names.map { name in t.params[name].flatMap { axisCoordinate($0, space[name]!) } }, objective: t.values![0],
         number: t.number)
     },
-    objectiveTitle: objectiveTitle(study.directions.count == 1 ? "Objective value" : "Objective 1", study.directions[0]),
+    objectiveTitle: study.directions.count == 1 ? "Objective" : "Objective 1",
     direction: study.directions[0])
 
   // Learning curves: the best complete trials first, then a sample of the rest.
