@@ -133,6 +133,26 @@ final class ReportModelTests: XCTestCase {
     XCTAssertThrowsError(try StudyReport.html([]))
   }
 
+  /// Fifty parameters: the parallel-coordinates plot keeps its own width and scrolls sideways.
+  func testManyParametersKeepTheirWidth() throws {
+    let d = try Distribution.float(0, 1)
+    var rng = RandomSource(seed: 5)
+    let names = (0..<50).map { "p\($0)" }
+    let trials = (0..<60).map { n -> FrozenTrial in
+      let x = names.map { _ in rng.uniform(0, 1) }
+      return trial(
+        n, value: x[0] + x[1] * x[2], start: Double(n), end: Double(n) + 1,
+        params: Dictionary(uniqueKeysWithValues: zip(names, x.map(ParamValue.float))),
+        distributions: Dictionary(uniqueKeysWithValues: names.map { ($0, d) }))
+    }
+    let html = try StudyReport.html([StudySnapshot(name: "wide", directions: [.minimize], trials: trials)])
+    let marker = try XCTUnwrap(html.range(of: "<figure class=\"plot\" style=\"width: "))
+    let width = Int(html[marker.upperBound...].prefix { $0.isNumber })!
+    XCTAssertGreaterThan(width, 2000)
+    XCTAssertEqual(naturalWidth("<svg viewBox=\"0 0 640.5 400\">"), 641)
+    XCTAssertNil(naturalWidth("<svg>"))
+  }
+
   func testTheSameStudyMakesTheSamePage() throws {
     let x = try Distribution.float(0, 1)
     var rng = RandomSource(seed: 4)

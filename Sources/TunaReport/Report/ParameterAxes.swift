@@ -9,7 +9,7 @@ func parameterAxis(_ name: String, _ d: Distribution) -> PlotAxis {
   case .float(let low, let high, let log, _):
     return PlotAxis(title: name, scale: log ? .log : .linear, range: low...high)
   case .int(let low, let high, let log, _):
-    return PlotAxis(title: name, scale: log ? .log : .linear, range: Double(low)...Double(high))
+    return PlotAxis(title: name, scale: log ? .log : .linear, range: Double(low)...Double(high), integer: true)
   }
 }
 

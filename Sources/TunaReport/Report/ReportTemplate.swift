@@ -136,7 +136,7 @@ enum ReportTemplate {
     {{#hasParallel}}
     <section id="{{id}}-parallel" class="parallel">
     <h2>Parallel coordinates</h2>
-    <figure class="plot wide">{{{parallelSvg}}}</figure>
+    <div class="scroll"><figure class="plot" style="width: {{parallelWidth}}px; max-width: none">{{{parallelSvg}}}</figure></div>
     </section>
     {{/hasParallel}}
 
@@ -211,7 +211,6 @@ enum ReportTemplate {
     .best h3 { margin: 4px 0; }
     .best-value { font-size: 28px; font-weight: 600; margin: 0 0 8px; }
     figure.plot { margin: 8px 0 16px; max-width: 760px; }
-    figure.plot.wide { max-width: 980px; }
     figure.plot.matrix { max-width: 640px; }
     figure.plot svg { display: block; width: 100%; height: auto; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; }

@@ -22,7 +22,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
   let best = bestTrials(complete, objective: 0, direction: study.directions[0], count: options.maxLines / 4)
   let lines = sample(complete, limit: options.maxLines, seed: options.seed, keep: { best.contains($0.number) })
   context["hasParallel"] = !names.isEmpty
-  context["parallelSvg"] = Figures.parallel(
+  let parallel = Figures.parallel(
     id: "\(id)-parallel", title: "Each complete trial across its parameters, coloured by its objective", axes: names.map { parameterAxis($0, space[$0]!) },
     lines: lines.map { t in
       ParallelLine(
@@ -31,6 +31,9 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
     },
     objectiveTitle: study.directions.count == 1 ? "Objective" : "Objective 1",
     direction: study.directions[0])
+  context["parallelSvg"] = parallel
+  // Many parameters make a wide drawing: shown at its own width, scrolled sideways.
+  context["parallelWidth"] = max(760, naturalWidth(parallel) ?? 0)
 
   // Learning curves: the best complete trials first, then a sample of the rest.
   let reporting = study.trials.filter { !$0.intermediateValues.isEmpty }
@@ -147,4 +150,11 @@ func timelineBars(_ trials: [FrozenTrial], now: Date) -> ([TimelineBar], Int) {
     bars.append(TimelineBar(number: t.number, start: start, end: end, state: t.state, lane: lane))
   }
   return (bars, laneEnds.count)
+}
+
+/// The width an SVG's view box asks for, in pixels.
+func naturalWidth(_ svg: String) -> Int? {
+  guard let start = svg.range(of: "viewBox=\"") else { return nil }
+  let numbers = svg[start.upperBound...].prefix { $0 != "\"" }.split(separator: " ").compactMap { Double($0) }
+  return numbers.count == 4 ? Int(numbers[2].rounded(.up)) : nil
 }

@@ -14,11 +14,16 @@ enum AxisScale: Sendable, Equatable {
 }
 
 /// An axis: its title (with the unit, when there is one) and scale. `range` fixes the extent
-/// (a parameter's distribution bounds); nil takes it from the data.
+/// (a parameter's distribution bounds); nil takes it from the data. An `integer` axis (an integer
+/// parameter's) has ticks on whole numbers only.
 struct PlotAxis: Sendable, Equatable {
   var title: String
   var scale: AxisScale
   var range: ClosedRange<Double>?
+  var integer = false
+
+  /// How the axis's ticks are chosen.
+  var tickStyle: TickStyle { integer ? .integer : .number }
 }
 
 /// One complete trial's value, for the optimization history.

@@ -36,8 +36,8 @@ func contourPlot(
   let frame = CartesianFrame(
     width: svg.width, height: svg.height, top: top, right: hasGrid ? colors.reservedWidth(height: 280) : 20,
     bottomReserve: note == nil ? 0 : PlotChrome.noteHeight,
-    x: .fitting(xAxis.scale, range: xAxis.range, values: xValues, padding: hasGrid ? 0 : 0.04),
-    y: .fitting(yAxis.scale, range: yAxis.range, values: yValues, padding: hasGrid ? 0 : 0.04),
+    x: .fitting(xAxis.scale, range: xAxis.range, values: xValues, padding: hasGrid ? 0 : 0.04, style: xAxis.tickStyle),
+    y: .fitting(yAxis.scale, range: yAxis.range, values: yValues, padding: hasGrid ? 0 : 0.04, style: yAxis.tickStyle),
     xTitle: xAxis.title, yTitle: yAxis.title)
   svg.defineClip("clip", frame.area)
   if hasGrid { drawCells(grid, colors: colors, frame: frame, into: &svg) }

@@ -39,7 +39,7 @@ func parallelCoordinatesPlot(
   var scales = [Scale(objectiveDomain, from: area.maxY, to: area.y)]
   for (k, axis) in axes.enumerated() {
     let values = shown.compactMap { k < $0.values.count ? $0.values[k] : nil }
-    scales.append(Scale(.fitting(axis.scale, range: axis.range, values: values, padding: 0.02), from: area.maxY, to: area.y))
+    scales.append(Scale(.fitting(axis.scale, range: axis.range, values: values, padding: 0.02, style: axis.tickStyle), from: area.maxY, to: area.y))
   }
   let xs = (0..<count).map { left + Double($0) * spacing }
   let map = direction == .minimize ? ColorMap.viridisOnWhite : ColorMap.viridisOnWhite.reversed

@@ -39,7 +39,7 @@ func slicePlot(
   let frame = CartesianFrame(
     width: svg.width, height: svg.height, top: top, right: colors.reservedWidth(height: 280),
     bottomReserve: note == nil ? 0 : PlotChrome.noteHeight,
-    x: .fitting(axis.scale, range: axis.range, values: shown.map(\.x) + curve.map(\.x)), y: .fitting(yKind, values: yValues),
+    x: .fitting(axis.scale, range: axis.range, values: shown.map(\.x) + curve.map(\.x), style: axis.tickStyle), y: .fitting(yKind, values: yValues),
     xTitle: axis.title, yTitle: yTitle)
   frame.drawAxes(into: &svg)
   svg.defineClip("clip", frame.area, margin: 4)
