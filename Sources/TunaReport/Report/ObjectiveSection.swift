@@ -131,7 +131,23 @@ func objectiveContext(
   } else {
     context["hasContour"] = false
     context["hasPairs"] = false
+    // No model to rank or average with: the trials alone, parameters in name order.
+    let space = mergedSearchSpace(of: complete)
+    context["slices"] = space.keys.sorted().prefix(options.maxSlices).enumerated().map { n, name -> [String: Any] in
+      let d = space[name]!
+      let points = complete.compactMap { t -> SlicePoint? in
+        guard let v = t.params[name], let x = axisCoordinate(v, d) else { return nil }
+        return SlicePoint(x: x, y: t.values![k], number: t.number)
+      }
+      return [
+        "svg": Figures.slice(
+          id: "\(id)-slice\(n)", title: name, axis: parameterAxis(name, d), points: points, marginal: nil, yTitle: yTitle,
+          direction: direction)
+      ]
+    }
   }
+  context["hasSlicesNote"] = complete.isEmpty
+  context["slicesNote"] = "No trial has completed yet."
   return context
 }
 

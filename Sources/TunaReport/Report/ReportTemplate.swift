@@ -121,6 +121,7 @@ enum ReportTemplate {
     parameter averaged out, the band its spread over trees.</p>
     {{#objectives}}
     {{#multi}}<h3 class="objective">{{title}} ({{direction}})</h3>{{/multi}}
+    {{#hasSlicesNote}}<p class="note">{{slicesNote}}</p>{{/hasSlicesNote}}
     <div class="grid">
     {{#slices}}<figure class="plot">{{{svg}}}</figure>
     {{/slices}}

@@ -99,7 +99,7 @@ func summaryFacts(_ study: StudySnapshot, now: Date) -> [[String: String]] {
     facts.append(["label": "Wall time", "value": formatSeconds(span)])
     let busy = study.trials.compactMap(\.duration).reduce(0, +)
     facts.append(["label": "Time in trials", "value": formatSeconds(busy)])
-    if span > 0 { facts.append(["label": "Trials per minute", "value": formatNumber((Double(ends.count) / span * 60 * 10).rounded() / 10)]) }
+    if span >= 1 { facts.append(["label": "Trials per minute", "value": formatNumber((Double(ends.count) / span * 60 * 10).rounded() / 10)]) }
   }
   if !study.userAttrs.isEmpty {
     for key in study.userAttrs.keys.sorted() {
