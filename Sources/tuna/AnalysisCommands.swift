@@ -100,6 +100,9 @@ struct ImportanceCommand: ParsableCommand {
       case .table:
         var text = "Importance of \(ranked.count) parameter\(ranked.count == 1 ? "" : "s") in study '\(record.name)' "
           + "(\(evaluator.rawValue), \(raw ? "raw" : "normalized"); \(complete) complete trial\(complete == 1 ? "" : "s"))\n"
+        if (evaluator == .fanova || pairs), let cap = settings.fanova.maxTrials, complete > cap {
+          text += "fanova learned from a random sample of \(cap) of them (seed \(seed))\n"
+        }
         let withStd = evaluator == .fanova
         var table = TextTable(header: ["parameter", "importance"] + (withStd ? ["± over trees"] : []), rightAligned: [false, true, true])
         for item in ranked {
@@ -124,6 +127,9 @@ struct ImportanceCommand: ParsableCommand {
               + (item.std.map { [("std", JSONValue.double($0))] } ?? []))
           })),
         ]
+        if evaluator == .fanova || pairs {
+          members.append(("fanova_trials", .int(min(complete, settings.fanova.maxTrials ?? complete))))
+        }
         if pairs {
           members.append(("interactions", .array(interactions.map { pair in
             .object([("a", .string(pair.first)), ("b", .string(pair.second)), ("fraction", .double(pair.effect.fraction)), ("std", .double(pair.effect.std))])
