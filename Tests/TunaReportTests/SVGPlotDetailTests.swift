@@ -99,6 +99,17 @@ final class SVGPlotDetailTests: XCTestCase {
     XCTAssertEqual(fifty.all("title").filter { $0.ancestors.last == "rect" }.count, 50)
   }
 
+  /// Fractions of variance cannot pass 1: neither do their whiskers, nor the axis.
+  func testFractionWhiskersStopAtOne() throws {
+    let parsed = try assertValidSVG(
+      importancePlot(id: "f", title: "F", bars: [ImportanceBar(name: "w", value: 0.99, std: 0.2), ImportanceBar(name: "d", value: 0.01, std: 0.003)]),
+      id: "f")
+    XCTAssertTrue(parsed.texts.contains("1"))
+    XCTAssertFalse(parsed.texts.contains("1.2"), "the axis stops at 1")
+    let raw = try assertValidSVG(importancePlot(id: "r", title: "R", bars: [ImportanceBar(name: "w", value: 1.5, std: 0.5)]), id: "r")
+    XCTAssertTrue(raw.texts.contains("2"), "other figures may pass 1")
+  }
+
   // MARK: Interaction matrix
 
   func cellTexts(_ parsed: ParsedSVG) -> [String] {

@@ -47,8 +47,11 @@ func objectiveContext(
       matrix[i][j] = pair.effect.fraction
       matrix[j][i] = pair.effect.fraction
     }
-    context["matrixSvg"] = Figures.interactionMatrix(
+    let matrixSvg = Figures.interactionMatrix(
       id: "\(id)-interactions", title: "Pairwise interactions", names: names, main: ranked.map(\.effect.fraction), pairs: matrix)
+    context["matrixSvg"] = matrixSvg
+    // A small matrix stays at its own size instead of being blown up to the column's width.
+    context["matrixWidth"] = min(760, naturalWidth(matrixSvg) ?? 640)
     context["importanceRows"] = ranked.map { item -> [String: Any] in
       [
         "name": item.parameter.name,

@@ -95,7 +95,7 @@ enum ReportTemplate {
     </div>
     <h3>Which hyperparameters acted together</h3>
     <p class="lead">{{decomposition}}</p>
-    <figure class="plot matrix">{{{matrixSvg}}}</figure>
+    <figure class="plot matrix" style="max-width: {{matrixWidth}}px">{{{matrixSvg}}}</figure>
     {{#hasPairs}}
     <ol class="pairs">
     {{#topPairs}}<li><strong>{{a}} × {{b}}</strong>: {{fraction}} of the variance (± {{std}} over trees)</li>
@@ -212,7 +212,6 @@ enum ReportTemplate {
     .best h3 { margin: 4px 0; }
     .best-value { font-size: 28px; font-weight: 600; margin: 0 0 8px; }
     figure.plot { margin: 8px 0 16px; max-width: 760px; }
-    figure.plot.matrix { max-width: 640px; }
     figure.plot svg { display: block; width: 100%; height: auto; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px 24px; }
     .grid figure.plot { margin: 0; }

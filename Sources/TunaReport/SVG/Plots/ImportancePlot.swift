@@ -1,7 +1,8 @@
 /// Parameter importances as horizontal bars, the most important on top, each labelled with its
 /// value at its end and given a ± std whisker when the spread is known. The x axis runs from 0
 /// to past the longest bar; the drawing grows taller with the number of parameters (16 pixels a
-/// row from 20 on). Bars with a non-finite value are left out and counted in a note.
+/// row from 20 on). When every value is a fraction (in 0…1) no whisker reaches past 1. Bars with
+/// a non-finite value are left out and counted in a note.
 func importancePlot(id: String, title: String, bars: [ImportanceBar], xTitle: String = "Importance") -> String {
   var omissions = Omissions(noun: "parameter")
   let shown = bars.filter { $0.value.isFinite }
@@ -22,7 +23,13 @@ func importancePlot(id: String, title: String, bars: [ImportanceBar], xTitle: St
   var svg = SVGWriter(id: id, title: title, width: PlotChrome.width, height: height)
   let top = svg.drawHeader(title: title, legend: legend)
 
-  let reach = shown.map { $0.value + (($0.std.map { $0.isFinite ? $0 : 0 }) ?? 0) }
+  let fractions = shown.allSatisfy { $0.value >= 0 && $0.value <= 1 }
+  /// Where a bar's whisker ends.
+  func whiskerEnd(_ bar: ImportanceBar) -> Double {
+    let end = max(0, bar.value) + ((bar.std.map { $0.isFinite && $0 > 0 ? $0 : 0 }) ?? 0)
+    return fractions ? min(end, 1) : end
+  }
+  let reach = shown.map(whiskerEnd)
   let xDomain = ScaleDomain(kind: .linear, lower: 0, upper: max(reach.max() ?? 0, 1e-12)).extendedToTick(maxCount: 6)
   let frame = CartesianFrame(
     width: svg.width, height: svg.height, top: top, right: 44, bottomReserve: note == nil ? 0 : PlotChrome.noteHeight,
@@ -43,7 +50,7 @@ func importancePlot(id: String, title: String, bars: [ImportanceBar], xTitle: St
     svg.element("rect", attributes, tooltip: "\(bar.name): \(NumberLabel.compact(bar.value, digits: 4))")
     if let std = bar.std, std.isFinite, std > 0 {
       let lo = frame.x.position(max(0, bar.value - std)) ?? frame.area.x
-      let hi = frame.x.position(bar.value + std) ?? x1
+      let hi = frame.x.position(whiskerEnd(bar)) ?? x1
       let cap = min(4, barHeight * 0.3)
       whiskers.move(lo, y)
       whiskers.horizontal(hi)
@@ -62,7 +69,7 @@ func importancePlot(id: String, title: String, bars: [ImportanceBar], xTitle: St
   svg.open("g", ["font-size": svgNumber(fontSize), "fill": Palette.title])
   for (i, bar) in shown.enumerated() {
     let y = frame.y.pixel(transformed: Double(i))
-    let end = max(0, bar.value) + ((bar.std.map { $0.isFinite && $0 > 0 ? $0 : 0 }) ?? 0)
+    let end = whiskerEnd(bar)
     let x = (frame.x.position(end) ?? frame.area.x) + 4
     svg.element("text", ["x": svgNumber(x), "y": svgNumber(y), "dy": "0.35em"], text: NumberLabel.compact(bar.value, digits: 2))
   }
