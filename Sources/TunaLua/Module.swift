@@ -30,14 +30,11 @@ extension TunaEngine {
 
     // Tables keyed by parameter name iterate in sorted key order under pairs(), so a sampler
     // that draws random numbers while iterating a search space stays reproducible (Lua's own
-    // order depends on a per-process hash seed).
-    try! state.load(string: Self.sortedPairsSource, chunkName: "tuna.sorted")
-    try! lua.pcall(arguments: 0, results: 1)
-    sortedMetatable = lua.ref()
-    // Importances iterate most important first under pairs() (ties in name order).
-    try! state.load(string: Self.descendingPairsSource, chunkName: "tuna.descending")
-    try! lua.pcall(arguments: 0, results: 1)
+    // order depends on a per-process hash seed); importances iterate most important first.
+    try! state.load(string: Self.orderedPairsSource, chunkName: "tuna.ordered")
+    try! lua.pcall(arguments: 0, results: 2)
     descendingMetatable = lua.ref()
+    sortedMetatable = lua.ref()
 
     lua.newTable(recordCount: 8)
     let tuna = lua.top
@@ -92,44 +89,35 @@ extension TunaEngine {
     lua.top = tuna - 1
   }
 
-  private static let sortedPairsSource = """
+  /// Two metatables whose `__pairs` visit a table's keys in a fixed order: by key (numbers, then
+  /// strings, each ascending), and by value descending (ties by key).
+  private static let orderedPairsSource = """
     local next, sort, type, tostring = next, table.sort, type, tostring
-    local function before(a, b)
+    local function by_key(a, b)
       local ta, tb = type(a), type(b)
       if ta ~= tb then return ta < tb end
       if ta == "number" or ta == "string" then return a < b end
       return tostring(a) < tostring(b)
     end
-    return { __pairs = function(t)
-      local keys = {}
-      for k in next, t do keys[#keys + 1] = k end
-      sort(keys, before)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k ~= nil then return k, t[k] end
-      end, t, nil
-    end }
-    """
-
-  private static let descendingPairsSource = """
-    local next, sort, tostring = next, table.sort, tostring
-    return { __pairs = function(t)
-      local keys = {}
-      for k in next, t do keys[#keys + 1] = k end
-      sort(keys, function(a, b)
+    local function ordered(before)
+      return { __pairs = function(t)
+        local keys = {}
+        for k in next, t do keys[#keys + 1] = k end
+        sort(keys, function(a, b) return before(t, a, b) end)
+        local i = 0
+        return function()
+          i = i + 1
+          local k = keys[i]
+          if k ~= nil then return k, t[k] end
+        end, t, nil
+      end }
+    end
+    return ordered(function(_, a, b) return by_key(a, b) end),
+      ordered(function(t, a, b)
         local x, y = t[a], t[b]
         if x ~= y then return x > y end
-        return tostring(a) < tostring(b)
+        return by_key(a, b)
       end)
-      local i = 0
-      return function()
-        i = i + 1
-        local k = keys[i]
-        if k ~= nil then return k, t[k] end
-      end, t, nil
-    end }
     """
 
   /// A constructor for something not built yet: a clear error instead of "attempt to call nil".

@@ -31,7 +31,7 @@ public struct FanovaOptions: Sendable {
   /// which keeps the cost bounded (every pair of 8 parameters takes about 0.1 s at 1,000 trials
   /// and grows with the square of the trials: 8 s at 10,000); nil learns from all.
   public var maxTrials: Int? = 5_000
-  /// Threads to fit and decompose trees on; nil uses one per core.
+  /// Threads to fit and decompose trees on: 1 keeps to the calling thread; nil uses every core.
   public var threads: Int?
 
   public init() {}
@@ -136,21 +136,21 @@ public final class FunctionalANOVA: @unchecked Sendable {
     let pairList = options.pairs ? (0..<P).flatMap { i in ((i + 1)..<P).map { (i, $0) } } : []
     let parameters = table.parameters
     let slots = ResultSlots<(TreeDecomposition, [Double])>(count: structures.count)
-    let next = TaskCounter()
-    let work: @Sendable (Int) -> Void = { _ in
-      while let t = next.take(below: structures.count) {
-        let tree = TreeDecomposition(tree: structures[t], encoding: encoding, parameters: parameters)
-        var pairVariances = [Double](repeating: 0, count: pairList.count)
-        if tree.variance > 0 {
-          for (k, (i, j)) in pairList.enumerated() {
-            pairVariances[k] = max(0, tree.pairVariance(i, j) - tree.mainVariance[i] - tree.mainVariance[j])
-          }
+    let decompose: @Sendable (Int) -> Void = { t in
+      let tree = TreeDecomposition(tree: structures[t], encoding: encoding, parameters: parameters)
+      var pairVariances = [Double](repeating: 0, count: pairList.count)
+      if tree.variance > 0 {
+        for (k, (i, j)) in pairList.enumerated() {
+          pairVariances[k] = max(0, tree.pairVariance(i, j) - tree.mainVariance[i] - tree.mainVariance[j])
         }
-        slots.set(t, (tree, pairVariances))
       }
+      slots.set(t, (tree, pairVariances))
     }
-    let workers = min(options.threads ?? ProcessInfo.processInfo.activeProcessorCount, structures.count)
-    if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    if options.threads == 1 {
+      for t in structures.indices { decompose(t) }
+    } else {
+      DispatchQueue.concurrentPerform(iterations: structures.count, execute: decompose)
+    }
     let results = slots.values
     trees = results.map(\.0)
 
@@ -198,18 +198,4 @@ final class ResultSlots<T>: @unchecked Sendable {
   }
 
   var values: [T] { storage.map { $0! } }
-}
-
-/// Hands out 0, 1, 2, … to worker threads, each once.
-final class TaskCounter: @unchecked Sendable {
-  private let lock = NSLock()
-  private var next = 0
-
-  func take(below limit: Int) -> Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard next < limit else { return nil }
-    next += 1
-    return next - 1
-  }
 }
