@@ -141,4 +141,53 @@ final class ImportanceAPITests: XCTestCase {
     }
     trials.removeAll()
   }
+
+  /// Ranges and values at the edges of what a study can hold: an integer range spanning all of
+  /// Int, one far from zero, a parameter asked on a linear and later a log range, and objective
+  /// values near the largest doubles. Nothing traps, every figure is finite, and a parameter that
+  /// decides the value is found wherever its range lies.
+  func testExtremeRangesAndValues() throws {
+    var rng = RandomSource(seed: 8)
+    let wide = try Distribution.int(0, Int.max)
+    let far = try Distribution.int(1 << 40, (1 << 40) + 100)
+    let linear = try Distribution.float(0, 1), logScaled = try Distribution.float(1e-3, 1, log: true)
+    let trials = (0..<300).map { n -> FrozenTrial in
+      let w = rng.integer(0, Int.max - 1), f = rng.integer(1 << 40, (1 << 40) + 100)
+      let x = n < 150 ? rng.uniform(0, 1) : exp(rng.uniform(log(1e-3), 0))
+      let value = 1e200 * (Double(f - (1 << 40)) / 100) + 1e199 * x
+      return FrozenTrial(
+        id: n, number: n, state: .complete, values: [value], params: ["wide": .int(w), "far": .int(f), "x": .float(x)],
+        distributions: ["wide": wide, "far": far, "x": n < 150 ? linear : logScaled])
+    }
+    for evaluator in ImportanceEvaluator.allCases {
+      let imp = try parameterImportances(trials, directions: [.minimize], options: ImportanceOptions(evaluator: evaluator))
+      XCTAssertTrue(imp.allSatisfy { $0.importance.isFinite }, "\(evaluator): \(imp)")
+      XCTAssertEqual(imp.first?.name, "far", "\(evaluator): \(imp)")
+    }
+    let fanova = try FunctionalANOVA(trials: trials, target: .objective(0, of: [.minimize]))
+    XCTAssertFalse(fanova.parameters.first { $0.name == "x" }!.isLog, "merged from a linear and a log range: linear")
+    for name in ["wide", "far", "x"] {
+      let m = try fanova.marginal(name, points: 20)
+      XCTAssertTrue(m.mean.allSatisfy(\.isFinite), name)
+      XCTAssertTrue(m.positions.count >= 2 && m.positions.count <= 101, name)
+    }
+    XCTAssertTrue(try fanova.pairMarginal("wide", "far", points: 10).mean.allSatisfy(\.isFinite))
+  }
+
+  /// A named parameter that only trials without a finite value have scores 0 under both
+  /// evaluators (rather than being unknown to one of them).
+  func testAParameterOnlyInUnusableTrialsScoresZero() throws {
+    let f = try mixed()
+    var trials = f.trials
+    let d = try Distribution.float(0, 1)
+    trials.append(FrozenTrial(
+      id: 999, number: 999, state: .complete, values: [.nan], params: trials[0].params.merging(["ghost": .float(0.5)]) { a, _ in a },
+      distributions: trials[0].distributions.merging(["ghost": d]) { a, _ in a }))
+    for evaluator in ImportanceEvaluator.allCases {
+      var options = ImportanceOptions(evaluator: evaluator, params: ["lr", "ghost"])
+      options.normalize = false
+      let imp = try parameterImportances(trials, directions: f.directions, options: options)
+      XCTAssertEqual(imp.first { $0.name == "ghost" }?.importance, 0, "\(evaluator)")
+    }
+  }
 }

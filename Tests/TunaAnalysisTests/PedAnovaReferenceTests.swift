@@ -5,7 +5,7 @@ import XCTest
 @testable import TunaAnalysis
 
 /// PED-ANOVA against Optuna 5.0.0's `PedAnovaImportanceEvaluator` on the same trials
-/// (`Fixtures/`). The tolerance is ±0.02 per normalized importance; the implementations
+/// (`Fixtures/`). Agreement to ±0.02 per normalized importance would do; the implementations
 /// agree far more closely than that, and these tests hold them to it.
 final class PedAnovaReferenceTests: XCTestCase {
   /// The fixture result keys and the options that produced them.

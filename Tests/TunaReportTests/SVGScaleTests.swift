@@ -108,6 +108,7 @@ final class SVGScaleTests: XCTestCase {
     XCTAssertEqual(Ticks.duration(0, 1800, maxCount: 4).map(\.label), ["0", "10 min", "20 min", "30 min"])
     XCTAssertEqual(Ticks.duration(0, 1800, maxCount: 4).map(\.value), [0, 600, 1200, 1800])
     XCTAssertEqual(Ticks.duration(0, 36_000, maxCount: 6).map(\.label), ["0", "2 h", "4 h", "6 h", "8 h", "10 h"])
+    XCTAssertEqual(Ticks.duration(0, 0.5, maxCount: 6).map(\.label), ["0", "100 ms", "200 ms", "300 ms", "400 ms", "500 ms"])
     XCTAssertEqual(formatDuration(0.25), "250 ms")
     XCTAssertEqual(formatDuration(12.5), "12.5 s")
     XCTAssertEqual(formatDuration(300), "5 min")

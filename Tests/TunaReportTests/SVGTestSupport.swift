@@ -140,13 +140,13 @@ func pathCommands(_ d: String) -> [(command: Character, values: [Double])] {
   return out
 }
 
-/// Writes `svg` to `<dir>/<name>.svg` when the environment variable TUNA_SVG_SAMPLES is set
-/// (to a directory, or to 1 for /tmp/svg-samples).
+/// Writes `svg` to `<dir>/<name>.svg` when the environment variable TUNA_SVG_SAMPLES names a
+/// directory (relative to the working directory, or absolute).
 func writeSample(_ name: String, _ svg: String) throws {
-  guard let setting = ProcessInfo.processInfo.environment["TUNA_SVG_SAMPLES"], !setting.isEmpty else { return }
-  let directory = setting.hasPrefix("/") ? setting : "/tmp/svg-samples"
-  try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-  try svg.write(toFile: "\(directory)/\(name).svg", atomically: true, encoding: .utf8)
+  guard let directory = ProcessInfo.processInfo.environment["TUNA_SVG_SAMPLES"], !directory.isEmpty else { return }
+  let url = URL(fileURLWithPath: directory, isDirectory: true)
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  try svg.write(to: url.appendingPathComponent(name + ".svg"), atomically: true, encoding: .utf8)
 }
 
 // MARK: - Sample data

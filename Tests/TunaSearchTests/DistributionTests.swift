@@ -99,6 +99,17 @@ final class DistributionTests: XCTestCase {
     XCTAssertEqual(try Distribution.float(0, 1, step: 0.3).description, "float [0, 0.9] step 0.3")
   }
 
+  /// A range spanning all of Int maps its ends back without overflow.
+  func testFromInternalOnTheWidestIntegerRange() throws {
+    let d = try Distribution.int(0, Int.max)
+    XCTAssertEqual(d.fromInternal(9.3e18), .int(Int.max))
+    XCTAssertEqual(d.fromInternal(Double(Int.max)), .int(Int.max))
+    XCTAssertEqual(d.fromInternal(-1e30), .int(0))
+    XCTAssertEqual(d.fromInternal(4.0), .int(4))
+    let signed = try Distribution.int(Int.min / 2, Int.max / 2)
+    XCTAssertEqual(signed.fromInternal(1e300), .int(Int.max / 2))
+  }
+
   func testIntHighAdjustedDownToTheStepGrid() throws {
     XCTAssertEqual(try Distribution.int(0, 10, step: 3), .int(low: 0, high: 9, log: false, step: 3))
     XCTAssertEqual(try Distribution.int(1, 10, step: 3), .int(low: 1, high: 10, log: false, step: 3))

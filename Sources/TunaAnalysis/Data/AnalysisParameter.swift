@@ -38,10 +38,12 @@ public struct AnalysisParameter: Sendable, Hashable {
   }
 }
 
-/// The parameters of `trials` to analyse: those in `names` in that order, or every parameter seen
-/// in name order, each with its distributions merged across trials.
-func analysisParameters(of trials: [FrozenTrial], names: [String]?) throws(AnalysisError) -> [AnalysisParameter] {
-  let merged = mergedSearchSpace(of: trials)
+/// The parameters to analyse: those in `names` in that order, or every parameter seen in name
+/// order. Names and distributions come from `known` (every complete trial: a parameter named
+/// there is never unknown, even when only trials without a usable target have it); the share of
+/// `trials` (those analysed) without each parameter is its inactive share.
+func analysisParameters(of trials: [FrozenTrial], known: [FrozenTrial], names: [String]?) throws(AnalysisError) -> [AnalysisParameter] {
+  let merged = mergedSearchSpace(of: known + trials)
   var present: [String: Int] = [:]
   for trial in trials {
     for name in trial.distributions.keys { present[name, default: 0] += 1 }
@@ -49,7 +51,7 @@ func analysisParameters(of trials: [FrozenTrial], names: [String]?) throws(Analy
   let chosen: [String]
   if let names {
     for name in names where merged[name] == nil {
-      throw AnalysisError("parameter '\(name)' does not appear in any of the \(trials.count) trials analysed")
+      throw AnalysisError("parameter '\(name)' does not appear in any complete trial")
     }
     var seen = Set<String>()
     chosen = names.filter { seen.insert($0).inserted }
@@ -63,14 +65,16 @@ func analysisParameters(of trials: [FrozenTrial], names: [String]?) throws(Analy
   }
 }
 
-/// The smallest distribution holding both ranges, keeping the newer one's log and step; nil when
-/// the kinds differ (storage forbids it) or the choices do.
+/// The smallest distribution holding both ranges, built through the validated constructors: log
+/// only when both are log, a step only when both have the same one; nil when the kinds differ
+/// (storage forbids it), the choices do, or no valid distribution holds both (an integer span
+/// past Int.max), and then the caller keeps the newer one.
 private func widen(_ a: Distribution, _ b: Distribution) -> Distribution? {
   switch (a, b) {
-  case (.float(let l1, let h1, _, _), .float(let l2, let h2, let log, let step)):
-    return .float(low: min(l1, l2), high: max(h1, h2), log: log, step: step)
-  case (.int(let l1, let h1, _, _), .int(let l2, let h2, let log, let step)):
-    return .int(low: min(l1, l2), high: max(h1, h2), log: log, step: step)
+  case (.float(let l1, let h1, let log1, let s1), .float(let l2, let h2, let log2, let s2)):
+    return try? Distribution.float(min(l1, l2), max(h1, h2), log: log1 && log2, step: s1 == s2 ? s1 : nil)
+  case (.int(let l1, let h1, let log1, let s1), .int(let l2, let h2, let log2, let s2)):
+    return try? Distribution.int(min(l1, l2), max(h1, h2), log: log1 && log2, step: s1 == s2 ? s1 : 1)
   case (.categorical(let c1), .categorical(let c2)):
     return c1 == c2 ? a : nil
   default:
@@ -78,8 +82,8 @@ private func widen(_ a: Distribution, _ b: Distribution) -> Distribution? {
   }
 }
 
-/// Every parameter of `trials` with its distributions merged across them: the lowest `low`, the
-/// highest `high`, the latest trial's log and step.
+/// Every parameter of `trials` with its distributions merged across them: the lowest `low` and
+/// the highest `high` (see `widen`).
 public func mergedSearchSpace(of trials: [FrozenTrial]) -> [String: Distribution] {
   var merged: [String: Distribution] = [:]
   for trial in trials {

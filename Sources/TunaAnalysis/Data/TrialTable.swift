@@ -19,12 +19,13 @@ struct TrialTable {
   init(trials: [FrozenTrial], target: AnalysisTarget, names: [String]?) throws {
     var kept: [FrozenTrial] = []
     var targets: [Double] = []
-    for trial in trials where trial.state == .complete {
+    let complete = trials.filter { $0.state == .complete }
+    for trial in complete {
       guard let v = try target.value(trial), v.isFinite else { continue }
       kept.append(trial)
       targets.append(v)
     }
-    let parameters = try analysisParameters(of: kept, names: names)
+    let parameters = try analysisParameters(of: kept, known: complete, names: names)
     self.parameters = parameters
     self.targets = targets
     trialNumbers = kept.map(\.number)

@@ -42,7 +42,7 @@ extension FunctionalANOVA {
     var sumSquares = sum
     for tree in trees {
       for (k, x) in positions.enumerated() {
-        let v = tree.main[p][tree.cell(p, at: x, categorical: parameter.isCategorical)] * targetScale + targetMean
+        let v = tree.main[p][tree.cell(p, at: forestPosition(p, x), categorical: parameter.isCategorical)] * targetScale + targetMean
         sum[k] += v
         sumSquares[k] += v * v
       }
@@ -53,6 +53,12 @@ extension FunctionalANOVA {
     return Marginal(
       parameter: parameter, positions: positions, values: positions.map(parameter.distribution.fromInternal),
       mean: mean, std: std)
+  }
+
+  /// Where internal value `x` of parameter `p` sits in the forest's columns (a choice's index
+  /// stays as it is).
+  private func forestPosition(_ p: Int, _ x: Double) -> Double {
+    parameters[p].isCategorical ? x : encoding.forestValue(p, x)
   }
 
   /// The joint marginal of two parameters on a grid of up to `points` × `points`.
@@ -66,8 +72,8 @@ extension FunctionalANOVA {
     for tree in trees {
       let grid = tree.pairMarginal(i, j)
       let nj = tree.cells[j].count
-      let cellsX = xs.map { tree.cell(i, at: $0, categorical: pi.isCategorical) }
-      let cellsY = ys.map { tree.cell(j, at: $0, categorical: pj.isCategorical) }
+      let cellsX = xs.map { tree.cell(i, at: forestPosition(i, $0), categorical: pi.isCategorical) }
+      let cellsY = ys.map { tree.cell(j, at: forestPosition(j, $0), categorical: pj.isCategorical) }
       for (r, cy) in cellsY.enumerated() {
         for (c, cx) in cellsX.enumerated() { sum[r * xs.count + c] += grid[cx * nj + cy] }
       }
@@ -87,16 +93,17 @@ func gridPositions(_ parameter: AnalysisParameter, points: Int) -> [Double] {
   case .categorical(let choices):
     return choices.indices.map(Double.init)
   case .int(let low, let high, let log, let step):
-    let count = (high - low) / step + 1
-    if count <= points {
-      return (0..<count).map { k in
-        let v = Double(low + k * step)
+    // The span in Double: an integer range may cover all of Int.
+    let steps = ((Double(high) - Double(low)) / Double(step)).rounded(.down)
+    if steps < Double(points) {
+      return (0...Int(steps)).map { k in
+        let v = Double(low) + Double(k * step)
         return log ? Foundation.log(v) : v
       }
     }
   case .float(let low, let high, _, let step?):
-    let count = Int(((high - low) / step).rounded()) + 1
-    if count <= points { return (0..<count).map { low + Double($0) * step } }
+    let steps = ((high - low) / step).rounded()
+    if steps < Double(points) { return (0...Int(steps)).map { low + Double($0) * step } }
   case .float:
     break
   }

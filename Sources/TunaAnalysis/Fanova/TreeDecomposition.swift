@@ -69,16 +69,14 @@ struct TreeDecomposition: Sendable {
         if inactive > 0 { masses.append(inactive) }
         cells.append(Cells(thresholds: [], masses: masses))
       } else {
+        // In the column's unit the range is 0…1 and inactive rows sit at -1.
         let t = Array(Set(thresholds[p])).sorted()
-        let (low, high) = parameter.internalBounds
-        let width = high - low
-        let sentinel = encoding.inactiveValue[p]
+        let sentinel = ForestEncoding.inactiveValue
         var masses = [Double](repeating: 0, count: t.count + 1)
         for c in 0...t.count {
           let a = c == 0 ? -Double.infinity : t[c - 1]
           let b = c == t.count ? Double.infinity : t[c]
-          let overlap = max(0, min(b, high) - max(a, low))
-          masses[c] = width > 0 ? (1 - inactive) * overlap / width : (a < low && low <= b ? 1 - inactive : 0)
+          masses[c] = (1 - inactive) * max(0, min(b, 1) - max(a, 0))
           if inactive > 0, a < sentinel, sentinel <= b { masses[c] += inactive }
         }
         cells.append(Cells(thresholds: t, masses: masses))
@@ -256,7 +254,8 @@ struct TreeDecomposition: Sendable {
     return v
   }
 
-  /// The cell of parameter `p` holding internal value `x` (a choice's index for categoricals).
+  /// The cell of parameter `p` holding `x`: a value in the forest column's unit for numbers
+  /// (`ForestEncoding.forestValue`), a choice's index for categoricals.
   func cell(_ p: Int, at x: Double, categorical: Bool) -> Int {
     if categorical { return min(max(Int(x), 0), cells[p].count - 1) }
     return lowerBound(cells[p].thresholds, x)

@@ -92,7 +92,7 @@ private func fanovaImportances(
   guard table.rowCount >= 2, !analysed.isEmpty else {
     return table.parameters.map { ParameterImportance(name: $0.name, importance: 0, std: 0) }
   }
-  let fanova = try FunctionalANOVA(table: table.restricted(to: analysed.map(\.name)), options: fanovaOptions)
+  let fanova = try FunctionalANOVA(table: table.restricted(to: analysed.map(\.name)), options: fanovaOptions, keepTrees: false)
   return zip(fanova.parameters, fanova.mainEffects).map { ParameterImportance(name: $0.name, importance: $1.fraction, std: $1.std) }
     + single.map { ParameterImportance(name: $0.name, importance: 0, std: 0) }
 }
@@ -110,7 +110,7 @@ public func parameterInteractions(
   let table = try TrialTable(trials: trials, target: target, names: params)
   let analysed = table.parameters.filter { !$0.distribution.isSingle }
   guard analysed.count >= 2, table.rowCount >= 2 else { return [] }
-  return try FunctionalANOVA(table: table.restricted(to: analysed.map(\.name)), options: options).interactions
+  return try FunctionalANOVA(table: table.restricted(to: analysed.map(\.name)), options: options, keepTrees: false).interactions
 }
 
 /// The objective of a single-objective study; an error naming the way out for a multi-objective one.

@@ -31,22 +31,30 @@ struct ParameterGrid {
         (low, size) = (Foundation.log(lo), Self.maxPoints)
         stepWidth = (Foundation.log(hi) - low) / Double(size - 1)
       } else {
-        size = step.map { min(Int(((hi - lo) / $0).rounded()) + 1, Self.maxPoints) } ?? Self.maxPoints
+        size = step.map { Self.pointCount((hi - lo) / $0) } ?? Self.maxPoints
         low = lo
         stepWidth = size > 1 ? (hi - lo) / Double(size - 1) : 1
       }
     case .int(let lo, let hi, let log, let step):
       isCategorical = false
       if log {
-        size = min(Int(Foundation.log2(Double(hi - lo + 1)).rounded(.up)) + 1, Self.maxPoints)
+        // hi − lo + 1 in Double: an integer range may span all of Int.
+        size = min(Int((Foundation.log2(Double(hi) - Double(lo) + 1)).rounded(.up)) + 1, Self.maxPoints)
         low = Foundation.log(Double(lo))
         stepWidth = size > 1 ? (Foundation.log(Double(hi)) - low) / Double(size - 1) : 1
       } else {
-        size = min(Int((Double(hi - lo) / Double(step)).rounded()) + 1, Self.maxPoints)
+        size = Self.pointCount((Double(hi) - Double(lo)) / Double(step))
         low = Double(lo)
-        stepWidth = size > 1 ? Double(hi - lo) / Double(size - 1) : 1
+        stepWidth = size > 1 ? (Double(hi) - Double(lo)) / Double(size - 1) : 1
       }
     }
+  }
+
+  /// One point per step of a range `steps` long, at most `maxPoints` (the count is compared in
+  /// Double: a range may hold more points than Int can count).
+  static func pointCount(_ steps: Double) -> Int {
+    let count = steps.rounded() + 1
+    return count.isFinite && count < Double(maxPoints) ? max(Int(count), 1) : maxPoints
   }
 
   /// The bin of `value` (nil when it is not a value of the distribution's kind).

@@ -25,8 +25,11 @@ struct ObjectiveAnalysis {
     var fanova: FunctionalANOVA?
     var note: String?
     let varying = Set(complete.flatMap { t in t.distributions.filter { !$0.value.isSingle }.keys })
+    let values = complete.map { $0.values![index] }
     if complete.count < 2 {
       note = "Importance needs at least 2 complete trials; this study has \(complete.count)."
+    } else if values.allSatisfy({ $0 == values[0] }) {
+      note = "Every complete trial has the same value (\(formatNumber(values[0]))): no parameter changed it."
     } else if varying.isEmpty {
       note = "No parameter varies between the trials, so there is nothing to rank."
     } else {

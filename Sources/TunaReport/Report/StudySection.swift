@@ -143,7 +143,9 @@ func timelineBars(_ trials: [FrozenTrial], now: Date) -> ([TimelineBar], Int) {
   var bars: [TimelineBar] = []
   for t in timed {
     let start = t.datetimeStart!.timeIntervalSince(origin)
-    let end = t.datetimeComplete.map { max($0.timeIntervalSince(origin), start) }
+    // Only a running trial has no end yet; a finished one without an end time is drawn as an
+    // instant.
+    let end = t.datetimeComplete.map { max($0.timeIntervalSince(origin), start) } ?? (t.state == .running ? nil : start)
     let busyUntil = end ?? max(now.timeIntervalSince(origin), start)
     let lane = laneEnds.firstIndex { $0 <= start + 1e-6 } ?? laneEnds.count
     if lane == laneEnds.count { laneEnds.append(busyUntil) } else { laneEnds[lane] = busyUntil }

@@ -15,7 +15,7 @@ func trialsTable(_ study: StudySnapshot, space: [String: Distribution], options:
     let recent = Set(rows.suffix(options.maxTableRows - best.count).map(\.number))
     rows = rows.filter { best.contains($0.number) || recent.contains($0.number) }
     note = "\(rows.count) of \(study.trials.count) trials: the \(best.count) best and the most recent ones. "
-      + "`tuna trials` lists them all."
+      + "tuna trials lists them all."
   }
   let bestNumber = study.directions.count == 1
     ? bestTrials(study.completeTrials, objective: 0, direction: study.directions[0], count: 1).first : nil

@@ -60,11 +60,12 @@ enum Ticks {
     return (candidates.map(\.value), nil)
   }
 
-  /// Ticks for seconds over `lower…upper`, in one unit for the whole axis: seconds up to three
-  /// minutes, minutes up to three hours, hours beyond.
+  /// Ticks for seconds over `lower…upper`, in one unit for the whole axis: milliseconds below
+  /// two seconds, seconds up to three minutes, minutes up to three hours, hours beyond.
   static func duration(_ lower: Double, _ upper: Double, maxCount: Int) -> [Tick] {
     let span = max(abs(upper), abs(lower), upper - lower)
-    let (unit, name): (Double, String) = span <= 180 ? (1, "s") : span <= 10_800 ? (60, "min") : (3600, "h")
+    let (unit, name): (Double, String) =
+      span < 2 ? (0.001, "ms") : span <= 180 ? (1, "s") : span <= 10_800 ? (60, "min") : (3600, "h")
     let (values, step) = linear(lower / unit, upper / unit, maxCount: maxCount)
     let labels = NumberLabel.linear(values, step: step)
     return zip(values, labels).map { v, label in Tick(value: v * unit, label: v == 0 ? "0" : label + " " + name) }

@@ -149,8 +149,11 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       let v = log ? exp(x) : x
       guard v.isFinite else { return .int(v > 0 ? high : low) }
       let k = ((v - Double(low)) / Double(step)).rounded()
-      let clamped = min(max(k, 0), Double((high - low) / step))
-      return .int(low + Int(clamped) * step)
+      // Compared in Double, converted only below the last step: a range may span all of Int,
+      // whose last step count does not survive the round trip through Double.
+      let last = (high - low) / step
+      let steps = k <= 0 ? 0 : k >= Double(last) ? last : Int(k)
+      return .int(low + steps * step)
     case .categorical(let choices):
       guard x.isFinite else { return choices[0] }
       let i = min(max(Int(x.rounded()), 0), choices.count - 1)
