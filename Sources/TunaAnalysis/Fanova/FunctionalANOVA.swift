@@ -31,7 +31,7 @@ public struct FanovaOptions: Sendable {
   public var pairs = true
   /// The most trials the forest learns from: a larger study is subsampled at random (seeded),
   /// which keeps the cost bounded (every pair of 8 parameters takes about 0.1 s at 1,000 trials
-  /// and grows with the square of the trials: 6 s at 10,000); nil learns from all.
+  /// and grows with the square of the trials: 6–8 s at 10,000); nil learns from all.
   public var maxTrials: Int? = 5_000
   /// Threads: 1 keeps to the calling thread; otherwise the forest grows on this many (every
   /// core when nil) and the trees are decomposed on every core.
