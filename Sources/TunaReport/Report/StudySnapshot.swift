@@ -46,6 +46,8 @@ public struct ReportOptions: Sendable {
   public var maxLines = 400
   /// The most rows of the trials table; a bigger study lists its best and its latest trials.
   public var maxTableRows = 2000
+  /// The most cells of the trials table: a study with many parameters lists fewer rows.
+  public var maxTableCells = 40_000
   /// The most trials functional ANOVA learns from (a seeded sample of a bigger study).
   public var maxAnalysisTrials = 2000
   /// The most parameters that get a slice plot.

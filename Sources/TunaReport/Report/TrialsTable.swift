@@ -2,17 +2,19 @@ import Foundation
 import TunaSearch
 
 /// The trials table: number, state, value(s), duration, parameters and a note (why a trial
-/// failed, where it was pruned). A study with more trials than `maxTableRows` lists its best
-/// and its most recent ones.
+/// failed, where it was pruned). A study with more trials than `maxTableRows` — or than
+/// `maxTableCells` allow at its number of columns — lists its best and its most recent ones.
 func trialsTable(_ study: StudySnapshot, space: [String: Distribution], options: ReportOptions) -> [String: Any] {
   let objectives = study.directions.count
   let names = space.keys.sorted()
   var rows = study.trials
   var note = ""
-  if rows.count > options.maxTableRows {
-    let half = options.maxTableRows / 2
+  let columns = 4 + objectives + names.count
+  let limit = min(options.maxTableRows, max(100, options.maxTableCells / columns))
+  if rows.count > limit {
+    let half = limit / 2
     let best = bestTrials(study.completeTrials, objective: 0, direction: study.directions[0], count: half)
-    let recent = Set(rows.suffix(options.maxTableRows - best.count).map(\.number))
+    let recent = Set(rows.suffix(limit - best.count).map(\.number))
     rows = rows.filter { best.contains($0.number) || recent.contains($0.number) }
     note = "\(rows.count) of \(study.trials.count) trials: the \(best.count) best and the most recent ones. "
       + "tuna trials lists them all."
