@@ -78,6 +78,7 @@ final class ReportModelTests: XCTestCase {
     XCTAssertEqual(formatSeconds(7380), "2 h 03 min")
     XCTAssertEqual(describeDistribution(try! .float(1e-5, 0.1, log: true)), "float [1e-5, 0.1] log")
     XCTAssertEqual(describeDistribution(try! .int(0, 10, step: 2)), "int [0, 10] step 2")
+    XCTAssertEqual(["p10", "p2", "b", "p1", "a10", "a9"].sorted(by: naturalOrder), ["a9", "a10", "b", "p1", "p2", "p10"])
   }
 
   /// Names and values the user chose reach the page escaped.

@@ -57,3 +57,9 @@ func describeDistribution(_ d: Distribution) -> String {
     return "categorical {" + choices.map(formatParam).joined(separator: ", ") + "}"
   }
 }
+
+/// Names in the order people expect: `p2` before `p10`.
+func naturalOrder(_ a: String, _ b: String) -> Bool {
+  let order = a.compare(b, options: [.numeric])
+  return order == .orderedSame ? a < b : order == .orderedAscending
+}

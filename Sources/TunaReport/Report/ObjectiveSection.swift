@@ -136,7 +136,7 @@ func objectiveContext(
     context["hasPairs"] = false
     // No model to rank or average with: the trials alone, parameters in name order.
     let space = mergedSearchSpace(of: complete)
-    context["slices"] = space.keys.sorted().prefix(options.maxSlices).enumerated().map { n, name -> [String: Any] in
+    context["slices"] = space.keys.sorted(by: naturalOrder).prefix(options.maxSlices).enumerated().map { n, name -> [String: Any] in
       let d = space[name]!
       let points = complete.compactMap { t -> SlicePoint? in
         guard let v = t.params[name], let x = axisCoordinate(v, d) else { return nil }

@@ -18,7 +18,7 @@ func studyContext(_ study: StudySnapshot, id: String, options: ReportOptions, no
   }
 
   // Parallel coordinates, coloured by the first objective, parameters in name order.
-  let names = space.keys.sorted()
+  let names = space.keys.sorted(by: naturalOrder)
   let best = bestTrials(complete, objective: 0, direction: study.directions[0], count: options.maxLines / 4)
   let lines = sample(complete, limit: options.maxLines, seed: options.seed, keep: { best.contains($0.number) })
   context["hasParallel"] = !names.isEmpty
@@ -102,7 +102,7 @@ func summaryFacts(_ study: StudySnapshot, now: Date) -> [[String: String]] {
     if span >= 1 { facts.append(["label": "Trials per minute", "value": formatNumber((Double(ends.count) / span * 60 * 10).rounded() / 10)]) }
   }
   if !study.userAttrs.isEmpty {
-    for key in study.userAttrs.keys.sorted() {
+    for key in study.userAttrs.keys.sorted(by: naturalOrder) {
       facts.append(["label": key, "value": study.userAttrs[key]!.description])
     }
   }
@@ -118,12 +118,12 @@ func bestContext(_ study: StudySnapshot, complete: [FrozenTrial]) -> [String: An
       "hasBest": true,
       "bestTitle": "Best trial: number \(best.number)",
       "bestValue": formatNumber(best.values![0]),
-      "bestParams": best.params.keys.sorted().map { ["name": $0, "value": formatParam(best.params[$0]!)] },
+      "bestParams": best.params.keys.sorted(by: naturalOrder).map { ["name": $0, "value": formatParam(best.params[$0]!)] },
     ]
   }
   let front = paretoFront(complete, directions: study.directions)
   guard !front.isEmpty else { return ["hasBest": false] }
-  let names = Set(front.flatMap(\.params.keys)).sorted()
+  let names = Set(front.flatMap(\.params.keys)).sorted(by: naturalOrder)
   return [
     "hasFront": true,
     "frontHeader": ["trial"] + study.directions.indices.map { "objective \($0 + 1)" } + names,

@@ -6,7 +6,7 @@ import TunaSearch
 /// `maxTableCells` allow at its number of columns — lists its best and its most recent ones.
 func trialsTable(_ study: StudySnapshot, space: [String: Distribution], options: ReportOptions) -> [String: Any] {
   let objectives = study.directions.count
-  let names = space.keys.sorted()
+  let names = space.keys.sorted(by: naturalOrder)
   var rows = study.trials
   var note = ""
   let columns = 4 + objectives + names.count
