@@ -15,6 +15,8 @@ typedef struct ls_limits {
   int hook_every;
   atomic_int cancel;
   int nested_set;        /* the running host call recorded a nested traceback */
+  int warnings_on;       /* warn("@on") / warn("@off"), off at first as in the lua program */
+  int warning_continues; /* the last warning piece asked to be continued */
   char message[160];
 } ls_limits;
 
@@ -68,14 +70,22 @@ static int ls_panic(lua_State *L) {
   return 0; /* Lua then aborts */
 }
 
+/* Warnings as the lua program shows them: off until warn("@on"), on stderr prefixed "Lua
+   warning: ", pieces joined until one does not ask to continue; "@on"/"@off" switch them, and
+   other control messages (a single piece starting with '@') are ignored. Per state. */
 static void ls_warn(void *ud, const char *msg, int tocont) {
-  (void)ud;
-  static int continuing = 0;
-  if (!continuing && msg[0] == '@') return; /* control messages: ignored */
-  if (!continuing) fputs("Lua warning: ", stderr);
-  fputs(msg, stderr);
-  if (!tocont) fputc('\n', stderr);
-  continuing = tocont;
+  ls_limits *lim = limits_of((lua_State *)ud);
+  if (!lim->warning_continues && !tocont && msg[0] == '@') {
+    if (strcmp(msg, "@on") == 0) lim->warnings_on = 1;
+    else if (strcmp(msg, "@off") == 0) lim->warnings_on = 0;
+    return;
+  }
+  if (lim->warnings_on) {
+    if (!lim->warning_continues) fputs("Lua warning: ", stderr);
+    fputs(msg, stderr);
+    if (!tocont) fputc('\n', stderr);
+  }
+  lim->warning_continues = tocont;
 }
 
 lua_State *ls_newstate(void) {
@@ -121,9 +131,16 @@ static int ls_safe_setmetatable(lua_State *L) {
   return 1;
 }
 
-/* load that only accepts text: binary chunks can crash the VM. */
+/* load that only accepts text: binary chunks can crash the VM. A mode without 't' (asking for
+   binary only) gets fail and a message, as a refused load does. */
 static int ls_text_load(lua_State *L) {
   int n = lua_gettop(L);
+  const char *mode = luaL_optstring(L, 3, "bt");
+  if (strchr(mode, 't') == NULL) {
+    luaL_pushfail(L);
+    lua_pushfstring(L, "binary chunks are not allowed in the sandbox (mode is '%s')", mode);
+    return 2;
+  }
   if (n < 3) lua_settop(L, 3);
   lua_pushliteral(L, "t");
   lua_replace(L, 3);

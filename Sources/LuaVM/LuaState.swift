@@ -48,18 +48,20 @@ public final class LuaState {
       let end = source.firstIndex(of: UInt8(ascii: "\n")) ?? source.endIndex
       source.replaceSubrange(0..<end, with: [])
     }
-    try load(bytes: source, chunkName: chunkName ?? path)
+    // "@path", as the lua program names a file's chunk: messages keep the end of a long path
+    // (the file's name), and `debug.getinfo(1, "S").source` reads as scripts expect.
+    try load(bytes: source, source: "@" + (chunkName ?? path))
   }
 
-  /// Compiles source text and pushes it as a function.
+  /// Compiles source text and pushes it as a function; messages name it `chunkName`.
   public func load(string source: String, chunkName: String) throws(LuaError) {
-    try load(bytes: Array(source.utf8), chunkName: chunkName)
+    try load(bytes: Array(source.utf8), source: "=" + chunkName)
   }
 
-  private func load(bytes: [UInt8], chunkName: String) throws(LuaError) {
+  private func load(bytes: [UInt8], source: String) throws(LuaError) {
     let status = bytes.withUnsafeBufferPointer { buffer in
       buffer.withMemoryRebound(to: CChar.self) { chars in
-        ("=" + chunkName).withCString { ls_loadtext(lua.state, chars.baseAddress, chars.count, $0) }
+        source.withCString { ls_loadtext(lua.state, chars.baseAddress, chars.count, $0) }
       }
     }
     if status != LUA_OK { throw lua.popError(status: status) }

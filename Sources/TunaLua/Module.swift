@@ -20,12 +20,14 @@ extension TunaEngine {
       lua.rawSet(-2, name)
     }
     lua.rawSet(-2, "__index")
+    protectMetatable(on: lua)
     distMetatable = lua.ref()
 
     // trial lists: arrays that are also callable as list(owner, { states = … })
     lua.newTable(recordCount: 1)
     lua.push(function: { [unowned self] l in try self.filteredTrials(l) })
     lua.rawSet(-2, "__call")
+    protectMetatable(on: lua)
     trialListMetatable = lua.ref()
 
     // Tables keyed by parameter name iterate in sorted key order under pairs(), so a sampler
@@ -100,7 +102,7 @@ extension TunaEngine {
       return tostring(a) < tostring(b)
     end
     local function ordered(before)
-      return { __pairs = function(t)
+      return { __metatable = false, __pairs = function(t)
         local keys = {}
         for k in next, t do keys[#keys + 1] = k end
         sort(keys, function(a, b) return before(t, a, b) end)
@@ -119,6 +121,14 @@ extension TunaEngine {
         return by_key(a, b)
       end)
     """
+
+  /// Marks the metatable on top as protected: `getmetatable` answers false and `setmetatable`
+  /// refuses, so no script can change a metatable the host shares between its tables (and slip
+  /// a `__gc` past the sandbox into it).
+  private func protectMetatable(on lua: Lua) {
+    lua.push(false)
+    lua.rawSet(-2, "__metatable")
+  }
 
   /// A constructor for something not built yet: a clear error instead of "attempt to call nil".
   private func pushUnavailable(_ name: String, on lua: Lua) {

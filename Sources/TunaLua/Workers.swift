@@ -166,7 +166,7 @@ extension TunaEngine {
       if case .trialFinished(let study, let trial) = event { job.forward(study.name, trial) }
     }
     parent.adopt(engine.interruption)
-    try engine.state.run("print = function() end", chunkName: "=worker")
+    try engine.state.run("print = function() end", chunkName: "worker")
     do {
       switch job.source {
       case .file(let path, let arguments): try engine.runScript(path: path, arguments: arguments)
