@@ -103,9 +103,7 @@ extension TunaEngine {
       guard type != .nil else { return nil }
       let lua = options.lua
       guard type == .table else { throw options.bad("params", "an array of parameter names") }
-      return try (0..<lua.rawLength(-1)).map { i in
-        lua.rawGet(-1, index: i + 1)
-        defer { lua.pop() }
+      return try lua.readArray(-1, argument: options.position, function: options.function) { _ in
         guard lua.type(at: -1) == .string, let name = lua.toString(-1) else {
           throw options.bad("params", "an array of parameter names")
         }
@@ -145,7 +143,7 @@ extension TunaEngine {
       defer { lua.release(ref) }
       let target = AnalysisTarget(name: "target", direction: direction ?? .minimize) { [unowned self] trial in
         lua.push(ref)
-        self.push(trial, on: lua)
+        try self.push(trial, on: lua)
         try lua.pcall(arguments: 1, results: 1)
         defer { lua.pop() }
         switch lua.type(at: -1) {

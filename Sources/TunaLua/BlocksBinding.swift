@@ -106,9 +106,7 @@ enum KDEMethods {
       "log_pdf": { [unowned engine] l in
         let m = try engine.classes.kde.check(1, on: l, function: "log_pdf").model
         guard l.type(at: 2) == .table else { throw ArgumentError(2, "log_pdf", "an array of numbers expected, got \(l.typeName(2))") }
-        let x = try (0..<l.rawLength(2)).map { i -> Double in
-          l.rawGet(2, index: i + 1)
-          defer { l.pop() }
+        let x = try l.readArray(2, argument: 2, function: "log_pdf") { _ -> Double in
           guard l.type(at: -1) == .number, let v = l.toNumber(-1) else { throw ArgumentError(2, "log_pdf", "an array of numbers expected") }
           return v
         }
@@ -135,11 +133,7 @@ enum KDEMethods {
 private func points(_ l: Lua, _ o: Options, _ key: String) throws -> [[Double]] {
   try o.with(key) { type in
     guard type == .table else { throw o.bad(key, "an array of points (arrays of numbers)") }
-    return try (0..<l.rawLength(-1)).map { i in
-      l.rawGet(-1, index: i + 1)
-      defer { l.pop() }
-      return try numbers(l, o, key)
-    }
+    return try l.readArray(-1, argument: o.position, function: o.function) { _ in try numbers(l, o, key) }
   }
 }
 
@@ -156,9 +150,7 @@ private func pushPoints(_ points: [[Double]], on l: Lua) {
 /// The array of numbers on top of the stack.
 private func numbers(_ l: Lua, _ o: Options, _ key: String) throws -> [Double] {
   guard l.type(at: -1) == .table else { throw o.bad(key, "an array of numbers") }
-  return try (0..<l.rawLength(-1)).map { i in
-    l.rawGet(-1, index: i + 1)
-    defer { l.pop() }
+  return try l.readArray(-1, argument: o.position, function: o.function) { _ in
     guard l.type(at: -1) == .number, let v = l.toNumber(-1) else { throw o.bad(key, "an array of numbers") }
     return v
   }

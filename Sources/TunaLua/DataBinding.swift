@@ -74,6 +74,8 @@ extension TunaEngine {
       // standardize(first, ...): fitted on the first, applied to all; returns them in order.
       let n = l.top
       guard n >= 1 else { throw ArgumentError(1, "standardize", "dataset expected, got no value") }
+      // One result per argument: room for them all first (Lua promises only 20 free slots).
+      guard l.ensureStack(n + 2) else { throw ArgumentError(Int32(clamping: n), "standardize", "too many datasets (\(n))") }
       let sets = try (1...n).map { try self.classes.dataset.check($0, on: l, function: "standardize").data }
       for d in try self.train({ try standardize(sets[0], Array(sets.dropFirst())) }) { try self.pushDataset(d, on: l) }
       return n

@@ -207,9 +207,7 @@ extension TunaEngine {
         guard EstimatorFactory.allowed(kind).contains(name) else {
           throw ArgumentError(1, f, "\(kind) has no option '\(name)' (known: \(EstimatorFactory.allowed(kind).joined(separator: ", ")))")
         }
-        grid[name] = try (0..<l.rawLength(-1)).map { i in
-          l.rawGet(-1, index: i + 1)
-          defer { l.pop() }
+        grid[name] = try l.readArray(-1, argument: 1, function: f) { _ in
           guard let v = l.paramValue(at: -1) else { throw ArgumentError(1, f, "param_grid['\(name)'] holds a \(l.typeName(-1))") }
           return v
         }
@@ -304,12 +302,12 @@ extension TunaEngine {
       if trial.state == .complete {
         l.push(trial.value ?? .nan); l.rawSet(-2, "mean_score")
         if case .double(let s)? = trial.userAttrs["std_score"] { l.push(s); l.rawSet(-2, "std_score") }
-        l.push(trial.userAttrs["scores"] ?? .null); l.rawSet(-2, "scores")
+        try l.push(trial.userAttrs["scores"] ?? .null); l.rawSet(-2, "scores")
         l.push(ranks[trial.number] ?? 0); l.rawSet(-2, "rank")
       } else {
         // A pruned configuration: the folds it got through, in order.
         let folds = trial.intermediateValues.sorted { $0.key < $1.key }.map(\.value)
-        l.push(.array(folds.map(AttrValue.double))); l.rawSet(-2, "scores")
+        try l.push(.array(folds.map(AttrValue.double))); l.rawSet(-2, "scores")
       }
       l.rawSet(-2, index: i + 1)
     }

@@ -149,7 +149,7 @@ extension TunaEngine {
     } else {
       throw ArgumentError(1, "trials", "call it as ctx:trials{...} or study:trials{...}")
     }
-    push(trials: trials, on: lua)
+    try push(trials: trials, on: lua)
     return 1
   }
 }
@@ -224,10 +224,14 @@ enum RngMethods {
       },
       "choice": { [unowned engine] l in
         let ctx = try engine.classes.rng.check(1, on: l, function: "choice")
-        guard l.type(at: 2) == .table, l.rawLength(2) > 0 else {
+        guard l.type(at: 2) == .table, l.rawLength(2) > 0, l.rawLength(2) <= Lua.maxArrayLength else {
           throw ArgumentError(2, "choice", "non-empty array expected, got \(l.typeName(2))")
         }
-        l.rawGet(2, index: ctx.rng.integer(1, l.rawLength(2)))
+        let i = ctx.rng.integer(1, l.rawLength(2))
+        if l.rawGet(2, index: i) == .nil {
+          l.pop()
+          throw ArgumentError(2, "choice", "array has a hole at [\(i)] (its length is \(l.rawLength(2)))")
+        }
         return 1
       },
     ]

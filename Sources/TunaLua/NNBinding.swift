@@ -17,9 +17,7 @@ extension TunaEngine {
         guard type != .nil else { return }
         if type == .number, let n = l.toInteger(-1) { config.hidden = [n]; return }
         guard type == .table else { throw o.bad("hidden", "an array of layer widths") }
-        config.hidden = try (0..<l.rawLength(-1)).map { i in
-          l.rawGet(-1, index: i + 1)
-          defer { l.pop() }
+        config.hidden = try l.readArray(-1, argument: o.position, function: o.function) { _ in
           guard l.type(at: -1) == .number, let n = l.toInteger(-1) else { throw o.bad("hidden", "an array of integer layer widths") }
           return n
         }
@@ -258,7 +256,7 @@ enum MLPMethods {
       let net = try engine.classes.mlp.check(1, on: l, function: "index")
       switch l.toString(2) {
       case "parameter_count": l.push(net.parameterCount)
-      case "hidden": l.push(AttrValue.array(net.config.hidden.map(AttrValue.int)))
+      case "hidden": try l.push(AttrValue.array(net.config.hidden.map(AttrValue.int)))
       case "activation": l.push(net.config.activation.rawValue)
       case "dropout": l.push(Double(net.config.dropout))
       default: l.pushNil()

@@ -125,7 +125,7 @@ final class LuaPruner: Pruner {
     lua.rawGet(-1, "prune")
     lua.insert(at: -2)  // function, self
     engine.classes.context.push(ContextBox(history: history), on: lua)
-    engine.push(trial, on: lua)
+    try engine.push(trial, on: lua)
     try lua.pcall(arguments: 3, results: 1)
     defer { lua.pop() }
     switch lua.type(at: -1) {

@@ -22,16 +22,12 @@ extension TunaEngine {
         guard lua.type(at: -1) == .table else {
           throw ArgumentError(1, f, "search_space['\(name)'] must be an array of values, got \(lua.typeName(-1))")
         }
-        var values: [ParamValue] = []
-        for i in 0..<lua.rawLength(-1) {
-          lua.rawGet(-1, index: i + 1)
-          defer { lua.pop() }
+        space[name] = try lua.readArray(-1, argument: 1, function: f) { _ in
           guard let v = lua.paramValue(at: -1) else {
             throw ArgumentError(1, f, "search_space['\(name)'] holds a \(lua.typeName(-1)); values must be numbers, strings or booleans")
           }
-          values.append(v)
+          return v
         }
-        space[name] = values
       }
     }
     do {
@@ -98,13 +94,18 @@ final class LuaSampler: Sampler {
 
   /// Calls `spec[hook](spec, ctx, ...)`; `pushArguments` pushes the rest and returns how many.
   /// Leaves `results` values on the stack.
-  private func call(_ hook: String, _ context: SamplingContext, results: Int32, _ pushArguments: () -> Int32 = { 0 }) throws {
+  private func call(_ hook: String, _ context: SamplingContext, results: Int32, _ pushArguments: () throws -> Int32 = { 0 }) throws {
     _ = lua.ensureStack(8)
+    let base = lua.top
     lua.push(spec)
     lua.rawGet(-1, hook)
     lua.insert(at: -2)  // function, self
     engine.classes.context.push(ContextBox(context), on: lua)
-    let n = pushArguments()
+    let n: Int32
+    do { n = try pushArguments() } catch {
+      lua.top = base
+      throw error
+    }
     try lua.pcall(arguments: 2 + n, results: results)
   }
 
@@ -163,7 +164,7 @@ final class LuaSampler: Sampler {
     guard hooks.contains("before_trial") else { return }
     let frozen = try context.trial()
     try call("before_trial", context, results: 0) {
-      engine.push(frozen, on: lua)
+      try engine.push(frozen, on: lua)
       return 1
     }
   }
@@ -176,7 +177,7 @@ final class LuaSampler: Sampler {
     frozen.values = values
     frozen.datetimeComplete = Date()
     try call("after_trial", context, results: 0) {
-      engine.push(frozen, on: lua)
+      try engine.push(frozen, on: lua)
       return 1
     }
   }
@@ -226,13 +227,13 @@ enum ContextMethods {
       let box = try engine.classes.context.check(1, on: l, function: "index")
       let history = box.history
       switch l.toString(2) {
-      case "trials": engine.push(trials: try history.trials(), on: l)
+      case "trials": try engine.push(trials: try history.trials(), on: l)
       case "direction": l.push(history.direction.rawValue)
       case "directions":
         l.newTable(arrayCount: Int32(history.directions.count))
         for (i, d) in history.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
       case "best_trial":
-        if let best = try history.bestTrial() { engine.push(best, on: l) } else { l.pushNil() }
+        if let best = try history.bestTrial() { try engine.push(best, on: l) } else { l.pushNil() }
       case "rng": if let ctx = box.sampling { engine.classes.rng.push(ctx, on: l) } else { l.pushNil() }
       case "study_name": l.push(history.studyName)
       case "trial_number": if let ctx = box.sampling { l.push(try ctx.trial().number) } else { l.pushNil() }

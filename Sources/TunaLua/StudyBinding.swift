@@ -25,11 +25,7 @@ extension TunaEngine {
       if options.has("direction") { throw ArgumentError(1, f, "give 'direction' or 'directions', not both") }
       directions = try options.with("directions") { type in
         guard type == .table, lua.rawLength(-1) > 0 else { throw options.bad("directions", "a non-empty array of directions") }
-        return try (1...lua.rawLength(-1)).map { i in
-          lua.rawGet(-1, index: i)
-          defer { lua.pop() }
-          return try direction(lua.toString(-1))
-        }
+        return try lua.readArray(-1, argument: 1, function: f) { _ in try direction(lua.toString(-1)) }
       }
     } else if options.has("direction") {
       directions = [try options.with("direction") { _ in try direction(lua.toString(-1)) }]
@@ -97,11 +93,11 @@ enum StudyMethods {
       case "directions":
         l.newTable(arrayCount: Int32(study.directions.count))
         for (i, d) in study.directions.enumerated() { l.push(d.rawValue); l.rawSet(-2, index: i + 1) }
-      case "best_trial": engine.push(try study.bestTrial, on: l)
+      case "best_trial": try engine.push(try study.bestTrial, on: l)
       case "best_value": l.push(try study.bestValue)
       case "best_params": engine.push(params: try study.bestParams, on: l)
-      case "best_trials": engine.push(trials: try study.bestTrials, on: l)
-      case "user_attrs": l.push(AttrValue.object(try study.userAttrs))
+      case "best_trials": try engine.push(trials: try study.bestTrials, on: l)
+      case "user_attrs": try l.push(AttrValue.object(try study.userAttrs))
       default: l.pushNil()
       }
       return 1
@@ -116,7 +112,7 @@ enum StudyMethods {
         let box = try cls().check(1, on: l, function: "trials")
         let options = try Options(l, at: 2, function: "trials", allowed: ["states"])
         let states = try options.with("states") { _ in try engine.states(at: -1, on: l, function: "trials", position: 2) }
-        engine.push(trials: try box.study.trials(states: states), on: l)
+        try engine.push(trials: try box.study.trials(states: states), on: l)
         return 1
       },
       "enqueue_trial": { l in
@@ -192,9 +188,7 @@ extension TunaEngine {
     case .nil, .none: values = nil
     case .number: values = [lua.toNumber(3)!]
     case .table:
-      values = try (0..<lua.rawLength(3)).map { i in
-        lua.rawGet(3, index: i + 1)
-        defer { lua.pop() }
+      values = try lua.readArray(3, argument: 3, function: f) { _ in
         guard lua.type(at: -1) == .number else { throw ArgumentError(3, f, "values must be numbers") }
         return lua.toNumber(-1)!
       }
@@ -212,7 +206,7 @@ extension TunaEngine {
     }
     box.asked[trial.number] = nil
     emit(.trialFinished(box.study, frozen))
-    push(frozen, on: lua)
+    try push(frozen, on: lua)
     return 1
   }
 
@@ -251,12 +245,10 @@ extension TunaEngine {
     try options.with("callbacks") { type in
       guard type != .nil else { return }
       guard type == .table else { throw options.bad("callbacks", "an array of functions") }
-      for i in 0..<lua.rawLength(-1) {
-        guard lua.rawGet(-1, index: i + 1) == .function else {
-          lua.pop()
-          throw options.bad("callbacks", "an array of functions")
-        }
-        callbacks.append(lua.ref())
+      callbacks = try lua.readArray(-1, argument: options.position, function: f) { _ in
+        guard lua.type(at: -1) == .function else { throw options.bad("callbacks", "an array of functions") }
+        lua.pushValue(at: -1)
+        return lua.ref()
       }
     }
     run.callbacks = [{ [unowned self] study, frozen in
@@ -264,7 +256,7 @@ extension TunaEngine {
       for callback in callbacks {
         lua.push(callback)
         self.classes.study.push(box, on: lua)
-        self.push(frozen, on: lua)
+        try self.push(frozen, on: lua)
         try lua.pcall(arguments: 2, results: 0)
       }
     }]
@@ -346,12 +338,15 @@ extension TunaEngine {
     case .table:
       let n = lua.rawLength(-1)
       guard n > 0 else { throw ObjectiveResultError(got: "an empty table") }
-      return try (1...n).map { i in
+      guard n <= 1024 else { throw ObjectiveResultError(got: "a table of length \(n)") }
+      var values: [Double] = []
+      for i in 1...n {
         lua.rawGet(-1, index: i)
         defer { lua.pop() }
-        guard lua.type(at: -1) == .number else { throw ObjectiveResultError(got: "a table holding \(lua.typeName(-1))") }
-        return lua.toNumber(-1)!
+        guard lua.type(at: -1) == .number else { throw ObjectiveResultError(got: "a table holding \(lua.typeName(-1)) at [\(i)]") }
+        values.append(lua.toNumber(-1)!)
       }
+      return values
     default:
       throw ObjectiveResultError(got: lua.type(at: -1) == .nil ? "nil" : "a \(lua.typeName(-1)) (\(lua.describe(-1)))")
     }

@@ -5,7 +5,7 @@ import TunaSearch
 
 extension TunaEngine {
   /// Pushes a frozen trial table (lua-api.md §1).
-  func push(_ trial: FrozenTrial, on lua: Lua) {
+  func push(_ trial: FrozenTrial, on lua: Lua) throws {
     _ = lua.ensureStack(6)
     lua.newTable(recordCount: 12)
     let t = lua.top
@@ -23,7 +23,11 @@ extension TunaEngine {
     for (step, v) in trial.intermediateValues { lua.push(v); lua.rawSet(-2, index: step) }
     setSortedPairs(on: lua)
     lua.rawSet(t, "intermediate_values")
-    lua.push(AttrValue.object(trial.userAttrs)); lua.rawSet(t, "user_attrs")
+    do { try lua.push(AttrValue.object(trial.userAttrs)) } catch {
+      lua.top = t - 1
+      throw error
+    }
+    lua.rawSet(t, "user_attrs")
     if let d = trial.datetimeStart { lua.push(isoDate(d)); lua.rawSet(t, "datetime_start") }
     if let d = trial.datetimeComplete { lua.push(isoDate(d)); lua.rawSet(t, "datetime_complete") }
     if let d = trial.duration { lua.push(d); lua.rawSet(t, "duration") }
@@ -51,10 +55,14 @@ extension TunaEngine {
 
   /// Pushes an array of frozen trials that can also be called as `list(ctx_or_study, { states = … })`
   /// — which is how `ctx:trials{...}` works while `ctx.trials` is the plain array.
-  func push(trials: [FrozenTrial], on lua: Lua) {
-    lua.newTable(arrayCount: Int32(trials.count))
+  func push(trials: [FrozenTrial], on lua: Lua) throws {
+    lua.newTable(arrayCount: Int32(clamping: trials.count))
+    let list = lua.top
     for (i, t) in trials.enumerated() {
-      push(t, on: lua)
+      do { try push(t, on: lua) } catch {
+        lua.top = list - 1
+        throw error
+      }
       lua.rawSet(-2, index: i + 1)
     }
     lua.push(trialListMetatable)
@@ -117,14 +125,11 @@ extension TunaEngine {
         guard lua.type(at: -1) == .table else {
           throw ArgumentError(index, function, "a categorical distribution needs a 'choices' array")
         }
-        var choices: [ParamValue] = []
-        for i in 1...max(1, lua.rawLength(-1)) where lua.rawLength(-1) > 0 {
-          lua.rawGet(-1, index: i)
-          defer { lua.pop() }
+        let choices = try lua.readArray(-1, argument: index, function: function) { _ in
           guard let v = lua.paramValue(at: -1) else {
             throw ArgumentError(index, function, "choices must be strings, numbers or booleans")
           }
-          choices.append(v)
+          return v
         }
         return try Distribution.categorical(choices: choices)
       default:
@@ -156,17 +161,12 @@ extension TunaEngine {
     guard lua.type(at: index) == .table else {
       throw ArgumentError(position, function, "'states' must be an array of state names")
     }
-    var states = Set<TrialState>()
-    let n = lua.rawLength(index)
-    for i in 0..<n {
-      lua.rawGet(index, index: i + 1)
-      defer { lua.pop() }
+    return Set(try lua.readArray(index, argument: position, function: function) { _ in
       guard let name = lua.toString(-1), let state = TrialState(rawValue: name.lowercased()) else {
         throw ArgumentError(position, function,
           "unknown trial state \(lua.describe(-1)) (known: running, complete, pruned, fail, waiting)")
       }
-      states.insert(state)
-    }
-    return states
+      return state
+    })
   }
 }

@@ -14,7 +14,7 @@ enum TrialMethods {
         l.newTable(recordCount: Int32(trial.intermediateValues.count))
         for (step, v) in trial.intermediateValues { l.push(v); l.rawSet(-2, index: step) }
         engine.setSortedPairs(on: l)
-      case "user_attrs": l.push(AttrValue.object(try trial.frozen().userAttrs))
+      case "user_attrs": try l.push(AttrValue.object(try trial.frozen().userAttrs))
       case "study":
         guard let box = engine.box(for: trial.study) else { l.pushNil(); break }
         engine.classes.study.push(box, on: l)
@@ -56,16 +56,11 @@ enum TrialMethods {
         let trial = try cls().check(1, on: l, function: f)
         let name = try paramName(l, f)
         guard l.type(at: 3) == .table else { throw ArgumentError(3, f, "table of choices expected, got \(l.typeName(3))") }
-        let n = l.rawLength(3)
-        var choices: [ParamValue] = []
-        choices.reserveCapacity(n)
-        for i in 0..<n {
-          l.rawGet(3, index: i + 1)
-          defer { l.pop() }
+        let choices = try l.readArray(3, argument: 3, function: f) { i in
           guard let v = l.paramValue(at: -1) else {
-            throw ArgumentError(3, f, "choices must be strings, numbers or booleans, got a \(l.typeName(-1)) at [\(i + 1)]")
+            throw ArgumentError(3, f, "choices must be strings, numbers or booleans, got a \(l.typeName(-1)) at [\(i)]")
           }
-          choices.append(v)
+          return v
         }
         let d = try distribution(f) { try Distribution.categorical(choices: choices) }
         l.push(try trial.suggest(name, d))

@@ -4,6 +4,9 @@ import TunaSearch
 
 // Conversions between Lua values and the search core's values.
 
+/// How deep an attribute's tables may nest, in both directions (the stored-JSON reader's bound).
+let maxAttributeDepth = 512
+
 extension Lua {
   func push(_ value: ParamValue) {
     switch value {
@@ -24,24 +27,40 @@ extension Lua {
     }
   }
 
-  func push(_ value: AttrValue) {
+  /// Pushes an attribute as Lua values. Every level reserves its stack slots first, and nesting
+  /// is bounded (`maxAttributeDepth`, as deep as stored JSON may go): an attribute another
+  /// program wrote can be as deep as it likes, and the Lua stack must never overflow. Throws
+  /// `ScriptError` past the bound, with nothing left on the stack.
+  func push(_ value: AttrValue, depth: Int = 0) throws {
     switch value {
     case .null: pushNil()
     case .bool(let b): push(b)
     case .int(let i): push(i)
     case .double(let d): push(d)
     case .string(let s): push(s)
-    case .array(let items):
-      newTable(arrayCount: Int32(items.count))
-      for (i, item) in items.enumerated() {
-        push(item)
-        rawSet(-2, index: i + 1)
+    case .array, .object:
+      guard depth < maxAttributeDepth else {
+        throw ScriptError("an attribute nests deeper than \(maxAttributeDepth) levels")
       }
-    case .object(let fields):
-      newTable(recordCount: Int32(fields.count))
-      for (key, item) in fields {
-        push(item)
-        rawSet(-2, key)
+      guard ensureStack(3) else { throw ScriptError("no stack space left for an attribute \(depth) levels deep") }
+      let base = top
+      do {
+        if case .array(let items) = value {
+          newTable(arrayCount: Int32(clamping: items.count))
+          for (i, item) in items.enumerated() {
+            try push(item, depth: depth + 1)
+            rawSet(-2, index: i + 1)
+          }
+        } else if case .object(let fields) = value {
+          newTable(recordCount: Int32(clamping: fields.count))
+          for (key, item) in fields {
+            try push(item, depth: depth + 1)
+            rawSet(-2, key)
+          }
+        }
+      } catch {
+        top = base
+        throw error
       }
     }
   }
@@ -55,7 +74,7 @@ extension Lua {
     case .number: return isInteger(index) ? .int(toInteger(index)!) : .double(toNumber(index)!)
     case .string: return .string(toString(index)!)
     case .table:
-      guard depth < 32 else { throw ScriptError("attribute nests too deeply (a cycle?)") }
+      guard depth < maxAttributeDepth else { throw ScriptError("attribute nests deeper than \(maxAttributeDepth) levels (a cycle?)") }
       guard ensureStack(4) else { throw ScriptError("stack overflow reading an attribute") }
       let t = absolute(index)
       let n = rawLength(t)

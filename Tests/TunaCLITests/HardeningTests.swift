@@ -88,4 +88,87 @@ final class HardeningTests: XCTestCase {
     XCTAssertEqual(result.status, 0, result.transcript)
     assertLine(result.stdout, "refused")
   }
+
+  // MARK: Sizes and stack space
+
+  /// A table of 42 entries whose length operator says 2^40 (a border Lua may pick), given to
+  /// every function that reads an array: each refuses it with an error at the script's line
+  /// instead of reserving room for 2^40 items.
+  func testAbsurdArrayLengthsAreRefused() throws {
+    let result = try run("border", """
+      local src = { "return { 1, 2, [3] = true" }
+      local k = 4
+      while k <= 2^40 do src[#src + 1] = string.format(", [%d] = true", k); k = k * 2 end
+      local border = load(table.concat(src) .. " }")()
+      assert(#border == 2^40)
+      local function refused(f, ...)
+        local ok, err = pcall(f, ...)
+        assert(not ok, "accepted")
+        assert(tostring(err):find("array too long") or tostring(err):find("hole"), tostring(err))
+      end
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      refused(tuna.create_study, { directions = border })
+      refused(tuna.samplers.grid, { search_space = { x = border } })
+      refused(study.trials, study, { states = border })
+      refused(tuna.importance, study, { params = border })
+      refused(tuna.nn.mlp, { hidden = border })
+      refused(tuna.ml.grid_search_cv, { estimator = "random_forest", data = tuna.data.load("iris"), param_grid = { max_depth = border } })
+      study:optimize(function(t)
+        refused(t.suggest_categorical, t, "c", border)
+        return 1
+      end, { n_trials = 1 })
+      local trial = study:ask()
+      refused(study.tell, study, trial, border)
+      -- An objective returning it fails its trial with a reason.
+      study:optimize(function() return border end, { n_trials = 1 })
+      local last = study:trials()[#study:trials()]
+      assert(last.state == "fail" and last.fail_reason:find("table of length"), last.fail_reason)
+      print("refused")
+      """, options: ["--sandbox"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "refused")
+  }
+
+  /// Deep attributes come back through Lua with room reserved at every level; deeper than the
+  /// bound is an error when stored, not a stack overflow when read.
+  func testDeeplyNestedAttributesRoundTrip() throws {
+    let result = try run("nested", """
+      local function nest(depth)
+        local t = { leaf = true }
+        for _ = 1, depth do t = { t } end
+        return t
+      end
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(trial)
+        trial:set_user_attr("deep", nest(400))
+        return 1
+      end, { n_trials = 1 })
+      local back = study.best_trial.user_attrs.deep
+      local depth = 0
+      while back[1] do back = back[1]; depth = depth + 1 end
+      assert(depth == 400 and back.leaf == true, depth)
+      study:set_user_attr("deep", nest(400))
+      assert(study.user_attrs.deep[1][1][1] ~= nil)
+      local ok, err = pcall(study.set_user_attr, study, "deeper", nest(600))
+      assert(not ok and tostring(err):find("nests deeper than 512 levels"), tostring(err))
+      print("nested")
+      """, options: ["--sandbox"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "nested")
+  }
+
+  /// A function that returns one result per argument reserves the stack space for them.
+  func testOneResultPerArgumentHasRoom() throws {
+    let result = try run("many", """
+      local d = tuna.data.load("iris")
+      local args = {}
+      for i = 1, 300 do args[i] = d end
+      local out = { tuna.data.standardize(table.unpack(args)) }
+      assert(#out == 300, #out)
+      for i = 1, 300 do assert(out[i].n_samples == 150) end
+      print("room")
+      """, options: ["--sandbox"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "room")
+  }
 }
