@@ -75,8 +75,9 @@ extension TunaEngine {
     return 1
   }
 
-  /// `tuna.report(study, path, { seed })`: writes the study's HTML report. Refused in the sandbox,
-  /// which writes no files (`tuna run --report PATH` writes it from outside).
+  /// `tuna.report(study, path, { seed })`: writes the study's HTML report (in the sandbox, only
+  /// into a directory granted with --allow-write; `tuna run --report PATH` writes it from
+  /// outside).
   func report(_ lua: Lua) throws -> Int32 {
     let f = "report"
     let study = try classes.study.check(1, on: lua, function: f).study
@@ -84,8 +85,10 @@ extension TunaEngine {
       throw ArgumentError(2, f, "a file path expected, got \(lua.describe(2))")
     }
     let options = try Options(lua, at: 3, function: f, allowed: ["seed"])
-    guard !state.isSandboxed else {
-      throw ScriptError("tuna.report cannot write files in the sandbox; run with --report \(path) instead")
+    if state.isSandboxed {
+      do { _ = try configuration.files.checkWrite(path, for: "tuna.report") } catch let refused as ScriptError {
+        throw ScriptError(refused.message + "; or run with --report \(path)")
+      }
     }
     var settings = ReportOptions()
     settings.seed = try seedValue(options) ?? 0

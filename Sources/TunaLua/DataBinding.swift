@@ -27,7 +27,8 @@ extension TunaEngine {
         return t
       }
       let target = try options.string("target")
-      try self.pushDataset(try self.train { try Dataset.csv(path: path, target: target, task: task) }, on: l)
+      let file = self.state.isSandboxed ? try self.configuration.files.checkRead(path, for: "tuna.data.csv") : path
+      try self.pushDataset(try self.train { try Dataset.csv(path: file, target: target, task: task) }, on: l)
       return 1
     })
     lua.rawSet(-2, "csv")

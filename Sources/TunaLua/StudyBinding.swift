@@ -40,7 +40,13 @@ extension TunaEngine {
       guard let box = classes.pruner.object(at: -1, on: lua) else { throw options.bad("pruner", "a pruner") }
       return box.value
     }
-    let url = try options.string("storage") ?? configuration.storage
+    let scriptURL = try options.string("storage")
+    if let scriptURL, state.isSandboxed, let path = try? storageFilePath(scriptURL) {
+      // The command line's --storage is the user's own choice; a script's storage is a file it
+      // asks to create or change.
+      _ = try configuration.files.checkWrite(path, for: "create_study")
+    }
+    let url = scriptURL ?? configuration.storage
     let storage: any Storage
     do { storage = try storages.storage(url) } catch let e as TunaStoreError {
       throw ArgumentError(1, f, "storage: \(e.description)")

@@ -21,6 +21,9 @@ public final class TunaEngine {
   public struct Configuration: Sendable {
     /// Only the safe libraries (lua-api.md §7).
     public var sandbox = false
+    /// In the sandbox, the directories Tuna's own functions may read and write (CSV files,
+    /// storages, reports).
+    public var files = FileGrants()
     /// Bytes the script may hold; a runaway allocation fails the trial it happens in.
     public var memoryLimit: Int?
     /// Seconds per trial, overriding `trial_timeout` in scripts.

@@ -45,7 +45,14 @@ public enum TunaStoreError: Error, CustomStringConvertible, Sendable, Equatable 
 /// Anything else throws `TunaStoreError.unrecognizedURL` (or `.unsupportedURL` for database
 /// servers), whose message lists the accepted forms.
 public func openStorage(_ url: String?) throws -> any Storage {
-  guard let url, !url.isEmpty, url != "memory", url != ":memory:" else { return InMemoryStorage() }
+  guard let path = try storageFilePath(url) else { return InMemoryStorage() }
+  return try SQLiteStorage(path: path)
+}
+
+/// The file a storage URL names (nil for an in-memory storage), with the errors of
+/// `openStorage` for URLs it does not accept.
+public func storageFilePath(_ url: String?) throws(TunaStoreError) -> String? {
+  guard let url, !url.isEmpty, url != "memory", url != ":memory:" else { return nil }
   let lower = url.lowercased()
   for (prefix, backend) in [("postgresql", "PostgreSQL"), ("postgres", "PostgreSQL"), ("mysql", "MySQL")]
   where lower.hasPrefix(prefix + ":") || lower.hasPrefix(prefix + "+") {
@@ -63,5 +70,5 @@ public func openStorage(_ url: String?) throws -> any Storage {
     path = rest
   }
   guard !path.isEmpty else { throw TunaStoreError.unrecognizedURL(url) }
-  return try SQLiteStorage(path: String(path))
+  return String(path)
 }

@@ -47,6 +47,15 @@ struct Run: ParsableCommand {
   @Flag(help: "Run without io, os, package, debug, dofile and loadfile; text-only load.")
   var sandbox = false
 
+  @Option(name: .customLong("allow-read"), help: ArgumentHelp(
+    "In the sandbox, a directory Tuna's functions may read from (tuna.data.csv); repeatable.", valueName: "dir"))
+  var allowRead: [String] = []
+
+  @Option(name: .customLong("allow-write"), help: ArgumentHelp(
+    "In the sandbox, a directory Tuna's functions may write to (storages, tuna.report) and read from; repeatable.",
+    valueName: "dir"))
+  var allowWrite: [String] = []
+
   @Flag(help: "Print neither progress nor the summary.")
   var quiet = false
 
@@ -68,6 +77,15 @@ struct Run: ParsableCommand {
     if let memoryLimit, parseSize(memoryLimit) == nil {
       throw ValidationError("--memory-limit must be a size like 256MB or 1GB, got '\(memoryLimit)'")
     }
+    for (option, directories) in [("--allow-read", allowRead), ("--allow-write", allowWrite)] {
+      for directory in directories {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+          throw ValidationError("\(option) needs an existing directory, got '\(directory)'")
+        }
+      }
+      if !directories.isEmpty, !sandbox { throw ValidationError("\(option) grants directories to the sandbox: add --sandbox") }
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: script, isDirectory: &isDirectory), !isDirectory.boolValue else {
       throw ValidationError("cannot open \(script): no such file")
@@ -77,6 +95,7 @@ struct Run: ParsableCommand {
   func run() throws {
     var configuration = TunaEngine.Configuration()
     configuration.sandbox = sandbox
+    configuration.files = FileGrants(read: allowRead, write: allowWrite)
     configuration.memoryLimit = memoryLimit.flatMap(parseSize)
     configuration.trialTimeout = trialTimeout
     configuration.nTrials = trials

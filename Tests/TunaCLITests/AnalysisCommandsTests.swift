@@ -111,7 +111,8 @@ final class AnalysisCommandsTests: XCTestCase {
     assertContains(unwritable.stderr, "tuna: cannot write /nonexistent/dir/r.html")
   }
 
-  /// The sandbox writes no files: `tuna.report` says how to get the report instead.
+  /// The sandbox writes only into directories granted with --allow-write: `tuna.report` says
+  /// how to get the report otherwise.
   func testReportFromLuaIsRefusedInTheSandbox() throws {
     let script = directory.appendingPathComponent("sandboxed_report.lua")
     try """
@@ -121,7 +122,10 @@ final class AnalysisCommandsTests: XCTestCase {
       """.write(to: script, atomically: true, encoding: .utf8)
     let result = try tuna(["run", "--sandbox", script.path], in: directory)
     XCTAssertEqual(result.status, 1)
-    assertContains(result.stderr, "tuna.report cannot write files in the sandbox; run with --report out.html instead")
+    assertContains(result.stderr, "tuna.report: writing out.html is not allowed in the sandbox (grant its directory with --allow-write DIR); or run with --report out.html")
     XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.html").path))
+    let granted = try tuna(["run", "--sandbox", "--allow-write", ".", script.path], in: directory)
+    XCTAssertEqual(granted.status, 0, granted.transcript)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("out.html").path))
   }
 }

@@ -171,4 +171,57 @@ final class HardeningTests: XCTestCase {
     XCTAssertEqual(result.status, 0, result.transcript)
     assertLine(result.stdout, "room")
   }
+
+  // MARK: Sandbox side doors
+
+  /// Under --sandbox, Tuna's own functions touch only granted directories: the CSV loader, a
+  /// script's storage and the report; symbolic links out of a granted directory and device files
+  /// are refused; the command line's own --storage stays the user's choice.
+  func testSandboxFileAccessNeedsGrants() throws {
+    let fm = FileManager.default
+    let granted = directory.appendingPathComponent("granted"), outside = directory.appendingPathComponent("outside")
+    try fm.createDirectory(at: granted, withIntermediateDirectories: true)
+    try fm.createDirectory(at: outside, withIntermediateDirectories: true)
+    let csv = "a,b,y\n1,2,0\n2,3,1\n3,4,0\n4,5,1\n"
+    try csv.write(to: granted.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+    try csv.write(to: outside.appendingPathComponent("secret.csv"), atomically: true, encoding: .utf8)
+    try fm.createSymbolicLink(
+      at: granted.appendingPathComponent("link.csv"), withDestinationURL: outside.appendingPathComponent("secret.csv"))
+    let source = """
+      local dir, out = arg[1], arg[2]
+      local function refused(pattern, f, ...)
+        local ok, err = pcall(f, ...)
+        assert(not ok, "accepted")
+        assert(tostring(err):find(pattern, 1, true), tostring(err))
+      end
+      assert(tuna.data.csv(dir .. "/data.csv", { target = "y" }).n_samples == 4)
+      refused("reading " .. out .. "/secret.csv is not allowed in the sandbox", tuna.data.csv, out .. "/secret.csv", { target = "y" })
+      refused("is not allowed in the sandbox", tuna.data.csv, dir .. "/link.csv", { target = "y" })
+      refused("not a regular file", tuna.data.csv, "/dev/zero", { target = "y" })
+      refused("writing " .. out .. "/s.db is not allowed", tuna.create_study, { storage = "sqlite:" .. out .. "/s.db" })
+      local s = tuna.create_study{ name = "kept", storage = "sqlite:" .. dir .. "/s.db" }
+      s:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 2 })
+      tuna.report(s, dir .. "/r.html")
+      refused("writing " .. out .. "/r.html is not allowed", tuna.report, s, out .. "/r.html")
+      print("granted only")
+      """
+    let script = directory.appendingPathComponent("grants.lua")
+    try source.write(to: script, atomically: true, encoding: .utf8)
+    let result = try tuna(
+      ["run", "--sandbox", "--allow-write", granted.path, "--allow-read", "/dev", script.path, "--", granted.path, outside.path],
+      in: directory)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "granted only")
+    XCTAssertTrue(fm.fileExists(atPath: granted.appendingPathComponent("r.html").path))
+    XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("s.db").path))
+    XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("r.html").path))
+
+    // The command line's --storage is the user's own: allowed without a grant.
+    let own = try run("own", "tuna.create_study{ name = 'own' }:optimize(function(t) return 1 end, { n_trials = 1 })",
+      options: ["--sandbox", "--storage", "sqlite:" + outside.appendingPathComponent("own.db").path])
+    XCTAssertEqual(own.status, 0, own.transcript)
+    let misuse = try run("misuse", "return 1", options: ["--allow-read", granted.path])
+    XCTAssertEqual(misuse.status, 2)
+    assertContains(misuse.stderr, "--allow-read grants directories to the sandbox: add --sandbox")
+  }
 }
