@@ -12,7 +12,7 @@ typedef struct ls_limits {
   int host_depth;        /* > 0 while host code runs: the memory cap is not enforced */
   int64_t deadline_ns;   /* 0 = none */
   int tripped;           /* LS_TRIP_* */
-  int hook_every;
+  int hook_every;        /* > 0 while a limit is armed */
   atomic_int cancel;
   int nested_set;        /* the running host call recorded a nested traceback */
   int warnings_on;       /* warn("@on") / warn("@off"), off at first as in the lua program */
@@ -189,17 +189,40 @@ static void track_coroutines(lua_State *L) {
   lua_pop(L, 1);
 }
 
-/* Sets (or with hook NULL, clears) the count hook on every recorded coroutine. */
-static void hook_coroutines(lua_State *L, lua_Hook hook, int every) {
+/* Sets (or with hook NULL, clears) the count hook on the main thread and on every recorded
+   coroutine, whichever thread `L` is: a limit that trips inside a coroutine must fire on every
+   instruction of every thread from then on, or a pcall loop elsewhere would swallow it. */
+static void hook_all_threads(lua_State *L, lua_Hook hook, int every) {
+  int mask = hook ? LUA_MASKCOUNT : 0;
+  if (!lua_checkstack(L, 4)) { /* no room to walk the set: at least this thread */
+    lua_sethook(L, hook, mask, hook ? every : 0);
+    return;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+  lua_State *main = lua_tothread(L, -1);
+  lua_pop(L, 1);
+  if (main != NULL) lua_sethook(main, hook, mask, hook ? every : 0);
+  if (L != main) lua_sethook(L, hook, mask, hook ? every : 0);
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &THREADS_KEY) == LUA_TTABLE) {
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) { /* keys are threads: lua_next cannot raise here */
       lua_State *co = lua_tothread(L, -2);
-      if (co != NULL && co != L) lua_sethook(co, hook, hook ? LUA_MASKCOUNT : 0, hook ? every : 0);
+      if (co != NULL) lua_sethook(co, hook, mask, hook ? every : 0);
       lua_pop(L, 1);
     }
   }
   lua_pop(L, 1);
+}
+
+/* debug.sethook while a deadline is armed would take the limit away: refused. (With only the
+   interrupt check armed it works; the host arms its hook again at the next limit.) */
+static int guarded_sethook(lua_State *L) {
+  if (limits_of(L)->deadline_ns != 0)
+    return luaL_error(L, "debug.sethook is not available while a time limit is armed");
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+  return lua_gettop(L);
 }
 
 static int open_libs(lua_State *L) {
@@ -207,6 +230,12 @@ static int open_libs(lua_State *L) {
   if (!sandbox) {
     luaL_openlibs(L);
     track_coroutines(L);
+    if (lua_getglobal(L, LUA_DBLIBNAME) == LUA_TTABLE) {
+      lua_getfield(L, -1, "sethook");
+      lua_pushcclosure(L, guarded_sethook, 1);
+      lua_setfield(L, -2, "sethook");
+    }
+    lua_pop(L, 1);
     return 0;
   }
   static const luaL_Reg safe[] = {
@@ -442,8 +471,8 @@ static void ls_hook(lua_State *L, lua_Debug *ar) {
       lim->tripped = LS_TRIP_DEADLINE;
     else
       return;
-    /* From now on fire on every instruction: a pcall in the script cannot swallow this. */
-    lua_sethook(L, ls_hook, LUA_MASKCOUNT, 1);
+    /* From now on fire on every instruction of every thread: no pcall can swallow this. */
+    hook_all_threads(L, ls_hook, 1);
   }
   luaL_where(L, 0);
   lua_pushstring(L, lim->tripped == LS_TRIP_CANCEL ? "cancelled" : lim->message);
@@ -451,25 +480,27 @@ static void ls_hook(lua_State *L, lua_Debug *ar) {
   lua_error(L);
 }
 
-void ls_arm_hook(lua_State *L, int64_t deadline_ns, int every, const char *message) {
+void ls_set_limit(lua_State *L, int64_t deadline_ns, int every, const char *message) {
   ls_limits *lim = limits_of(L);
   lim->deadline_ns = deadline_ns;
-  lim->tripped = LS_TRIP_NONE;
   lim->hook_every = every > 0 ? every : 1000;
-  atomic_store(&lim->cancel, 0);
   snprintf(lim->message, sizeof lim->message, "%s", message ? message : "time limit exceeded");
-  lua_sethook(L, ls_hook, LUA_MASKCOUNT, lim->hook_every);
-  hook_coroutines(L, ls_hook, lim->hook_every);
+  /* A deadline trip belonged to the limit this one replaces; a cancel stays until cleared. */
+  if (lim->tripped == LS_TRIP_DEADLINE || (lim->tripped == LS_TRIP_CANCEL && !atomic_load(&lim->cancel)))
+    lim->tripped = LS_TRIP_NONE;
+  hook_all_threads(L, ls_hook, lim->tripped != LS_TRIP_NONE ? 1 : lim->hook_every);
 }
 
-void ls_disarm_hook(lua_State *L) {
+void ls_clear_limit(lua_State *L) {
   ls_limits *lim = limits_of(L);
-  lua_sethook(L, NULL, 0, 0);
-  hook_coroutines(L, NULL, 0);
+  hook_all_threads(L, NULL, 0);
   lim->deadline_ns = 0;
+  lim->hook_every = 0;
   lim->tripped = LS_TRIP_NONE;
   atomic_store(&lim->cancel, 0);
 }
+
+int ls_limit_armed(lua_State *L) { return limits_of(L)->hook_every > 0; }
 
 const char *ls_check_deadline(lua_State *L) {
   ls_limits *lim = limits_of(L);
@@ -480,8 +511,7 @@ const char *ls_check_deadline(lua_State *L) {
       lim->tripped = LS_TRIP_DEADLINE;
     else
       return NULL;
-    lua_sethook(L, ls_hook, LUA_MASKCOUNT, 1);
-    hook_coroutines(L, ls_hook, 1);
+    hook_all_threads(L, ls_hook, 1);
   }
   return lim->tripped == LS_TRIP_CANCEL ? "cancelled" : lim->message;
 }

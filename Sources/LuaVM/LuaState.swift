@@ -106,20 +106,50 @@ public final class LuaState {
   /// How many allocations the cap has refused.
   public var memoryRefusals: Int { Int(ls_memory_denied(lua.state)) }
 
-  /// Runs `body` with the count hook armed: once `seconds` have passed (or `canceller.cancel()`
-  /// is called from any thread) the running script raises `message` at its current line, on
-  /// every instruction until control is back here, so its own `pcall` cannot swallow it.
-  /// With `seconds` nil and no canceller wanted, prefer calling `body` directly: the hook
-  /// slows pure-Lua loops about twofold.
+  /// One armed limit: its deadline (monotonic nanoseconds, 0 for none), how often the hook
+  /// checks it, and what the raised error says.
+  private struct Limit {
+    var deadline: Int64
+    var every: Int32
+    var message: String
+  }
+
+  /// The limits in force, outermost first: they nest, and the earliest deadline holds.
+  private var limits: [Limit] = []
+
+  /// Runs `body` under a limit: once `seconds` have passed (or `canceller.cancel()` is called
+  /// from any thread) the running script raises `message` at its current line, on every
+  /// instruction of every thread until control is back here, so no `pcall` can swallow it.
+  ///
+  /// Limits nest: inside another limit the earlier deadline holds (an inner limit never extends
+  /// an outer one), and when `body` returns the outer limit is back as it was. With `seconds`
+  /// nil and no canceller wanted, prefer calling `body` directly: the hook checking every 1,000
+  /// instructions slows pure-Lua loops about twofold (every 10,000, a few percent).
   public func withDeadline<R>(
     seconds: Double?, message: String, checkEvery instructions: Int32 = 1000,
     _ body: () throws -> R
   ) rethrows -> R {
-    let deadline: Int64 = seconds.map { ls_now_ns() + Int64(max(0, $0) * 1e9) } ?? 0
-    ls_arm_hook(lua.state, deadline, instructions, message)
-    defer { ls_disarm_hook(lua.state) }
+    let deadline: Int64 = seconds.map { ls_now_ns() + Int64(min(max(0, $0), 1e9) * 1e9) } ?? 0
+    limits.append(Limit(deadline: deadline, every: max(1, instructions), message: message))
+    applyLimits()
+    defer {
+      limits.removeLast()
+      applyLimits()
+    }
     return try body()
   }
+
+  /// Arms the hook for the limits in force: the earliest deadline with its message, checked as
+  /// often as the most demanding limit asks; none left clears the hook.
+  private func applyLimits() {
+    guard !limits.isEmpty else { return ls_clear_limit(lua.state) }
+    let every = limits.map(\.every).min()!
+    let earliest = limits.filter { $0.deadline != 0 }.min { $0.deadline < $1.deadline }
+    ls_set_limit(lua.state, earliest?.deadline ?? 0, every, earliest?.message ?? limits.last!.message)
+  }
+
+  /// Whether a limit is in force (for host code that should run under one too).
+  public var hasLimit: Bool { !limits.isEmpty }
 
   /// Throws the armed deadline's error when it has passed (or a cancel was asked for), from host
   /// code that runs long between calls into Lua; the error then surfaces like the hook's own.
@@ -135,7 +165,7 @@ public final class LuaState {
   /// host call that started the script. The state stays halted until `withDeadline` arms the
   /// hook again (don't reuse a halted state for anything else).
   public func halt() {
-    ls_arm_hook(lua.state, 0, 1, "halted")
+    ls_set_limit(lua.state, 0, 1, "halted")
     ls_cancel(lua.state)
   }
 }

@@ -121,12 +121,19 @@ final class LuaPruner: Pruner {
   func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
     let lua = engine.state.lua
     _ = lua.ensureStack(8)
+    let base = lua.top
     lua.push(spec)
     lua.rawGet(-1, "prune")
     lua.insert(at: -2)  // function, self
     engine.classes.context.push(ContextBox(history: history), on: lua)
-    try engine.push(trial, on: lua)
-    try lua.pcall(arguments: 3, results: 1)
+    do { try engine.push(trial, on: lua) } catch {
+      lua.top = base
+      throw error
+    }
+    let limit = engine.configuration.trialTimeout
+    try engine.underLimit(limit, message: "a pruner exceeded the trial time limit of \(formatNumber(limit ?? 0)) s") {
+      try lua.pcall(arguments: 3, results: 1)
+    }
     defer { lua.pop() }
     switch lua.type(at: -1) {
     case .nil: return false

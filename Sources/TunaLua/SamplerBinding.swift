@@ -106,7 +106,12 @@ final class LuaSampler: Sampler {
       lua.top = base
       throw error
     }
-    try lua.pcall(arguments: 2 + n, results: results)
+    // Under the trial limit wherever the hook is reached from (optimize, study:ask(), a
+    // hand-driven trial's suggest_*).
+    let limit = engine.configuration.trialTimeout
+    try engine.underLimit(limit, message: "a sampler's \(hook) exceeded the trial time limit of \(formatNumber(limit ?? 0)) s") {
+      try lua.pcall(arguments: 2 + n, results: results)
+    }
   }
 
   func sampleIndependent(_ context: SamplingContext, name param: String, distribution: Distribution) throws -> ParamValue {

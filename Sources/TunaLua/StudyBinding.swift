@@ -229,7 +229,8 @@ extension TunaEngine {
     var run = OptimizeOptions()
     run.nTrials = try configuration.nTrials ?? options.integer("n_trials")
     if let n = run.nTrials, n < 0 { throw ArgumentError(3, f, "'n_trials' must be >= 0, got \(n)") }
-    run.timeout = try configuration.timeout ?? options.number("timeout")
+    // --timeout is one budget for the whole script: a call gets what is left of it.
+    run.timeout = try remainingScriptTime ?? options.number("timeout")
     run.catchErrors = try options.bool("catch") ?? true
     run.heartbeatInterval = box.heartbeatInterval
     run.staleAfter = box.gracePeriod
@@ -257,13 +258,18 @@ extension TunaEngine {
         return lua.ref()
       }
     }
+    let callbackLimit = run.trialTimeout
     run.callbacks = [{ [unowned self] study, frozen in
       self.emit(.trialFinished(study, frozen))
-      for callback in callbacks {
-        lua.push(callback)
-        self.classes.study.push(box, on: lua)
-        try self.push(frozen, on: lua)
-        try lua.pcall(arguments: 2, results: 0)
+      guard !callbacks.isEmpty else { return }
+      // Callbacks run under the limit of the trial that caused them.
+      try self.underLimit(callbackLimit, message: "a callback exceeded the trial time limit of \(formatNumber(callbackLimit ?? 0)) s") {
+        for callback in callbacks {
+          lua.push(callback)
+          self.classes.study.push(box, on: lua)
+          try self.push(frozen, on: lua)
+          try lua.pcall(arguments: 2, results: 0)
+        }
       }
     }]
 

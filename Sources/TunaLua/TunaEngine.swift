@@ -133,9 +133,42 @@ public final class TunaEngine {
     try call(arguments: 0)
   }
 
+  /// When the running script started (for `--timeout`, one budget for all of it).
+  var scriptStart: Date?
+
+  /// What is left of `--timeout` for the running script, when one was given.
+  var remainingScriptTime: Double? {
+    guard let limit = configuration.timeout else { return nil }
+    return max(0, limit - Date().timeIntervalSince(scriptStart ?? Date()))
+  }
+
+  /// Extra time past `--timeout` before the script is stopped wherever it is: the last trial
+  /// and the code after the studies get to finish (optimize stops starting trials on time).
+  static func scriptGrace(_ limit: Double) -> Double { max(1, limit / 10) }
+
+  /// Runs host code that calls into Lua under `seconds` (nested in whatever limit holds), or
+  /// directly when there is no limit.
+  func underLimit<R>(_ seconds: Double?, message: String, _ body: () throws -> R) throws -> R {
+    guard let seconds else { return try body() }
+    return try state.withDeadline(seconds: seconds, message: message, body)
+  }
+
   private func call(arguments: Int32) throws(LuaError) {
     let lua = state.lua
-    let status = lua.pcallStatus(arguments: arguments, results: 0)
+    scriptStart = Date()
+    // The whole script under --timeout (plus its grace), and interruptible by Ctrl-C anywhere.
+    let status: Int32
+    if let limit = configuration.timeout {
+      status = state.withDeadline(
+        seconds: limit + Self.scriptGrace(limit), message: "the script exceeded its time limit of \(formatNumber(limit)) s",
+        checkEvery: 10_000) { lua.pcallStatus(arguments: arguments, results: 0) }
+    } else if configuration.interruptible {
+      status = state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000) {
+        lua.pcallStatus(arguments: arguments, results: 0)
+      }
+    } else {
+      status = lua.pcallStatus(arguments: arguments, results: 0)
+    }
     guard status != 0 else { return }
     if isPruneSignal(lua, at: -1) {
       lua.pop()

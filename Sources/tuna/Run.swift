@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
   @Option(help: "Trials per optimize call, overriding the script's n_trials.")
   var trials: Int?
 
-  @Option(help: "Seconds per optimize call, overriding the script's timeout.")
+  @Option(help: "Seconds for the whole script: optimize calls stop starting trials when they are spent, and the script is stopped wherever it is after a grace of a tenth (at least 1 s).")
   var timeout: Double?
 
   @Option(help: "Workers per optimize call, each running the script in its own Lua state, sharing the study and its trial budget.")
@@ -118,10 +118,10 @@ struct Run: ParsableCommand {
       printError(error.description)
       throw ExitCode(1)
     }
-    // Ctrl-C: the running trial fails as "interrupted", no other starts, the script stops, the
-    // summary prints, exit 130. A second Ctrl-C ends the process at once.
-    let interrupts = InterruptWatch(engine.interruption)
-    defer { interrupts.stop() }
+    // Ctrl-C (or SIGTERM): the running trial fails as "interrupted", no other starts, the script
+    // stops, the summary prints, exit 130 (143). A second signal ends the process at once.
+    let signals = SignalWatch(engine.interruption)
+    defer { signals.stop() }
     let progress = Progress(quiet: quiet)
     engine.onEvent = { progress.handle($0) }
     var failure: LuaError?
@@ -132,13 +132,15 @@ struct Run: ParsableCommand {
     }
     progress.endLine()
     if engine.interruption.isInterrupted {
-      printError("tuna: interrupted")
+      printError(signals.terminated ? "tuna: terminated" : "tuna: interrupted")
       if !quiet { printSummary(engine.studies) }
       writeReport(engine.studies)
-      throw ExitCode(130)
+      throw ExitCode(signals.terminated ? 143 : 130)
     }
     if let failure {
       printError(failure.description)
+      // Stopped by --timeout: what the studies reached is still worth a summary.
+      if failure.kind == .timeout, !quiet { printSummary(engine.studies) }
       writeReport(engine.studies)
       throw ExitCode(1)
     }
@@ -163,27 +165,6 @@ struct Run: ParsableCommand {
       printError("tuna: \(error)")
       return false
     }
-  }
-}
-
-/// Turns the first SIGINT into `Interruption.interrupt()`; the second one gets the default
-/// action (the process ends).
-final class InterruptWatch: @unchecked Sendable {
-  private let source: DispatchSourceSignal
-
-  init(_ interruption: Interruption) {
-    signal(SIGINT, SIG_IGN)
-    source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
-    source.setEventHandler {
-      interruption.interrupt()
-      signal(SIGINT, SIG_DFL)
-    }
-    source.resume()
-  }
-
-  func stop() {
-    source.cancel()
-    signal(SIGINT, SIG_DFL)
   }
 }
 

@@ -25,9 +25,27 @@ final class InterruptTests: XCTestCase {
     assertContains(html, "<td class=\"reason\">interrupted</td>")
   }
 
-  /// Runs interrupt.lua with `extra` arguments, sends SIGINT while trial 3 loops, and returns the
-  /// exit status and both streams.
-  private func runInterrupted(_ extra: [String]) throws -> (Int32, String, String) {
+  /// SIGTERM is the first Ctrl-C with another exit code: the trial fails as interrupted, the
+  /// summary prints, exit 143.
+  func testSigtermEndsLikeTheFirstCtrlC() throws {
+    let (status, stdout, stderr) = try runInterrupted([], signal: SIGTERM)
+    XCTAssertEqual(status, 143, stdout + stderr)
+    assertContains(stderr, "trial 3 failed: interrupted")
+    assertContains(stderr, "tuna: terminated")
+    assertLine(stdout, "Study interrupt (minimize): 4 trials: 3 complete, 1 fail")
+  }
+
+  /// The first signal is never lost, whichever thread the kernel hands it to.
+  func testEveryFirstCtrlCIsHeard() throws {
+    for _ in 0..<15 {
+      let (status, stdout, stderr) = try runInterrupted([])
+      XCTAssertEqual(status, 130, stdout + stderr)
+    }
+  }
+
+  /// Runs interrupt.lua with `extra` arguments, sends `signal` while trial 3 loops, and returns
+  /// the exit status and both streams.
+  private func runInterrupted(_ extra: [String], signal: Int32 = SIGINT) throws -> (Int32, String, String) {
     let executable = try XCTUnwrap(TunaProcess.executable, "the tuna executable was not found")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tuna-int-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -47,12 +65,12 @@ final class InterruptTests: XCTestCase {
     let deadline = Date().addingTimeInterval(30)
     while !output().contains("looping"), process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     XCTAssertTrue(output().contains("looping"), "the script never reached its loop: \(output())")
-    kill(process.processIdentifier, SIGINT)
+    kill(process.processIdentifier, signal)
     let exitBy = Date().addingTimeInterval(20)
     while process.isRunning, Date() < exitBy { Thread.sleep(forTimeInterval: 0.02) }
     if process.isRunning {
       process.terminate()
-      XCTFail("tuna did not stop after SIGINT")
+      XCTFail("tuna did not stop after signal \(signal)")
     }
     process.waitUntilExit()
     XCTAssertEqual(process.terminationReason, .exit)

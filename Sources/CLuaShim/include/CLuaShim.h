@@ -80,12 +80,16 @@ void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *mess
 
 // MARK: Limits
 
-/// Arms the count hook: every `every` instructions it checks `deadline_ns` (monotonic clock,
-/// 0 = none) and the cancel flag. Once tripped it fires on every instruction, so a script's own
-/// `pcall` cannot swallow it. `message` is what the raised error says.
-void ls_arm_hook(lua_State *L, int64_t deadline_ns, int every, const char *message);
-/// Removes the hook and clears the trip state.
-void ls_disarm_hook(lua_State *L);
+/// Arms the count hook on every thread (the main one and every coroutine): every `every`
+/// instructions it checks `deadline_ns` (monotonic clock, 0 = none) and the cancel flag. Once
+/// tripped it fires on every instruction of every thread, so no `pcall` can swallow it.
+/// `message` is what the raised error says. Replacing a limit clears a deadline trip, not a
+/// cancel.
+void ls_set_limit(lua_State *L, int64_t deadline_ns, int every, const char *message);
+/// Removes the hook from every thread and clears the trip state and the cancel flag.
+void ls_clear_limit(lua_State *L);
+/// Whether a limit is armed.
+int ls_limit_armed(lua_State *L);
 /// For host code that runs long without entering Lua (training, say): when the armed deadline
 /// has passed or a cancel was asked for, trips the hook as the hook itself would and returns
 /// the message to raise; otherwise NULL.

@@ -1,0 +1,71 @@
+import Foundation
+import TunaLua
+
+/// The write end of the pipe the signal handler wakes the watcher through (-1 when unset).
+private nonisolated(unsafe) var signalPipe: Int32 = -1
+
+/// Async-signal-safe: one byte naming the signal, written to the pipe.
+private func onSignal(_ signal: Int32) {
+  var byte = UInt8(truncatingIfNeeded: signal)
+  _ = write(signalPipe, &byte, 1)
+}
+
+/// Turns SIGINT and SIGTERM into `Interruption.interrupt()`, whichever thread the kernel
+/// delivers them to (BLAS and dispatch threads included): a handler writes a byte to a pipe, and
+/// a watcher thread reads it (the self-pipe pattern). The first signal interrupts the run; a
+/// second one ends the process at once with the default action.
+final class SignalWatch: @unchecked Sendable {
+  private let readEnd: Int32
+  private let writeEnd: Int32
+  private let lock = NSLock()
+  private var received: [Int32] = []
+  private var watcher: Thread?
+
+  /// Whether the run was interrupted by SIGTERM (exit 143) rather than SIGINT (130).
+  var terminated: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return received.first == SIGTERM
+  }
+
+  init(_ interruption: Interruption) {
+    var fds: [Int32] = [0, 0]
+    pipe(&fds)
+    (readEnd, writeEnd) = (fds[0], fds[1])
+    signalPipe = writeEnd
+    let thread = Thread { [readEnd] in
+      var byte: UInt8 = 0
+      while read(readEnd, &byte, 1) == 1 {
+        let number = Int32(byte)
+        guard number != 0 else { return }  // stop()
+        self.lock.lock()
+        self.received.append(number)
+        let count = self.received.count
+        self.lock.unlock()
+        if count == 1 {
+          interruption.interrupt()
+        } else {
+          signal(number, SIG_DFL)
+          raise(number)
+        }
+      }
+    }
+    thread.start()
+    watcher = thread
+    for number in [SIGINT, SIGTERM] {
+      var action = sigaction()
+      action.__sigaction_handler.sa_handler = onSignal
+      sigemptyset(&action.sa_mask)
+      action.sa_flags = SA_RESTART
+      sigaction(number, &action, nil)
+    }
+  }
+
+  /// Restores the default actions and stops the watcher.
+  func stop() {
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+    var zero: UInt8 = 0
+    _ = write(writeEnd, &zero, 1)
+  }
+}

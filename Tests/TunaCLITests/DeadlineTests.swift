@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+
+/// One deadline that always holds: every way a script found to run past `--trial-timeout` or
+/// `--timeout` ends, within about a second past the limit, in a failed trial or a script error.
+final class DeadlineTests: XCTestCase {
+  var directory: URL!
+
+  override func setUpWithError() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("deadline-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(at: directory)
+  }
+
+  /// Runs `source` with `options`; the process must end within `within` seconds.
+  func run(_ source: String, options: [String], within: Double = 15) throws -> TunaResult {
+    let script = directory.appendingPathComponent("script.lua")
+    try source.write(to: script, atomically: true, encoding: .utf8)
+    let result = try tuna(["run"] + options + [script.path], in: directory, timeout: within)
+    XCTAssertFalse(result.timedOut, "ran past \(within) s: the limit did not hold")
+    return result
+  }
+
+  /// The trial's limit trips first inside a coroutine; the main thread then loops in pcall,
+  /// which would swallow every raise if only the coroutine were re-armed.
+  func testATripInsideACoroutineReachesEveryThread() throws {
+    let result = try run("""
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t)
+        local co = coroutine.create(function() while true do end end)
+        coroutine.resume(co)
+        while true do pcall(function() while true do end end) end
+      end, { n_trials = 1 })
+      """, options: ["--trial-timeout", "0.5"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stderr, "trial 0 failed")
+    assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
+  }
+
+  /// A nested optimize inside a trial hands the outer trial's deadline back on its way out.
+  func testANestedOptimizeRestoresTheOuterDeadline() throws {
+    let result = try run("""
+      local outer = tuna.create_study{ name = "outer", sampler = tuna.samplers.random{ seed = 1 } }
+      local inner = tuna.create_study{ name = "inner", sampler = tuna.samplers.random{ seed = 2 } }
+      outer:optimize(function(t)
+        inner:optimize(function(u) return u:suggest_float("y", 0, 1) end, { n_trials = 2, trial_timeout = 100 })
+        while true do end
+      end, { n_trials = 1, trial_timeout = 0.5 })
+      """, options: [])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
+  }
+
+  /// A callback runs under the limit of the trial that caused it.
+  func testCallbacksRunUnderTheTrialLimit() throws {
+    let result = try run("""
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      local ok, err = pcall(study.optimize, study, function(t) return t:suggest_float("x", 0, 1) end,
+        { n_trials = 2, callbacks = { function() while true do end end } })
+      assert(not ok)
+      print("stopped: " .. tostring(err))
+      """, options: ["--trial-timeout", "0.5"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stdout, "stopped: ")
+    assertContains(result.stdout, "time limit of 0.5 s")
+  }
+
+  /// Code outside any trial — the main chunk — is bounded by --timeout.
+  func testTheWholeScriptIsBoundedByTimeout() throws {
+    let result = try run("while true do end", options: ["--timeout", "0.5"])
+    XCTAssertEqual(result.status, 1, result.transcript)
+    assertContains(result.stderr, "script.lua:1: the script exceeded its time limit of 0.5 s")
+  }
+
+  /// A Lua sampler's hooks reached through study:ask() run under the trial limit.
+  func testSamplerHooksThroughAskAreBounded() throws {
+    let result = try run("""
+      local sampler = tuna.sampler{ sample_independent = function() while true do end end }
+      local study = tuna.create_study{ sampler = sampler }
+      local trial = study:ask()
+      local ok, err = pcall(trial.suggest_float, trial, "x", 0, 1)
+      print("suggest: " .. tostring(err))
+      """, options: ["--trial-timeout", "0.5"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stdout, "time limit of 0.5 s")
+  }
+
+  /// In a trusted script, debug.sethook cannot take the host's hook away while a limit is armed
+  /// (and works as usual when none is).
+  func testDebugSethookCannotRemoveTheLimit() throws {
+    let result = try run("""
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t)
+        local ok, err = pcall(debug.sethook)
+        assert(not ok and err:find("debug.sethook is not available while a time limit is armed"), tostring(err))
+        while true do end
+      end, { n_trials = 1 })
+      local lines = 0
+      debug.sethook(function() lines = lines + 1 end, "l")
+      local x = 1
+      debug.sethook()
+      assert(lines > 0)
+      """, options: ["--trial-timeout", "0.5"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
+  }
+}
