@@ -10,7 +10,7 @@
 typedef struct ls_limits {
   size_t mem_used, mem_peak, mem_cap, mem_denied;
   int host_depth;        /* > 0 while host code runs: the memory cap is not enforced */
-  int64_t deadline_ns;   /* 0 = none */
+  _Atomic int64_t deadline_ns; /* 0 = none; read from other threads by ls_limit_passed */
   int tripped;           /* LS_TRIP_* */
   int hook_every;        /* > 0 while a limit is armed */
   atomic_int cancel;
@@ -501,6 +501,13 @@ void ls_clear_limit(lua_State *L) {
 }
 
 int ls_limit_armed(lua_State *L) { return limits_of(L)->hook_every > 0; }
+
+int ls_limit_passed(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  if (atomic_load(&lim->cancel)) return 1;
+  int64_t deadline = atomic_load(&lim->deadline_ns);
+  return deadline != 0 && ls_now_ns() >= deadline;
+}
 
 const char *ls_check_deadline(lua_State *L) {
   ls_limits *lim = limits_of(L);

@@ -157,6 +157,9 @@ public final class LuaState {
     if let message = ls_check_deadline(lua.state) { throw DeadlineExceeded(message: String(cString: message)) }
   }
 
+  /// A handle that tells any thread whether the script's limit has passed.
+  public var limitProbe: LuaLimitProbe { LuaLimitProbe(state: lua.state) }
+
   /// A handle that stops the running script from another thread (when a deadline is armed).
   public var canceller: LuaCanceller { LuaCanceller(state: lua.state) }
 
@@ -168,6 +171,13 @@ public final class LuaState {
     ls_set_limit(lua.state, 0, 1, "halted")
     ls_cancel(lua.state)
   }
+}
+
+/// Tells host work on any thread whether the running script's limit has passed (or a cancel
+/// was asked for), so that it can stop early.
+public struct LuaLimitProbe: @unchecked Sendable {
+  let state: OpaquePointer
+  public var passed: Bool { ls_limit_passed(state) != 0 }
 }
 
 /// Stops a script from another thread: the armed count hook raises `cancelled` at its next check.

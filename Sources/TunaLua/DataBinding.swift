@@ -99,8 +99,21 @@ extension TunaEngine {
 
   /// Runs training-core code, turning its errors into script errors at the caller's line, with
   /// Swift's option names (`nSamples`, `makeClassification`) spelled as scripts spell them.
+  ///
+  /// Under a limit (a trial's deadline, --timeout, Ctrl-C) the training core polls it between
+  /// units of work — batches, tree nodes, blocks of rows — on every thread it uses, so native
+  /// work stops as promptly as Lua code does and raises the limit's own error.
   func train<R>(_ body: () throws -> R) throws -> R {
-    do { return try body() } catch let e as TrainError { throw ScriptError(luaSpelling(e.message)) }
+    let probe = state.limitProbe
+    let cancellation = state.hasLimit ? Cancellation { probe.passed } : nil
+    do {
+      return try Cancellation.withCurrent(cancellation, body)
+    } catch let e as TrainError {
+      throw ScriptError(luaSpelling(e.message))
+    } catch is TrainingStopped {
+      try state.checkDeadline()
+      throw ScriptError("training was stopped")
+    }
   }
 }
 

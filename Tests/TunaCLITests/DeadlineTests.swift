@@ -107,4 +107,25 @@ final class DeadlineTests: XCTestCase {
     XCTAssertEqual(result.status, 0, result.transcript)
     assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
   }
+
+  /// Native work — a random forest growing on every core, a network training, a big generated
+  /// dataset — polls the limit and stops within a fraction of a second of it (a forest fit
+  /// used to run to its end: 7.7 s under a 1 s limit).
+  func testNativeWorkStopsAtTheLimit() throws {
+    for (name, body) in [
+      ("forest", "tuna.ml.random_forest{ n_estimators = 2000, seed = 1 }:fit(data)"),
+      ("network", "tuna.nn.fit(tuna.nn.mlp{ hidden = { 512, 512 } }, data, { epochs = 1, batch_size = 20000 })"),
+      ("generator", "tuna.data.make_classification{ n_samples = 400000, n_features = 60, seed = 2 }"),
+    ] {
+      let result = try run("""
+        local data = tuna.data.make_classification{ n_samples = 20000, n_features = 40, n_informative = 10, seed = 1 }
+        local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+        local started = os.clock()
+        study:optimize(function(t) \(body) return 1 end, { n_trials = 1 })
+        """, options: ["--trial-timeout", "1"])
+      XCTAssertEqual(result.status, 0, "\(name)\n\(result.transcript)")
+      assertContains(result.stderr, "trial exceeded its time limit of 1 s", name)
+      XCTAssertLessThan(result.seconds, 4, "\(name): the limit is 1 s")
+    }
+  }
 }

@@ -90,6 +90,9 @@ void ls_set_limit(lua_State *L, int64_t deadline_ns, int every, const char *mess
 void ls_clear_limit(lua_State *L);
 /// Whether a limit is armed.
 int ls_limit_armed(lua_State *L);
+/// Whether the armed deadline has passed or a cancel was asked for. Safe from any thread (for
+/// host work running on other threads that should stop when the script must).
+int ls_limit_passed(lua_State *L);
 /// For host code that runs long without entering Lua (training, say): when the armed deadline
 /// has passed or a cancel was asked for, trips the hook as the hook itself would and returns
 /// the message to raise; otherwise NULL.

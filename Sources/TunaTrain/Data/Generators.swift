@@ -52,6 +52,7 @@ extension Dataset {
     var x = [Double](repeating: 0, count: nSamples * nFeatures)
     var y = [Int](repeating: 0, count: nSamples)
     for i in 0..<nSamples {
+      if i & 4095 == 0 { try Cancellation.checkCurrent() }
       for j in 0..<nInformative { x[i * nFeatures + j] = rng.normal() }
     }
     var start = 0
@@ -61,6 +62,7 @@ extension Dataset {
       let stop = start + perCluster[k]
       for t in a.indices { a[t] = 2 * rng.unit() - 1 }
       for i in start..<stop {
+        if i & 4095 == 0 { try Cancellation.checkCurrent() }
         y[i] = k % nClasses
         for j in 0..<nInformative { row[j] = x[i * nFeatures + j] }
         for j in 0..<nInformative {
@@ -75,6 +77,7 @@ extension Dataset {
       var b = [Double](repeating: 0, count: nInformative * nRedundant)
       for t in b.indices { b[t] = 2 * rng.unit() - 1 }
       for i in 0..<nSamples {
+        if i & 4095 == 0 { try Cancellation.checkCurrent() }
         for r in 0..<nRedundant {
           var s = 0.0
           for l in 0..<nInformative { s += x[i * nFeatures + l] * b[l * nRedundant + r] }
@@ -84,6 +87,7 @@ extension Dataset {
     }
     if nUseless > 0 {
       for i in 0..<nSamples {
+        if i & 4095 == 0 { try Cancellation.checkCurrent() }
         for j in (nFeatures - nUseless)..<nFeatures { x[i * nFeatures + j] = rng.normal() }
       }
     }
@@ -92,7 +96,7 @@ extension Dataset {
       for i in 0..<nSamples where flip[i] { y[i] = rng.integer(0, nClasses - 1) }
     }
 
-    return shuffled(
+    return try shuffled(
       x, y.map(Double.init), nSamples: nSamples, nFeatures: nFeatures, shuffle: shuffle, rng: &rng,
       task: .classification, nClasses: nClasses)
   }
@@ -117,7 +121,10 @@ extension Dataset {
     var rng = RandomSource(seed: seed)
     let informative = min(nInformative, nFeatures)
     var x = [Double](repeating: 0, count: nSamples * nFeatures)
-    for t in x.indices { x[t] = rng.normal() }
+    for t in x.indices {
+      if t & 65535 == 0 { try Cancellation.checkCurrent() }
+      x[t] = rng.normal()
+    }
     var w = [Double](repeating: 0, count: nFeatures)
     for j in 0..<informative { w[j] = 100 * rng.unit() }
     var y = [Double](repeating: bias, count: nSamples)
@@ -126,7 +133,7 @@ extension Dataset {
     }
     if noise > 0 { for i in 0..<nSamples { y[i] += rng.normal(0, noise) } }
 
-    return shuffled(x, y, nSamples: nSamples, nFeatures: nFeatures, shuffle: shuffle, rng: &rng, task: .regression)
+    return try shuffled(x, y, nSamples: nSamples, nFeatures: nFeatures, shuffle: shuffle, rng: &rng, task: .regression)
   }
 
   /// Two interleaving half circles, as scikit-learn's `make_moons`: class 0 is the upper half of
@@ -195,7 +202,7 @@ extension Dataset {
   private static func shuffled(
     _ x: [Double], _ y: [Double], nSamples: Int, nFeatures: Int, shuffle: Bool, rng: inout RandomSource,
     task: LearningTask, nClasses: Int? = nil
-  ) -> Dataset {
+  ) throws -> Dataset {
     var rowOrder = Array(0..<nSamples), colOrder = Array(0..<nFeatures)
     if shuffle {
       Shuffling.shuffle(&rowOrder, &rng)
@@ -203,6 +210,7 @@ extension Dataset {
     }
     var data = [Float](repeating: 0, count: nSamples * nFeatures)
     for (i, src) in rowOrder.enumerated() {
+      if i & 4095 == 0 { try Cancellation.checkCurrent() }
       for (j, srcCol) in colOrder.enumerated() { data[i * nFeatures + j] = Float(x[src * nFeatures + srcCol]) }
     }
     return Dataset(

@@ -154,12 +154,19 @@ public func fit(
       for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, shuffler.integer(0, i)) }
     }
     var lossSum = 0.0
+    var stopped = false
+    let cancellation = Cancellation.current
     train.x.data.withUnsafeBufferPointer { xs in
       train.y.withUnsafeBufferPointer { ys in
         order.withUnsafeBufferPointer { idx in
           let x = xs.baseAddress!, y = ys.baseAddress!
           var start = 0
           while start < n {
+            // Between batches: a limit or an interrupt stops training within one batch.
+            if let cancellation, cancellation.isCancelled {
+              stopped = true
+              break
+            }
             let rows = min(batch, n - start)
             let picked = idx.baseAddress! + start
             DenseKernels.gatherRows(x, cols: d, indices: picked, count: rows, into: ws.input.base)
@@ -175,6 +182,7 @@ public func fit(
       }
     }
 
+    if stopped { throw TrainingStopped() }
     var metrics = EpochMetrics(epoch: epoch, trainLoss: lossSum / Double(n), lr: Double(lr))
     if let valid {
       let sums = net.evaluate(valid, ws: ws)

@@ -46,7 +46,11 @@ public final class DecisionTree: ProbabilisticClassifier {
     let treeData = try TreeData(data)
     let resolved = try options.resolved(for: treeData, defaultMaxFeatures: .all)
     var rng = RandomSource(seed: seed)
-    tree = TreeBuilder(data: treeData, options: resolved).grow(bootstrap: false, rng: &rng)
+    let builder = TreeBuilder(data: treeData, options: resolved)
+    builder.cancellation = Cancellation.current
+    let grown = builder.grow(bootstrap: false, rng: &rng)
+    if builder.stopped { throw TrainingStopped() }
+    tree = grown
     shape = TreeModelShape(treeData)
   }
 

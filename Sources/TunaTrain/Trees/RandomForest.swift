@@ -48,17 +48,32 @@ public final class RandomForest: ProbabilisticClassifier {
     let seed = self.seed
     let slots = UnsafeMutablePointer<FittedTree>.allocate(capacity: count)
     defer { slots.deallocate() }
+    // Which slots hold a grown tree: a cancelled fit leaves some empty.
+    let grown = UnsafeMutablePointer<Bool>.allocate(capacity: count)
+    grown.initialize(repeating: false, count: count)
+    defer { grown.deallocate() }
     let output = SendablePointer(slots)
+    let done = SendablePointer(grown)
     let next = WorkCounter()
     let workers = min(threads, count)
+    let cancellation = Cancellation.current
     let work: @Sendable (Int) -> Void = { _ in
       let builder = TreeBuilder(data: treeData, options: resolved)
+      builder.cancellation = cancellation
       while let i = next.take(below: count) {
+        if cancellation?.isCancelled == true { return }
         var rng = RandomSource(seed: seed, stream: i)
-        (output.pointer + i).initialize(to: builder.grow(bootstrap: bootstrap, rng: &rng))
+        let tree = builder.grow(bootstrap: bootstrap, rng: &rng)
+        if builder.stopped { return }
+        (output.pointer + i).initialize(to: tree)
+        done.pointer[i] = true
       }
     }
     if workers <= 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    guard (0..<count).allSatisfy({ grown[$0] }) else {
+      for i in 0..<count where grown[i] { (slots + i).deinitialize(count: 1) }
+      throw TrainingStopped()
+    }
     trees = Array(UnsafeBufferPointer(start: slots, count: count))
     slots.deinitialize(count: count)
     shape = TreeModelShape(treeData)

@@ -46,6 +46,9 @@ final class TreeBuilder {
   let xlogx: UnsafeMutablePointer<Double>
   private var stack: [Pending] = []
   private var tree: FittedTree
+  /// Polled every 128 nodes; when it holds, the tree stops growing and `stopped` is set.
+  var cancellation: Cancellation?
+  private(set) var stopped = false
 
   init(data: TreeData, options: ResolvedTreeOptions) {
     self.data = data
@@ -137,7 +140,13 @@ final class TreeBuilder {
     let options = self.options
     stack.removeAll(keepingCapacity: true)
     stack.append(Pending(node: tree.appendNode(), start: 0, end: inBag, depth: 0, list: 0))
+    var visited = 0
     while let p = stack.popLast() {
+      visited += 1
+      if visited & 127 == 0, let cancellation, cancellation.isCancelled {
+        stopped = true
+        break
+      }
       let nodeSamples = p.end - p.start
       // The node's statistics, from its rows in one feature's list.
       let rows = lists + p.list * n + p.start
