@@ -528,6 +528,11 @@ int ls_tripped(lua_State *L) { return limits_of(L)->tripped; }
 void ls_cancel(lua_State *L) { atomic_store(&limits_of(L)->cancel, 1); }
 
 void ls_set_memory_cap(lua_State *L, size_t bytes) { limits_of(L)->mem_cap = bytes; }
+size_t ls_memory_headroom(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  if (lim->mem_cap == 0) return SIZE_MAX;
+  return lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+}
 size_t ls_memory_cap(lua_State *L) { return limits_of(L)->mem_cap; }
 size_t ls_memory_used(lua_State *L) { return limits_of(L)->mem_used; }
 size_t ls_memory_peak(lua_State *L) { return limits_of(L)->mem_peak; }

@@ -100,6 +100,14 @@ public final class LuaState {
     set { ls_set_memory_cap(lua.state, newValue.map { max(1, $0) } ?? 0) }
   }
 
+  /// What the memory cap leaves (nil without a cap): host code that allocates on the script's
+  /// behalf asks before it does (on the state's thread).
+  public var memoryHeadroom: Int? { memoryProbe.headroom }
+
+  /// A handle that reads `memoryHeadroom` (from the state's thread: the count it reads is the
+  /// allocator's).
+  public var memoryProbe: LuaMemoryProbe { LuaMemoryProbe(state: lua.state) }
+
   /// Bytes the state holds now, and the most it has held.
   public var memoryUsed: Int { Int(ls_memory_used(lua.state)) }
   public var memoryPeak: Int { Int(ls_memory_peak(lua.state)) }
@@ -170,6 +178,15 @@ public final class LuaState {
   public func halt() {
     ls_set_limit(lua.state, 0, 1, "halted")
     ls_cancel(lua.state)
+  }
+}
+
+/// Reads what a state's memory cap leaves (nil without one).
+public struct LuaMemoryProbe: @unchecked Sendable {
+  let state: OpaquePointer
+  public var headroom: Int? {
+    let left = ls_memory_headroom(state)
+    return left == .max ? nil : Int(clamping: left)
   }
 }
 

@@ -1,5 +1,6 @@
 import LuaVM
 import TunaSearch
+import TunaTrain
 
 /// A kernel density estimate as a script holds it.
 final class KDEBox {
@@ -25,6 +26,8 @@ extension TunaEngine {
       let y: [Double] = try o.with("y") { _ in try numbers(l, o, "y") }
       let low: [Double]? = try o.with("low") { type in type == .nil ? nil : try numbers(l, o, "low") }
       let high: [Double]? = try o.with("high") { type in type == .nil ? nil : try numbers(l, o, "high") }
+      // The kernel matrix, its factor and the fit's scratch.
+      try self.reserve(MemoryBudget.size(x.count, x.count, 24), for: "tuna.gp.fit")
       do {
         let model = try GaussianProcess.fit(
           x: x, y: y, lows: low, highs: high, deterministic: try o.bool("deterministic") ?? false,
@@ -52,7 +55,7 @@ extension TunaEngine {
 
     lua.newTable(recordCount: 2)
     for (name, kind) in [("sobol", QMC.Kind.sobol), ("halton", QMC.Kind.halton)] {
-      lua.push(function: { l in
+      lua.push(function: { [unowned self] l in
         guard let d = l.toInteger(1), l.type(at: 1) == .number, d >= 1 else {
           throw ArgumentError(1, name, "dimensions must be a positive integer, got \(l.describe(1))")
         }
@@ -66,6 +69,8 @@ extension TunaEngine {
         let scramble = try o.bool("scramble") ?? true
         let seed: UInt64? = scramble ? (try seedValue(o) ?? 0) : nil
         let skip = try o.integer("skip") ?? 0
+        // The points in Swift, then as Lua tables (a number slot each, a table per point).
+        try self.reserve(MemoryBudget.sum(MemoryBudget.size(n, d, 24), MemoryBudget.size(n, 64)), for: "tuna.qmc.\(name)")
         let points = kind == .sobol
           ? QMC.sobol(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
           : QMC.halton(dimensions: d, count: n, skip: skip, scrambleSeed: seed)

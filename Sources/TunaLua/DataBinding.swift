@@ -97,6 +97,16 @@ extension TunaEngine {
   /// A seed option for the training core (any integer, as its 64-bit pattern; 0 when absent).
   func trainSeed(_ options: Options) throws -> UInt64 { try seedValue(options) ?? 0 }
 
+  /// Refuses, under --memory-limit, to allocate `bytes` for the script (for `what`, as the
+  /// message names it) when the limit does not leave them.
+  func reserve(_ bytes: Int, for what: String) throws {
+    guard state.memoryLimit != nil else { return }
+    let memory = state.memoryProbe
+    do { try MemoryBudget { memory.headroom }.reserve(bytes, for: what) } catch let e as TrainError {
+      throw ScriptError(e.message)
+    }
+  }
+
   /// Runs training-core code, turning its errors into script errors at the caller's line, with
   /// Swift's option names (`nSamples`, `makeClassification`) spelled as scripts spell them.
   ///
@@ -106,8 +116,11 @@ extension TunaEngine {
   func train<R>(_ body: () throws -> R) throws -> R {
     let probe = state.limitProbe
     let cancellation = state.hasLimit ? Cancellation { probe.passed } : nil
+    // Under --memory-limit, large buffers made for the script are asked for first.
+    let memory = state.memoryProbe
+    let budget = state.memoryLimit == nil ? nil : MemoryBudget { memory.headroom }
     do {
-      return try Cancellation.withCurrent(cancellation, body)
+      return try MemoryBudget.withCurrent(budget) { try Cancellation.withCurrent(cancellation, body) }
     } catch let e as TrainError {
       throw ScriptError(luaSpelling(e.message))
     } catch is TrainingStopped {

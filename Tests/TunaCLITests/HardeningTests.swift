@@ -224,4 +224,36 @@ final class HardeningTests: XCTestCase {
     XCTAssertEqual(misuse.status, 2)
     assertContains(misuse.stderr, "--allow-read grants directories to the sandbox: add --sandbox")
   }
+
+  // MARK: Memory
+
+  /// Under --memory-limit, large buffers made for the script in Swift — a generated dataset, a
+  /// network, a forest, QMC points, a Gaussian process — are asked for first and refused when
+  /// the limit does not leave them (the QMC request here used to take the machine's 24 GB).
+  func testNativeAllocationsRespectTheMemoryLimit() throws {
+    let result = try run("memory", """
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      local attempts = {
+        function() tuna.data.make_classification{ n_samples = 2000000, n_features = 60, seed = 1 } end,
+        function() tuna.nn.fit(tuna.nn.mlp{ hidden = { 100000, 100000 } }, tuna.data.load("iris"), { epochs = 1 }) end,
+        function() tuna.ml.random_forest{ n_estimators = 100000 }:fit(tuna.data.load("digits")) end,
+        function() tuna.qmc.sobol(20, 50000000) end,
+        function()
+          local x, y = {}, {}
+          for i = 1, 3000 do x[i] = { i / 3000, (i % 7) / 7 }; y[i] = i % 5 end
+          tuna.gp.fit{ x = x, y = y }
+        end,
+      }
+      for _, attempt in ipairs(attempts) do
+        study:optimize(function() attempt() return 1 end, { n_trials = 1 })
+      end
+      for _, t in ipairs(study:trials()) do
+        assert(t.state == "fail" and t.fail_reason:find("more than the memory limit leaves"), t.fail_reason)
+      end
+      print("refused " .. #study:trials())
+      """, options: ["--memory-limit", "64MB"], timeout: 30)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "refused 5")
+    XCTAssertLessThan(result.seconds, 10)
+  }
 }

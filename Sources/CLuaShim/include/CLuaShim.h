@@ -107,6 +107,8 @@ int64_t ls_now_ns(void);
 /// Caps the bytes guest code may hold (0 = no cap). Host code is never refused.
 void ls_set_memory_cap(lua_State *L, size_t bytes);
 size_t ls_memory_cap(lua_State *L);
+/// What the cap leaves (SIZE_MAX without one), for host code about to allocate for the script.
+size_t ls_memory_headroom(lua_State *L);
 size_t ls_memory_used(lua_State *L);
 size_t ls_memory_peak(lua_State *L);
 /// How many allocations the cap refused since the state was made.

@@ -21,6 +21,9 @@ extension Dataset {
       throw CSVError.fileNotFound(file: path)
     }
     if isDirectory.boolValue { throw CSVError.unreadable(file: path, reason: "it is a directory") }
+    // The text, then its cells as numbers: a few times the file's size.
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    try MemoryBudget.reserveCurrent(MemoryBudget.size(size, 4), for: "reading \(path)")
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CSVError.unreadable(file: path, reason: "permission denied or I/O error")
     }

@@ -41,6 +41,8 @@ extension Dataset {
       "nClasses * nClustersPerClass (\(overflow ? "too many" : String(nClusters))) must be at most 2^nInformative (2^\(nInformative))")
     try require(classSep.isFinite, fn, "classSep must be a finite number, got \(classSep)")
     try require(flipY >= 0 && flipY <= 1, fn, "flipY must be between 0 and 1, got \(flipY)")
+    // Doubles while generating, Floats in the dataset.
+    try MemoryBudget.reserveCurrent(MemoryBudget.size(nSamples, nFeatures, 12), for: fn)
 
     var rng = RandomSource(seed: seed)
     let nUseless = nFeatures - nInformative - nRedundant
@@ -117,6 +119,7 @@ extension Dataset {
     try require(nInformative >= 0, fn, "nInformative must be at least 0, got \(nInformative)")
     try require(noise >= 0 && noise.isFinite, fn, "noise must be a finite number >= 0, got \(noise)")
     try require(bias.isFinite, fn, "bias must be a finite number, got \(bias)")
+    try MemoryBudget.reserveCurrent(MemoryBudget.size(nSamples, nFeatures, 12), for: fn)
 
     var rng = RandomSource(seed: seed)
     let informative = min(nInformative, nFeatures)
@@ -148,6 +151,7 @@ extension Dataset {
     let fn = "makeMoons"
     try require(nSamples >= 2, fn, "nSamples must be at least 2, got \(nSamples)")
     try require(noise >= 0 && noise.isFinite, fn, "noise must be a finite number >= 0, got \(noise)")
+    try MemoryBudget.reserveCurrent(MemoryBudget.size(nSamples, 2, 12), for: fn)
 
     var rng = RandomSource(seed: seed)
     let nOuter = nSamples / 2, nInner = nSamples - nOuter

@@ -125,6 +125,16 @@ public func fit(
     let outputs = train.task == .classification ? train.nClasses : 1
     guard outputs >= 1 else { throw TrainError("the training data has no classes") }
     try MLP.checkTargets(train, name: "the training data", classes: outputs)
+    // Weights, their gradient and the optimizer's two moments; activations for a batch.
+    let sizes = [train.nFeatures] + net.config.hidden + [outputs]
+    var parameters = 0, activations = 0
+    for l in 0..<(sizes.count - 1) {
+      parameters = MemoryBudget.sum(parameters, MemoryBudget.size(sizes[l] + 1, sizes[l + 1]))
+      activations = MemoryBudget.sum(activations, sizes[l + 1])
+    }
+    try MemoryBudget.reserveCurrent(
+      MemoryBudget.sum(MemoryBudget.size(parameters, 16), MemoryBudget.size(activations, min(options.batchSize, train.nSamples), 12)),
+      for: "the network")
     net.build(inputs: train.nFeatures, outputs: outputs, task: train.task, seed: options.seed)
   } else {
     try net.checkData(train, name: "the training data")

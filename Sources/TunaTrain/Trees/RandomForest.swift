@@ -40,6 +40,10 @@ public final class RandomForest: ProbabilisticClassifier {
   private var threads: Int { nJobs ?? defaultThreadCount() }
 
   public func fit(_ data: Dataset) throws {
+    // The presorted copy, a builder per thread, and the trees: about two nodes a row each.
+    try MemoryBudget.reserveCurrent(
+      MemoryBudget.sum(MemoryBudget.size(data.nSamples, data.nFeatures, 24), MemoryBudget.size(nEstimators, data.nSamples, 2, 40)),
+      for: "the random forest")
     let treeData = try TreeData(data)
     let resolved = try options.resolved(
       for: treeData, defaultMaxFeatures: data.task == .classification ? .sqrt : .all)
