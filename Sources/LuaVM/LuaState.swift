@@ -31,7 +31,15 @@ public final class LuaState {
     }
   }
 
-  deinit { ls_close(lua.state) }
+  /// Whether the state is open: false once it starts closing. Objects the state holds that keep
+  /// a reference of their own into it (a `LuaRef`) check it before letting go of that reference.
+  public let life = LuaLife()
+
+  /// Closes the state: pending finalizers run, then every object the script held is released.
+  deinit {
+    life.isOpen = false
+    ls_close(lua.state)
+  }
 
   // MARK: Loading
 
@@ -179,6 +187,11 @@ public final class LuaState {
     ls_set_limit(lua.state, 0, 1, "halted")
     ls_cancel(lua.state)
   }
+}
+
+/// Whether a `LuaState` is still open (see `LuaState.life`).
+public final class LuaLife: @unchecked Sendable {
+  public internal(set) var isOpen = true
 }
 
 /// Reads what a state's memory cap leaves (nil without one).

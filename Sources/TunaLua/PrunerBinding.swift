@@ -114,9 +114,16 @@ final class LuaPruner: Pruner {
     self.engine = engine
     self.spec = spec
     self.name = name
+    lua = engine.state.lua
+    life = engine.state.life
   }
 
-  deinit { engine.state.lua.release(spec) }
+  /// The state the spec's reference lives in, reached without the engine (which may be gone
+  /// when the state closes and releases this object).
+  private let lua: Lua
+  private let life: LuaLife
+
+  deinit { if life.isOpen { lua.release(spec) } }
 
   func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
     let lua = engine.state.lua

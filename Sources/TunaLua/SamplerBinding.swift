@@ -86,11 +86,17 @@ final class LuaSampler: Sampler {
     self.name = name
     self.seed = seed
     self.hooks = hooks
+    lua = engine.state.lua
+    life = engine.state.life
   }
 
-  deinit { engine.state.lua.release(spec) }
+  /// The state the spec's reference lives in, reached without the engine (which may be gone
+  /// when the state closes and releases this object).
+  private let lua: Lua
+  private let life: LuaLife
 
-  private var lua: Lua { engine.state.lua }
+  deinit { if life.isOpen { lua.release(spec) } }
+
 
   /// Calls `spec[hook](spec, ctx, ...)`; `pushArguments` pushes the rest and returns how many.
   /// Leaves `results` values on the stack.

@@ -91,6 +91,13 @@ public final class TunaEngine {
   var sortedMetatable: LuaRef!
   var descendingMetatable: LuaRef!
 
+  /// How many engines (main and workers) are alive in this process: a freed engine closes its
+  /// Lua state, running the script's pending finalizers.
+  public static var liveCount: Int { live.load(ordering: .relaxed) }
+  private static let live = Atomic<Int>(0)
+
+  deinit { Self.live.subtract(1, ordering: .relaxed) }
+
   public convenience init(configuration: Configuration = Configuration()) throws(LuaError) {
     try self.init(configuration: configuration, job: nil)
   }
@@ -101,6 +108,7 @@ public final class TunaEngine {
     storages = job?.storages ?? StorageRegistry()
     state = try LuaState(sandbox: configuration.sandbox)
     interruption = Interruption(canceller: state.canceller)
+    Self.live.add(1, ordering: .relaxed)
     classes = Classes(self)
     installModule()
     state.memoryLimit = configuration.memoryLimit
@@ -311,10 +319,10 @@ struct Classes {
     let lua = engine.state.lua
     study = LuaClass(lua, name: "tuna.Study", methods: StudyMethods.table(engine),
                      getter: StudyMethods.getter(engine),
-                     metamethods: ["__eq": { l in l.push(l.toPointer(1) == l.toPointer(2) || StudyMethods.same(engine, l)); return 1 }])
+                     metamethods: ["__eq": { [unowned engine] l in l.push(l.toPointer(1) == l.toPointer(2) || StudyMethods.same(engine, l)); return 1 }])
     trial = LuaClass(lua, name: "tuna.Trial", methods: TrialMethods.table(engine), getter: TrialMethods.getter(engine))
     sampler = LuaClass(lua, name: "tuna.Sampler", methods: SamplerMethods.table(engine), getter: SamplerMethods.getter(engine))
-    pruner = LuaClass(lua, name: "tuna.Pruner", methods: [:], getter: { l in
+    pruner = LuaClass(lua, name: "tuna.Pruner", methods: [:], getter: { [unowned engine] l in
       let box = try engine.classes.pruner.check(1, on: l, function: "index")
       if l.toString(2) == "name" { l.push(box.name) } else { l.pushNil() }
       return 1

@@ -118,14 +118,16 @@ extension TunaEngine {
     }
     let lock = NSLock()
     let mainStudies = SendableBox(Dictionary(studies.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }))
-    let events = SendableBox(self)
+    // Weak: a worker's thread may outlive this call by a moment, and must not keep this engine
+    // (and its Lua state) alive past its owner.
+    let events = WeakEngine(self)
     let job = WorkerJob(
       ordinal: ordinal, studyNames: createdStudyNames, storages: storages, budget: budget, source: source,
       configuration: configuration,
       forward: { name, trial in
         lock.lock()
         defer { lock.unlock() }
-        if let study = mainStudies.value[name] { events.value.onEvent?(.trialFinished(study, trial)) }
+        if let study = mainStudies.value[name] { events.engine?.onEvent?(.trialFinished(study, trial)) }
       })
     eventLock = lock
 
@@ -136,7 +138,8 @@ extension TunaEngine {
       let thread = Thread {
         defer { group.leave() }
         do {
-          try TunaEngine.runWorker(job, interruption: events.value.interruption)
+          guard let interruption = events.engine?.interruption else { return }
+          try TunaEngine.runWorker(job, interruption: interruption)
         } catch {
           errors.withLock { $0.append("worker \(index + 1): \(error)") }
         }
@@ -177,6 +180,13 @@ extension TunaEngine {
       throw error
     }
   }
+}
+
+/// A weak reference to an engine for closures that run on other threads (event forwarding is
+/// serialized by the event lock).
+final class WeakEngine: @unchecked Sendable {
+  weak var engine: TunaEngine?
+  init(_ engine: TunaEngine) { self.engine = engine }
 }
 
 /// Carries a non-Sendable reference into closures that run on other threads; its users

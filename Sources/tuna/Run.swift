@@ -113,11 +113,22 @@ struct Run: ParsableCommand {
 
     configuration.interruptible = true
 
+    let code = try runEngine(configuration)
+    // The engine is gone: its Lua state closed and the script's pending finalizers ran. They run
+    // with Lua's hooks off, so a watchdog bounds them instead.
+    ClosingWatch.disarm()
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  /// Runs the script in its own engine and returns the exit code; the engine is freed on return
+  /// (under the closing watchdog).
+  private func runEngine(_ configuration: TunaEngine.Configuration) throws -> Int32 {
     let engine: TunaEngine
     do { engine = try TunaEngine(configuration: configuration) } catch {
       printError(error.description)
-      throw ExitCode(1)
+      return 1
     }
+    defer { ClosingWatch.arm(seconds: 5) }
     // Ctrl-C (or SIGTERM): the running trial fails as "interrupted", no other starts, the script
     // stops, the summary prints, exit 130 (143). A second signal ends the process at once.
     let signals = SignalWatch(engine.interruption)
@@ -135,17 +146,17 @@ struct Run: ParsableCommand {
       printError(signals.terminated ? "tuna: terminated" : "tuna: interrupted")
       if !quiet { printSummary(engine.studies) }
       writeReport(engine.studies)
-      throw ExitCode(signals.terminated ? 143 : 130)
+      return signals.terminated ? 143 : 130
     }
     if let failure {
       printError(failure.description)
       // Stopped by --timeout: what the studies reached is still worth a summary.
       if failure.kind == .timeout, !quiet { printSummary(engine.studies) }
       writeReport(engine.studies)
-      throw ExitCode(1)
+      return 1
     }
     if !quiet { printSummary(engine.studies) }
-    if !writeReport(engine.studies) { throw ExitCode(1) }
+    return writeReport(engine.studies) ? 0 : 1
   }
 
   /// Writes `--report` when asked for; says why not on standard error and returns false when

@@ -69,3 +69,32 @@ final class SignalWatch: @unchecked Sendable {
     _ = write(writeEnd, &zero, 1)
   }
 }
+
+/// Bounds the closing of the script's Lua state: finalizers run then, with Lua's hooks off, so a
+/// finalizer that never returns would keep the process alive. Past the delay the process says so
+/// and ends (exit 1).
+enum ClosingWatch {
+  private static let lock = NSLock()
+  private nonisolated(unsafe) static var generation = 0
+
+  static func arm(seconds: Double) {
+    lock.lock()
+    generation += 1
+    let mine = generation
+    lock.unlock()
+    DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+      lock.lock()
+      let still = generation == mine
+      lock.unlock()
+      guard still else { return }
+      FileHandle.standardError.write(Data("tuna: the script's finalizers (__gc) did not finish within \(Int(seconds)) s of its end\n".utf8))
+      _exit(1)
+    }
+  }
+
+  static func disarm() {
+    lock.lock()
+    generation += 1
+    lock.unlock()
+  }
+}

@@ -256,4 +256,23 @@ final class HardeningTests: XCTestCase {
     assertLine(result.stdout, "refused 5")
     XCTAssertLessThan(result.seconds, 10)
   }
+
+  /// At exit the script's Lua state is closed, so its pending finalizers run; one that never
+  /// returns (Lua runs finalizers with hooks off) is cut off 5 s after the script's end.
+  func testFinalizersRunAtExitAndCannotHangIt() throws {
+    let marker = directory.appendingPathComponent("finalized")
+    let ran = try run("finalizer", """
+      keep = setmetatable({}, { __gc = function() local f = io.open("\(marker.path)", "w") f:write("ran") f:close() end })
+      """)
+    XCTAssertEqual(ran.status, 0, ran.transcript)
+    XCTAssertEqual(try String(contentsOf: marker, encoding: .utf8), "ran")
+    let hung = try run("hanging", """
+      keep = setmetatable({}, { __gc = function() while true do end end })
+      print("bye")
+      """, timeout: 20)
+    XCTAssertEqual(hung.status, 1, hung.transcript)
+    assertLine(hung.stdout, "bye")
+    assertContains(hung.stderr, "tuna: the script's finalizers (__gc) did not finish within 5 s of its end")
+    XCTAssertLessThan(hung.seconds, 10)
+  }
 }
