@@ -6,8 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+/// A memory cap several states share (the workers of one optimize call).
+struct ls_budget {
+  _Atomic size_t used;
+  size_t cap;
+};
+
 /// Per-state bookkeeping, reached through the state's extra space and the allocator's `ud`.
 typedef struct ls_limits {
+  ls_budget *shared;     /* when set, this state's bytes also count against it */
   size_t mem_used, mem_peak, mem_cap, mem_denied;
   int host_depth;        /* > 0 while host code runs: the memory cap is not enforced */
   _Atomic int64_t deadline_ns; /* 0 = none; read from other threads by ls_limit_passed */
@@ -42,25 +49,65 @@ static ls_limits *limits_of(lua_State *L) { return *(ls_limits **)lua_getextrasp
 
 static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   ls_limits *lim = (ls_limits *)ud;
+  ls_budget *shared = lim->shared;
   size_t old = ptr ? osize : 0; /* when ptr is NULL, osize is a type tag */
   if (nsize == 0) {
     free(ptr);
     lim->mem_used -= old;
+    if (shared) atomic_fetch_sub(&shared->used, old);
     return NULL;
   }
-  if (nsize > old && lim->mem_cap != 0 && lim->host_depth == 0) {
-    size_t grow = nsize - old;
+  size_t grow = nsize > old ? nsize - old : 0;
+  if (grow > 0 && lim->mem_cap != 0 && lim->host_depth == 0) {
     size_t headroom = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
     if (grow > headroom) {
       lim->mem_denied++;
       return NULL; /* Lua collects and retries, then raises "not enough memory" */
     }
   }
+  if (grow > 0 && shared) {
+    /* Claimed before allocating, so states on other threads see it; given back if refused. */
+    size_t before = atomic_fetch_add(&shared->used, grow);
+    if (lim->host_depth == 0 && before + grow > shared->cap) {
+      atomic_fetch_sub(&shared->used, grow);
+      lim->mem_denied++;
+      return NULL;
+    }
+  }
   void *p = realloc(ptr, nsize);
-  if (p == NULL) return nsize <= old ? ptr : NULL; /* a shrink never fails */
+  if (p == NULL) {
+    if (grow > 0 && shared) atomic_fetch_sub(&shared->used, grow);
+    return nsize <= old ? ptr : NULL; /* a shrink never fails */
+  }
+  if (nsize < old && shared) atomic_fetch_sub(&shared->used, old - nsize);
   lim->mem_used = lim->mem_used - old + nsize;
   if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
   return p;
+}
+
+ls_budget *ls_budget_new(size_t cap) {
+  ls_budget *b = calloc(1, sizeof(ls_budget));
+  if (b) b->cap = cap;
+  return b;
+}
+
+void ls_budget_free(ls_budget *b) { free(b); }
+
+size_t ls_budget_used(ls_budget *b) { return atomic_load(&b->used); }
+
+void ls_attach_budget(lua_State *L, ls_budget *b) {
+  ls_limits *lim = limits_of(L);
+  if (lim->shared) ls_detach_budget(L);
+  if (!b) return;
+  atomic_fetch_add(&b->used, lim->mem_used);
+  lim->shared = b;
+}
+
+void ls_detach_budget(lua_State *L) {
+  ls_limits *lim = limits_of(L);
+  if (!lim->shared) return;
+  atomic_fetch_sub(&lim->shared->used, lim->mem_used);
+  lim->shared = NULL;
 }
 
 static int ls_panic(lua_State *L) {
@@ -104,6 +151,7 @@ lua_State *ls_newstate(void) {
 }
 
 void ls_close(lua_State *L) {
+  ls_detach_budget(L);
   ls_limits *lim = limits_of(L);
   lim->mem_cap = 0;
   lim->host_depth = 1;
@@ -530,8 +578,14 @@ void ls_cancel(lua_State *L) { atomic_store(&limits_of(L)->cancel, 1); }
 void ls_set_memory_cap(lua_State *L, size_t bytes) { limits_of(L)->mem_cap = bytes; }
 size_t ls_memory_headroom(lua_State *L) {
   ls_limits *lim = limits_of(L);
-  if (lim->mem_cap == 0) return SIZE_MAX;
-  return lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+  size_t left = SIZE_MAX;
+  if (lim->mem_cap != 0) left = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+  if (lim->shared) {
+    size_t used = atomic_load(&lim->shared->used);
+    size_t shared_left = lim->shared->cap > used ? lim->shared->cap - used : 0;
+    if (shared_left < left) left = shared_left;
+  }
+  return left;
 }
 size_t ls_memory_cap(lua_State *L) { return limits_of(L)->mem_cap; }
 size_t ls_memory_used(lua_State *L) { return limits_of(L)->mem_used; }

@@ -35,6 +35,19 @@ public final class LuaState {
   /// a reference of their own into it (a `LuaRef`) check it before letting go of that reference.
   public let life = LuaLife()
 
+  /// The memory cap this state shares with others, if any (kept alive while attached).
+  private var sharedMemory: LuaSharedMemory?
+
+  /// Whether this state's bytes count against a cap shared with other states.
+  public var sharesMemory: Bool { sharedMemory != nil }
+
+  /// Counts this state's bytes against `memory` too (nil stops it): the states of one run's
+  /// workers share one cap this way.
+  public func shareMemory(_ memory: LuaSharedMemory?) {
+    ls_attach_budget(lua.state, memory?.budget)
+    sharedMemory = memory
+  }
+
   /// Closes the state: pending finalizers run, then every object the script held is released.
   deinit {
     life.isOpen = false
@@ -187,6 +200,17 @@ public final class LuaState {
     ls_set_limit(lua.state, 0, 1, "halted")
     ls_cancel(lua.state)
   }
+}
+
+/// A memory cap shared by several states (`LuaState.shareMemory`), safe from any thread.
+public final class LuaSharedMemory: @unchecked Sendable {
+  let budget: OpaquePointer
+
+  public init(bytes: Int) { budget = ls_budget_new(max(1, bytes)) }
+  deinit { ls_budget_free(budget) }
+
+  /// Bytes the attached states hold together.
+  public var used: Int { Int(ls_budget_used(budget)) }
 }
 
 /// Whether a `LuaState` is still open (see `LuaState.life`).

@@ -340,7 +340,10 @@ extension TunaEngine {
       if error.kind == .cancelled, interruption.isInterrupted { throw Interrupted() }
       if error.kind == .memory {
         lua.collectGarbage()
-        if let cap = state.memoryLimit { error.message += " (memory limit \(formatBytes(cap)))" }
+        if let cap = state.memoryLimit {
+          let shared = state.sharesMemory ? ", shared by the workers" : ""
+          error.message += " (memory limit \(formatBytes(cap))\(shared))"
+        }
       }
       throw error
     }

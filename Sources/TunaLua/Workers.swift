@@ -65,13 +65,17 @@ final class WorkerJob: @unchecked Sendable {
   let budget: SharedBudget
   let source: ScriptSource
   let configuration: TunaEngine.Configuration
+  /// The memory cap the workers' states share with the main one (under --memory-limit).
+  let memory: LuaSharedMemory?
   /// Delivers a worker's finished trial to the main engine's listener.
   let forward: @Sendable (String, FrozenTrial) -> Void
 
   init(
     ordinal: Int, studyNames: [String], storages: StorageRegistry, budget: SharedBudget, source: ScriptSource,
-    configuration: TunaEngine.Configuration, forward: @escaping @Sendable (String, FrozenTrial) -> Void
+    configuration: TunaEngine.Configuration, memory: LuaSharedMemory?,
+    forward: @escaping @Sendable (String, FrozenTrial) -> Void
   ) {
+    self.memory = memory
     self.ordinal = ordinal
     self.studyNames = studyNames
     self.storages = storages
@@ -121,9 +125,13 @@ extension TunaEngine {
     // Weak: a worker's thread may outlive this call by a moment, and must not keep this engine
     // (and its Lua state) alive past its owner.
     let events = WeakEngine(self)
+    // --memory-limit is one cap for the call's states together, not one per worker.
+    let memory = configuration.memoryLimit.map { LuaSharedMemory(bytes: $0) }
+    state.shareMemory(memory)
+    defer { state.shareMemory(nil) }
     let job = WorkerJob(
       ordinal: ordinal, studyNames: createdStudyNames, storages: storages, budget: budget, source: source,
-      configuration: configuration,
+      configuration: configuration, memory: memory,
       forward: { name, trial in
         lock.lock()
         defer { lock.unlock() }
@@ -165,6 +173,7 @@ extension TunaEngine {
   /// takes trials from the shared budget, and stops there.
   private static func runWorker(_ job: WorkerJob, interruption parent: Interruption) throws {
     let engine = try TunaEngine(configuration: job.configuration, job: job)
+    engine.state.shareMemory(job.memory)
     engine.onEvent = { event in
       if case .trialFinished(let study, let trial) = event { job.forward(study.name, trial) }
     }

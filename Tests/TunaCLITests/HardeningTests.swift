@@ -257,6 +257,44 @@ final class HardeningTests: XCTestCase {
     XCTAssertLessThan(result.seconds, 10)
   }
 
+  /// Under --memory-limit the workers of one optimize call share the cap: four workers that
+  /// each hold 24 MB at once cannot all fit under 64 MB (each alone can), so some of their
+  /// trials fail with Lua's memory error while the others finish.
+  func testWorkersShareOneMemoryLimit() throws {
+    let barrier = directory.appendingPathComponent("barrier")
+    try FileManager.default.createDirectory(at: barrier, withIntermediateDirectories: true)
+    let result = try run("workers", """
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(trial)
+        local block = string.rep("x", 24 * 1024 * 1024)
+        -- hold the block until all four trials got this far (or a moment has passed)
+        io.open("\(barrier.path)/" .. trial.number, "w"):close()
+        local started = os.clock()
+        repeat
+          local arrived = 0
+          for i = 0, 3 do
+            local f = io.open("\(barrier.path)/" .. i)
+            if f then arrived = arrived + 1; f:close() end
+          end
+        until arrived == 4 or os.clock() - started > 2
+        return #block
+      end, { n_trials = 4, workers = 4, catch = true })
+      local complete, memory = 0, 0
+      for _, t in ipairs(study:trials()) do
+        if t.state == "complete" then complete = complete + 1
+        elseif t.fail_reason:find("not enough memory (memory limit 64 MB, shared by the workers)", 1, true) then memory = memory + 1 end
+      end
+      print("complete " .. complete .. " memory " .. memory)
+      """, options: ["--memory-limit", "64MB"], timeout: 60)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("complete ") } ?? ""
+    let counts = line.split(separator: " ").compactMap { Int($0) }
+    XCTAssertEqual(counts.count, 2, result.transcript)
+    XCTAssertEqual(counts.reduce(0, +), 4, result.transcript)
+    XCTAssertGreaterThanOrEqual(counts.last ?? 0, 2, result.transcript)
+    XCTAssertGreaterThanOrEqual(counts.first ?? 0, 1, result.transcript)
+  }
+
   /// At exit the script's Lua state is closed, so its pending finalizers run; one that never
   /// returns (Lua runs finalizers with hooks off) is cut off 5 s after the script's end.
   func testFinalizersRunAtExitAndCannotHangIt() throws {

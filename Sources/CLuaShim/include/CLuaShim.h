@@ -107,6 +107,15 @@ int64_t ls_now_ns(void);
 /// Caps the bytes guest code may hold (0 = no cap). Host code is never refused.
 void ls_set_memory_cap(lua_State *L, size_t bytes);
 size_t ls_memory_cap(lua_State *L);
+/// A memory cap several states share, on top of each state's own (the workers of one
+/// optimize call): their bytes together stay under it. Thread-safe.
+typedef struct ls_budget ls_budget;
+ls_budget *ls_budget_new(size_t cap);
+void ls_budget_free(ls_budget *b);
+size_t ls_budget_used(ls_budget *b);
+/// Counts the state's bytes (those it holds now, and from now on) against `b`.
+void ls_attach_budget(lua_State *L, ls_budget *b);
+void ls_detach_budget(lua_State *L);
 /// What the cap leaves (SIZE_MAX without one), for host code about to allocate for the script.
 size_t ls_memory_headroom(lua_State *L);
 size_t ls_memory_used(lua_State *L);
