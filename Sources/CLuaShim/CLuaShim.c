@@ -1,4 +1,5 @@
 #include "CLuaShim.h"
+#include "Patterns.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -277,6 +278,7 @@ static int open_libs(lua_State *L) {
   int sandbox = (int)lua_tointeger(L, 1);
   if (!sandbox) {
     luaL_openlibs(L);
+    ls_open_patterns(L);
     track_coroutines(L);
     if (lua_getglobal(L, LUA_DBLIBNAME) == LUA_TTABLE) {
       lua_getfield(L, -1, "sethook");
@@ -296,6 +298,7 @@ static int open_libs(lua_State *L) {
     luaL_requiref(L, lib->name, lib->func, 1);
     lua_pop(L, 1);
   }
+  ls_open_patterns(L);
   lua_pushglobaltable(L);
   lua_pushnil(L);
   lua_setfield(L, -2, "dofile");

@@ -60,6 +60,11 @@ enum TunaProcess {
         NSLocalizedDescriptionKey: "the tuna executable was not found (build with --build-tests, or set TUNA_EXECUTABLE)",
       ])
     }
+    return try runProgram(executable, arguments, in: directory, timeout: timeout)
+  }
+
+  /// Runs any program the same way (a reference interpreter beside `tuna`, for instance).
+  static func runProgram(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Double) throws -> TunaResult {
     let fm = FileManager.default
     let scratch = fm.temporaryDirectory.appendingPathComponent("tuna-cli-\(UUID().uuidString)")
     try fm.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -7,9 +7,9 @@ tuna_install_deps() {
 
 # What the tests need beyond the build: Chromium renders the HTML report headless (driven by
 # scripts/lib/page_check.py, Python's standard library only), with fonts that look alike on
-# every machine.
+# every machine. Stock `lua5.4` is the reference the pattern matcher is compared with.
 tuna_install_test_deps() {
-  tuna_install_packages chromium fonts-dejavu-core python3
+  tuna_install_packages chromium fonts-dejavu-core python3 lua5.4
 }
 
 tuna_install_packages() {
