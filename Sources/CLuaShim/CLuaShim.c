@@ -1,4 +1,6 @@
 #include "CLuaShim.h"
+#include "GuardedLibs.h"
+#include "Internal.h"
 #include "Patterns.h"
 
 #include <stdatomic.h>
@@ -199,43 +201,26 @@ static int ls_text_load(lua_State *L) {
   return lua_gettop(L);
 }
 
-/* coroutine.create / coroutine.wrap that also record the new coroutine in a weak set. Hooks are
-   per thread and a coroutine only inherits the hook its creator had, so without this a coroutine
-   made before a deadline was armed would run unhooked, and could never be stopped. */
-static int track_coroutine(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TFUNCTION); /* checked here so errors name this function */
-  lua_settop(L, 1);
-  lua_pushvalue(L, lua_upvalueindex(1)); /* the library's own create or wrap */
-  lua_insert(L, 1);
-  lua_call(L, 1, 1);
-  /* create returns the thread; wrap a closure whose upvalue 1 is the thread */
-  if (lua_type(L, 1) == LUA_TFUNCTION && lua_getupvalue(L, 1, 1) == NULL) lua_pushnil(L);
-  else if (lua_type(L, 1) != LUA_TFUNCTION) lua_pushvalue(L, 1);
-  if (lua_type(L, -1) == LUA_TTHREAD && lua_rawgetp(L, LUA_REGISTRYINDEX, &THREADS_KEY) == LUA_TTABLE) {
-    lua_insert(L, -2);
+void ls_record_thread(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &THREADS_KEY) == LUA_TTABLE) {
+    lua_pushvalue(L, idx);
     lua_pushboolean(L, 1);
     lua_rawset(L, -3);
   }
-  lua_settop(L, 1);
-  return 1;
+  lua_pop(L, 1);
 }
 
+/* The weak set of coroutines (GuardedLibs.c records each one made): hooks are per thread and a
+   coroutine only inherits the hook its creator had, so without it a coroutine made before a
+   deadline was armed would run unhooked, and could never be stopped. */
 static void track_coroutines(lua_State *L) {
-  lua_newtable(L); /* the weak set */
+  lua_newtable(L);
   lua_newtable(L);
   lua_pushliteral(L, "k");
   lua_setfield(L, -2, "__mode");
   lua_setmetatable(L, -2);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &THREADS_KEY);
-  if (lua_getglobal(L, LUA_COLIBNAME) == LUA_TTABLE) {
-    static const char *const names[] = {"create", "wrap"};
-    for (int i = 0; i < 2; i++) {
-      lua_getfield(L, -1, names[i]);
-      lua_pushcclosure(L, track_coroutine, 1);
-      lua_setfield(L, -2, names[i]);
-    }
-  }
-  lua_pop(L, 1);
 }
 
 /* Sets (or with hook NULL, clears) the count hook on the main thread and on every recorded
@@ -263,29 +248,13 @@ static void hook_all_threads(lua_State *L, lua_Hook hook, int every) {
   lua_pop(L, 1);
 }
 
-/* debug.sethook while a deadline is armed would take the limit away: refused. (With only the
-   interrupt check armed it works; the host arms its hook again at the next limit.) */
-static int guarded_sethook(lua_State *L) {
-  if (limits_of(L)->deadline_ns != 0)
-    return luaL_error(L, "debug.sethook is not available while a time limit is armed");
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-  return lua_gettop(L);
-}
-
 static int open_libs(lua_State *L) {
   int sandbox = (int)lua_tointeger(L, 1);
   if (!sandbox) {
     luaL_openlibs(L);
     ls_open_patterns(L);
     track_coroutines(L);
-    if (lua_getglobal(L, LUA_DBLIBNAME) == LUA_TTABLE) {
-      lua_getfield(L, -1, "sethook");
-      lua_pushcclosure(L, guarded_sethook, 1);
-      lua_setfield(L, -2, "sethook");
-    }
-    lua_pop(L, 1);
+    ls_open_guarded_libs(L);
     return 0;
   }
   static const luaL_Reg safe[] = {
@@ -311,6 +280,7 @@ static int open_libs(lua_State *L) {
   lua_setfield(L, -2, "load");
   lua_pop(L, 1);
   track_coroutines(L);
+  ls_open_guarded_libs(L);
   return 0;
 }
 
@@ -424,6 +394,13 @@ int ls_pcall_guest(lua_State *L, int nargs, int nresults, int msgh) {
   return status;
 }
 
+/* Whether the state holds more than its cap, or its workers together more than theirs. */
+static int over_cap(lua_State *L, ls_limits *lim) {
+  (void)L;
+  if (lim->mem_cap != 0 && lim->mem_used > lim->mem_cap) return 1;
+  return lim->shared != NULL && atomic_load(&lim->shared->used) > lim->shared->cap;
+}
+
 static int ls_trampoline(lua_State *L) {
   void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
   if (slot == NULL || *slot == NULL) return luaL_error(L, "host function was released");
@@ -436,6 +413,18 @@ static int ls_trampoline(lua_State *L) {
     lim->nested_set = 0;
   }
   lim->host_depth--;
+  if (r >= 0 && lim->host_depth == 0 && over_cap(L, lim)) {
+    /* What the host pushed counts: a call that leaves the script over its limit fails like an
+       allocation the cap refused, once every Swift frame has returned. Garbage the host made is
+       collected first, with the results still held. */
+    lua_gc(L, LUA_GCCOLLECT);
+    if (over_cap(L, lim)) {
+      lua_settop(L, 0);
+      lim->mem_denied++;
+      lua_pushliteral(L, "not enough memory"); /* Lua's own message, never allocated anew */
+      return lua_error(L);
+    }
+  }
   if (r >= 0) return r;
   if (r == LS_RAISE_WHERE) {
     luaL_where(L, where_level(L));
@@ -552,6 +541,8 @@ void ls_clear_limit(lua_State *L) {
 }
 
 int ls_limit_armed(lua_State *L) { return limits_of(L)->hook_every > 0; }
+int ls_deadline_armed(lua_State *L) { return limits_of(L)->deadline_ns != 0; }
+int ls_is_host_hook(lua_Hook h) { return h == ls_hook; }
 
 int ls_limit_passed(lua_State *L) {
   ls_limits *lim = limits_of(L);

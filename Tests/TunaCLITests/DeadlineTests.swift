@@ -115,7 +115,7 @@ final class DeadlineTests: XCTestCase {
     for (name, body) in [
       ("forest", "tuna.ml.random_forest{ n_estimators = 2000, seed = 1 }:fit(data)"),
       ("network", "tuna.nn.fit(tuna.nn.mlp{ hidden = { 512, 512 } }, data, { epochs = 1, batch_size = 20000 })"),
-      ("generator", "tuna.data.make_classification{ n_samples = 400000, n_features = 60, seed = 2 }"),
+      ("generator", "tuna.data.make_classification{ n_samples = 300000, n_features = 200, seed = 2 }"),
     ] {
       let result = try run("""
         local data = tuna.data.make_classification{ n_samples = 20000, n_features = 40, n_informative = 10, seed = 1 }

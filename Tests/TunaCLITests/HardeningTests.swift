@@ -76,6 +76,34 @@ final class HardeningTests: XCTestCase {
     XCTAssertEqual(result.stderr, "Lua warning: shown in two pieces\n")
   }
 
+  /// The host keeps its limits without wrapping library functions in visible C frames: a script
+  /// sees no hook it did not set, and hooks, tracebacks and argument errors around
+  /// `debug.sethook`, `coroutine.create` and `coroutine.wrap` are what stock Lua shows (Lua
+  /// 5.4.4's db.lua and locals.lua failed on the wrappers).
+  func testHooksAndCoroutinesLookStandard() throws {
+    let result = try run("hooks", """
+      print("hook at start", debug.gethook())
+      local events = {}
+      local function record(e) events[#events + 1] = e .. " " .. tostring(debug.getinfo(2, "n").name) end
+      debug.sethook(record, "cr")
+      local co = coroutine.create(function(a) return a end)
+      local w = coroutine.wrap(function() error("inside") end)
+      debug.sethook()
+      print(table.concat(events, ", "))
+      print(select(2, pcall(debug.sethook, print, {})))
+      print(select(2, pcall(w)))
+      local study = tuna.create_study{}
+      study:optimize(function() return 1 end, { n_trials = 1 })
+      print("hook after optimize", debug.gethook())
+      """)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "hook at start\tnil")
+    assertLine(result.stdout, "return sethook, call create, return create, call wrap, return wrap, call sethook")
+    assertLine(result.stdout, "bad argument #2 to 'debug.sethook' (string expected, got table)")
+    assertContains(result.stdout, "hooks.lua:6: inside\n")
+    assertLine(result.stdout, "hook after optimize\tnil")
+  }
+
   /// In the sandbox, asking `load` for binary chunks only is refused (text is not loaded in
   /// their place).
   func testSandboxLoadRefusesBinaryOnlyMode() throws {
@@ -255,6 +283,28 @@ final class HardeningTests: XCTestCase {
     XCTAssertEqual(result.status, 0, result.transcript)
     assertLine(result.stdout, "refused 5")
     XCTAssertLessThan(result.seconds, 10)
+  }
+
+  /// What a host function pushes counts against --memory-limit: a call whose results leave the
+  /// script over its limit fails with Lua's memory error (after the garbage it made is
+  /// collected), so a study's trial list cannot grow the state past the cap.
+  func testHostPushesCountAgainstTheMemoryLimit() throws {
+    let result = try run("pushes", """
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      for _ = 1, 20000 do
+        local t = study:ask()
+        t:suggest_float("x", 0, 1)
+        study:tell(t, 1)
+      end
+      collectgarbage()
+      local ok, err = pcall(study.trials, study)
+      print("trials", ok, ok and #err or err)
+      collectgarbage()
+      print("held", collectgarbage("count") < 16 * 1024)
+      """, options: ["--memory-limit", "16MB"], timeout: 60)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "trials\tfalse\tnot enough memory")
+    assertLine(result.stdout, "held\ttrue")
   }
 
   /// Under --memory-limit the workers of one optimize call share the cap: four workers that
