@@ -370,19 +370,23 @@ static int where_level(lua_State *L) {
   return level;
 }
 
-void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *message) {
+void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *registered, const char *message) {
   lua_Debug ar;
+  const char *name = fname != NULL && *fname != '\0' ? fname : NULL;
   if (lua_getstack(L, 0, &ar)) {
     lua_getinfo(L, "n", &ar);
+    /* The name the call site used, as luaL_argerror reports it; else the registered one. */
+    if (name == NULL) name = ar.name;
+    if (name == NULL) name = registered;
     if (ar.namewhat != NULL && strcmp(ar.namewhat, "method") == 0) {
       arg--; /* do not count 'self' */
       if (arg == 0) {
-        lua_pushfstring(L, "calling '%s' on bad self (%s)", fname, message);
+        lua_pushfstring(L, "calling '%s' on bad self (%s)", name ? name : "?", message);
         return;
       }
     }
   }
-  lua_pushfstring(L, "bad argument #%d to '%s' (%s)", arg, fname, message);
+  lua_pushfstring(L, "bad argument #%d to '%s' (%s)", arg, name ? name : "?", message);
 }
 
 int ls_pcall_guest(lua_State *L, int nargs, int nresults, int msgh) {

@@ -47,14 +47,21 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
 public struct ArgumentError: Error, CustomStringConvertible, Sendable {
   /// The argument's stack position (1 = first, `self` included for methods).
   public var position: Int32
-  public var function: String
+  /// The function's name; nil takes it from the call (Lua's debug info) or the binding.
+  public var function: String?
   public var message: String
-  public init(_ position: Int32, _ function: String, _ message: String) {
+  /// An error for argument `position`; the message names the function as the call site did.
+  public init(_ position: Int32, _ message: String) {
+    self.position = position
+    self.function = nil
+    self.message = message
+  }
+  public init(_ position: Int32, _ function: String?, _ message: String) {
     self.position = position
     self.function = function
     self.message = message
   }
-  public var description: String { "bad argument #\(position) to '\(function)' (\(message))" }
+  public var description: String { "bad argument #\(position) to '\(function ?? "?")' (\(message))" }
 }
 
 /// Thrown by a host function that has pushed an error value of its own (a table, a userdata):

@@ -5,12 +5,13 @@ import LuaVM
 struct Options {
   let lua: Lua
   let table: Int32?
-  let function: String
+  /// The function's name for messages; nil takes it from the call (see `ArgumentError`).
+  let function: String?
   let position: Int32
 
   /// Reads the table at `position` (nil or none means "no options"). With `allowed` nil, any
   /// key is accepted.
-  init(_ lua: Lua, at position: Int32, function: String, allowed: [String]?) throws {
+  init(_ lua: Lua, at position: Int32, function: String? = nil, allowed: [String]?) throws {
     self.lua = lua
     self.function = function
     self.position = position

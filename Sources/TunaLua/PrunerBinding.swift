@@ -5,23 +5,25 @@ import TunaSearch
 extension TunaEngine {
   /// `tuna.pruners`: the built-in pruners, each constructed from an option table.
   func pushPrunersModule(on lua: Lua) {
-    let constructors: [(String, (Lua, Options) throws -> any Pruner)] = [
-      ("nop", { _, o in
-        _ = o
-        return NopPruner()
-      }),
-      ("median", { _, o in
+    let library = LuaLibrary("tuna.pruners", "The built-in pruners (lua-api.md §4).", functions: [
+      pruner("nop", "", "A pruner that never prunes.") { _, _ in NopPruner() },
+      pruner("median", "n_startup_trials?: integer, n_warmup_steps?: integer, interval_steps?: integer, n_min_trials?: integer",
+             "Prunes a trial whose best intermediate value is worse than the median of earlier trials at the same step.") { _, o in
         try PercentilePruner.median(
           nStartupTrials: try o.integer("n_startup_trials") ?? 5, nWarmupSteps: try o.integer("n_warmup_steps") ?? 0,
           intervalSteps: try o.integer("interval_steps") ?? 1, nMinTrials: try o.integer("n_min_trials") ?? 1)
-      }),
-      ("percentile", { _, o in
+      },
+      pruner("percentile",
+             "percentile?: number, n_startup_trials?: integer, n_warmup_steps?: integer, interval_steps?: integer, n_min_trials?: integer",
+             "Prunes a trial whose best intermediate value is outside the given percentile of earlier trials.") { _, o in
         try PercentilePruner(
           percentile: try o.number("percentile") ?? 25, nStartupTrials: try o.integer("n_startup_trials") ?? 5,
           nWarmupSteps: try o.integer("n_warmup_steps") ?? 0, intervalSteps: try o.integer("interval_steps") ?? 1,
           nMinTrials: try o.integer("n_min_trials") ?? 1)
-      }),
-      ("successive_halving", { lua, o in
+      },
+      pruner("successive_halving",
+             "min_resource?: integer|\"auto\", reduction_factor?: integer, min_early_stopping_rate?: integer, bootstrap_count?: integer",
+             "Asynchronous successive halving (Li et al., 2020): keeps the best 1/reduction_factor at each rung.") { lua, o in
         let minResource: SuccessiveHalvingPruner.Resource = try o.with("min_resource") { type in
           switch type {
           case .nil: return .steps(1)
@@ -36,18 +38,21 @@ extension TunaEngine {
           minResource: minResource, reductionFactor: try o.integer("reduction_factor") ?? 4,
           minEarlyStoppingRate: try o.integer("min_early_stopping_rate") ?? 0,
           bootstrapCount: try o.integer("bootstrap_count") ?? 0)
-      }),
-      ("hyperband", { _, o in
+      },
+      pruner("hyperband", "min_resource?: integer, max_resource?: integer, reduction_factor?: integer, bootstrap_count?: integer",
+             "Hyperband (Li et al., JMLR 2018): several successive-halving brackets, trials assigned by hash.") { _, o in
         try HyperbandPruner(
           minResource: try o.integer("min_resource") ?? 1, maxResource: try o.integer("max_resource") ?? 81,
           reductionFactor: try o.integer("reduction_factor") ?? 3, bootstrapCount: try o.integer("bootstrap_count") ?? 0)
-      }),
-      ("threshold", { _, o in
+      },
+      pruner("threshold", "lower?: number, upper?: number, n_warmup_steps?: integer, interval_steps?: integer",
+             "Prunes a trial whose intermediate value leaves [lower, upper] (or is NaN).") { _, o in
         try ThresholdPruner(
           lower: try o.number("lower"), upper: try o.number("upper"), nWarmupSteps: try o.integer("n_warmup_steps") ?? 0,
           intervalSteps: try o.integer("interval_steps") ?? 1)
-      }),
-      ("patient", { [unowned self] lua, o in
+      },
+      pruner("patient", "wrapped?: tuna.Pruner, patience?: integer, min_delta?: number",
+             "Prunes only after the trial has not improved for `patience` steps; then asks `wrapped`, if any.") { [unowned self] lua, o in
         let wrapped: (any Pruner)? = try o.with("wrapped") { type in
           if type == .nil { return nil }
           guard let box = self.classes.pruner.object(at: -1, on: lua) else { throw o.bad("wrapped", "a pruner") }
@@ -55,32 +60,29 @@ extension TunaEngine {
         }
         return try PatientPruner(
           wrapped: wrapped, patience: try o.integer("patience") ?? 3, minDelta: try o.number("min_delta") ?? 0)
-      }),
-      ("wilcoxon", { _, o in
+      },
+      pruner("wilcoxon", "p_threshold?: number, n_startup_steps?: integer",
+             "Prunes when a Wilcoxon signed-rank test says the trial is worse than the best one on the same steps.") { _, o in
         try WilcoxonPruner(
           pThreshold: try o.number("p_threshold") ?? 0.1, nStartupSteps: try o.integer("n_startup_steps") ?? 2)
-      }),
-    ]
-    let allowed: [String: [String]] = [
-      "nop": [],
-      "median": ["n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
-      "percentile": ["percentile", "n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"],
-      "successive_halving": ["min_resource", "reduction_factor", "min_early_stopping_rate", "bootstrap_count"],
-      "hyperband": ["min_resource", "max_resource", "reduction_factor", "bootstrap_count"],
-      "threshold": ["lower", "upper", "n_warmup_steps", "interval_steps"],
-      "patient": ["wrapped", "patience", "min_delta"],
-      "wilcoxon": ["p_threshold", "n_startup_steps"],
-    ]
-    lua.newTable(recordCount: Int32(constructors.count))
-    for (name, make) in constructors {
-      lua.push(function: { [unowned self] l in
-        let o = try Options(l, at: 1, function: name, allowed: allowed[name] ?? [])
-        let pruner: any Pruner
-        do { pruner = try make(l, o) } catch let e as PrunerArgumentError { throw ArgumentError(1, name, e.message) }
-        self.classes.pruner.push(PrunerBox(pruner, name: name), on: l)
-        return 1
-      })
-      lua.rawSet(-2, name)
+      },
+    ])
+    lua.push(library: library, recordingIn: api)
+  }
+
+  /// A `tuna.pruners` constructor: reads its option table (only the keys `options` lists) and
+  /// pushes the pruner `make` builds.
+  private func pruner(
+    _ name: String, _ options: String, _ summary: String, _ make: @escaping (Lua, Options) throws -> any Pruner
+  ) -> LuaBinding {
+    let allowed = LuaAPI.split(options).map { String($0.prefix { $0 != "?" && $0 != ":" }) }
+    let parameters = options.isEmpty ? "options?: {}" : "options?: { \(options) }"
+    return LuaBinding(name, parameters, returns: "tuna.Pruner", summary) { [unowned self] l in
+      let o = try Options(l, at: 1, allowed: allowed)
+      let pruner: any Pruner
+      do { pruner = try make(l, o) } catch let e as PrunerArgumentError { throw ArgumentError(1, e.message) }
+      self.classes.pruner.push(PrunerBox(pruner, name: name), on: l)
+      return 1
     }
   }
 

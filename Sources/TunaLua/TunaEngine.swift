@@ -85,6 +85,9 @@ public final class TunaEngine {
   /// Serializes events while workers deliver theirs.
   var eventLock: NSLock?
   var classes: Classes!
+  /// Every table and class the engine gave the script, as declared: the annotation file is
+  /// rendered from it.
+  public let api = LuaAPI()
   var pruneSignal: LuaRef!
   var distMetatable: LuaRef!
   var trialListMetatable: LuaRef!
@@ -335,5 +338,17 @@ struct Classes {
     estimator = LuaClass(lua, name: "tuna.Model", methods: EstimatorMethods.table(engine), getter: EstimatorMethods.getter(engine))
     gp = LuaClass(lua, name: "tuna.GaussianProcess", methods: GPMethods.table(engine), getter: GPMethods.getter(engine))
     kde = LuaClass(lua, name: "tuna.KernelDensity", methods: KDEMethods.table(engine))
+  }
+}
+
+extension TunaEngine {
+  /// The LuaLS definition file (`---@meta tuna`) of everything an engine gives a trusted script.
+  public static func annotations() throws -> String {
+    let engine = try TunaEngine()
+    return engine.api.annotations(module: "tuna", header: [
+      "Definitions of Tuna's Lua API for the Lua language server, made by `tuna annotations`",
+      "from the bindings themselves: do not edit. Add this file's folder to",
+      "Lua.workspace.library to have tuna.* calls completed and checked.",
+    ])
   }
 }

@@ -10,7 +10,7 @@ struct Tuna: ParsableCommand {
     version: "0.1.0",
     subcommands: [
       Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self,
-      ImportanceCommand.self, ReportCommand.self,
+      ImportanceCommand.self, ReportCommand.self, AnnotationsCommand.self,
     ]
   )
 

@@ -74,9 +74,10 @@ void ls_pushindexer(lua_State *L, int methodsidx, int getteridx);
 /// Records a traceback for an error that is about to be re-raised through host frames, so the
 /// message handler of the outer call shows where it really happened.
 void ls_set_nested_traceback(lua_State *L, const char *message, const char *traceback);
-/// Pushes `bad argument #n to 'fname' (message)` the way `luaL_argerror` words it: a method
-/// call (`obj:f(...)`) does not count `self`.
-void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *message);
+/// Pushes `bad argument #n to 'name' (message)` the way `luaL_argerror` words it: a method
+/// call (`obj:f(...)`) does not count `self`. The name is `fname` when given, else the one the
+/// call site used (Lua's debug info), else `registered` (the binding's own name), else `?`.
+void ls_push_argerror(lua_State *L, int arg, const char *fname, const char *registered, const char *message);
 
 // MARK: Limits
 

@@ -10,7 +10,7 @@ extension Lua {
   /// before n) is an `ArgumentError` for argument `argument` of `function`, raised in the script;
   /// nothing is reserved for the length before the items are seen.
   public func readArray<T>(
-    _ index: Int32, argument: Int32, function: String, _ item: (Int) throws -> T
+    _ index: Int32, argument: Int32, function: String? = nil, _ item: (Int) throws -> T
   ) throws -> [T] {
     let t = absolute(index)
     let n = rawLength(t)

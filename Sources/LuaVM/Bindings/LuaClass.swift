@@ -10,24 +10,37 @@ public final class LuaClass<T: AnyObject> {
   let metatable: LuaRef
   let identity: UnsafeRawPointer?
 
-  /// Builds the metatable in `lua`'s state.
+  /// Builds the metatable in `lua`'s state from undocumented methods (kept for embedders'
+  /// own classes; Tuna's classes are declared with `LuaBinding`s).
+  public convenience init(
+    _ lua: Lua, name: String, methods: [String: HostFunction],
+    getter: HostFunction? = nil, setter: HostFunction? = nil,
+    metamethods: [String: HostFunction] = [:]
+  ) {
+    let bindings = methods.sorted { $0.key < $1.key }.map { LuaBinding($0.key, "", "", $0.value) }
+    self.init(lua, name: name, summary: "", methods: bindings, getter: getter, setter: setter, metamethods: metamethods)
+  }
+
+  /// Builds the metatable from declared methods, and records the class (methods and `fields`,
+  /// what `getter` answers) in `api` for the annotation file.
   /// - Parameters:
   ///   - methods: functions reached as `obj:name(...)`; `self` is argument 1.
   ///   - getter: called as `getter(self, key)` for keys that are not methods; pushes one value.
   ///   - setter: called as `setter(self, key, value)`; without one, assignment is an error.
   ///   - metamethods: extra entries such as `__tostring`, `__eq`, `__len`.
   public init(
-    _ lua: Lua, name: String, methods: [String: HostFunction],
+    _ lua: Lua, name: String, summary: String, methods: [LuaBinding], fields: [LuaFieldDoc] = [],
     getter: HostFunction? = nil, setter: HostFunction? = nil,
-    metamethods: [String: HostFunction] = [:]
+    metamethods: [String: HostFunction] = [:], recordingIn api: LuaAPI? = nil
   ) {
     self.name = name
+    api?.record(LuaClassDoc(name: name, summary: summary, methods: methods, fields: fields))
     lua.newTable(recordCount: 6)
     let mt = lua.top
     lua.newTable(recordCount: Int32(methods.count))
-    for (key, fn) in methods {
-      lua.push(function: fn)
-      lua.rawSet(-2, key)
+    for binding in methods {
+      lua.push(binding: binding)
+      lua.rawSet(-2, binding.name)
     }
     if let getter {
       lua.push(function: getter)
@@ -79,8 +92,8 @@ public final class LuaClass<T: AnyObject> {
     return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
   }
 
-  /// The object at `index`, or an `ArgumentError` naming `function`.
-  public func check(_ index: Int32, on lua: Lua, function: String) throws -> T {
+  /// The object at `index`, or an `ArgumentError` (named by the call, or `function`).
+  public func check(_ index: Int32, on lua: Lua, function: String? = nil) throws -> T {
     if let object = object(at: index, on: lua) { return object }
     throw ArgumentError(index, function, "\(name) expected, got \(lua.typeName(index))")
   }

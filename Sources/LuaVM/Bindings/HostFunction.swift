@@ -9,17 +9,27 @@ public typealias HostFunction = (Lua) throws -> Int32
 /// Holds a host function for the C trampoline; Lua owns one retain, released by `__gc`.
 final class HostFunctionBox {
   let body: HostFunction
-  init(_ body: @escaping HostFunction) { self.body = body }
+  /// The name it was registered under (a `LuaBinding`'s), for messages when the call site
+  /// gives none (`pcall(f, ...)`).
+  let name: String?
+  init(_ body: @escaping HostFunction, name: String? = nil) {
+    self.body = body
+    self.name = name
+  }
 }
 
 /// Entered from `ls_trampoline` for every host function call.
 private let dispatchHost: ls_dispatch_fn = { state, box in
   let lua = Lua(state!)
+  let function = Unmanaged<HostFunctionBox>.fromOpaque(box!)
   do {
-    return try Unmanaged<HostFunctionBox>.fromOpaque(box!)._withUnsafeGuaranteedRef { try $0.body(lua) }
+    return try function._withUnsafeGuaranteedRef { try $0.body(lua) }
   } catch let error as ArgumentError {
+    let registered = function._withUnsafeGuaranteedRef { $0.name }
     error.message.withCString { message in
-      error.function.withCString { ls_push_argerror(state, error.position, $0, message) }
+      withOptionalCString(error.function) { name in
+        withOptionalCString(registered) { ls_push_argerror(state, error.position, name, $0, message) }
+      }
     }
     return Int32(LS_RAISE_WHERE)
   } catch let error as DeadlineExceeded {
@@ -42,6 +52,12 @@ private let dispatchHost: ls_dispatch_fn = { state, box in
     lua.push(String(describing: error))
     return Int32(LS_RAISE_WHERE)
   }
+}
+
+/// Runs `body` with `text` as a C string, or with NULL when there is none.
+private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+  guard let text else { return body(nil) }
+  return text.withCString { body($0) }
 }
 
 /// Releases a retained object (a host function box or a bound Swift object).
