@@ -30,6 +30,9 @@ extension LuaAPI {
       for field in doc.fields {
         out.append("---@field \(field.name) \(field.type)" + (field.summary.isEmpty ? "" : " \(field.summary)"))
       }
+      if let call = doc.call {
+        out.append("---@overload fun(\(call.parameters))" + (call.returns.isEmpty ? "" : ": \(call.returns)"))
+      }
       out.append("local \(local) = {}")
       for method in doc.methods {
         out.append("")

@@ -26,7 +26,7 @@ public struct LuaBinding {
 }
 
 /// A field a table or an object exposes (read through a getter, or a plain value).
-public struct LuaFieldDoc {
+public struct LuaFieldDoc: Sendable {
   public var name: String
   public var type: String
   public var summary: String
@@ -68,6 +68,10 @@ public final class LuaAPI {
   func record(_ doc: LuaClassDoc) {
     if let i = classes.firstIndex(where: { $0.name == doc.name }) { classes[i] = doc } else { classes.append(doc) }
   }
+
+  /// Records the shape of tables the host builds with plain fields (a frozen trial, a result
+  /// table) or that scripts hand to it (a sampler's spec): documented only, nothing is pushed.
+  public func document(_ shape: LuaClassDoc) { record(shape) }
 }
 
 /// What a class shows scripts: its methods and its readable fields.
@@ -76,6 +80,17 @@ public struct LuaClassDoc {
   public var summary: String
   public var methods: [LuaBinding]
   public var fields: [LuaFieldDoc]
+  /// What calling an object does, for objects that can be called (`__call`); its parameters
+  /// are the arguments after the object itself.
+  public var call: LuaBinding?
+
+  public init(name: String, summary: String, methods: [LuaBinding] = [], fields: [LuaFieldDoc] = [], call: LuaBinding? = nil) {
+    self.name = name
+    self.summary = summary
+    self.methods = methods
+    self.fields = fields
+    self.call = call
+  }
 }
 
 extension Lua {
