@@ -7,22 +7,37 @@ import TunaSearch
 // `tuna.importance`, `tuna.interactions` and `tuna.report` (lua-api.md §8).
 
 extension TunaEngine {
-  func installAnalysis(into tuna: Int32, on lua: Lua) {
-    lua.push(function: { [unowned self] l in try self.importance(l) }); lua.rawSet(tuna, "importance")
-    lua.push(function: { [unowned self] l in try self.interactions(l) }); lua.rawSet(tuna, "interactions")
-    lua.push(function: { [unowned self] l in try self.report(l) }); lua.rawSet(tuna, "report")
+  /// `tuna.importance`, `tuna.interactions`, `tuna.report`.
+  var analysisBindings: [LuaBinding] {
+    let target = "target?: integer|fun(trial: tuna.FrozenTrial): number?, direction?: \"minimize\"|\"maximize\""
+    let importance = OptionTable(
+      "evaluator?: \(literalUnion(ImportanceEvaluator.self)), params?: string[], \(target), seed?: integer, normalize?: boolean")
+    let interactions = OptionTable("evaluator?: \"fanova\", top?: integer, params?: string[], \(target), seed?: integer")
+    return [
+      .named(
+        "importance", "study: tuna.Study, options?: \(importance.type)", returns: "table<string, number>",
+        "How much each parameter mattered (normalized to sum to 1 unless normalize = false); pairs() visits the most important first."
+      ) { [unowned self] l, name in try self.importance(l, name, importance) },
+      .named(
+        "interactions", "study: tuna.Study, options?: \(interactions.type)", returns: "tuna.Interaction[]",
+        "The pairs of parameters that act together, strongest first (functional ANOVA's share of variance)."
+      ) { [unowned self] l, name in try self.interactions(l, name, interactions) },
+      .named(
+        "report", "study: tuna.Study, path: string, options?: { seed?: integer }",
+        "Writes the study's self-contained HTML report to the file."
+      ) { [unowned self] l, name in try self.report(l, name) },
+    ]
   }
 
   /// `tuna.importance(study, { evaluator, params, target, direction, seed, normalize })`: a table
   /// of parameter → importance that `pairs` visits most important first.
-  func importance(_ lua: Lua) throws -> Int32 {
-    let f = "importance"
-    let study = try classes.study.check(1, on: lua, function: f).study
-    let options = try Options(lua, at: 2, function: f, allowed: ["evaluator", "params", "target", "direction", "seed", "normalize"])
+  private func importance(_ lua: Lua, _ function: String, _ table: OptionTable) throws -> Int32 {
+    let study = try classes.study.check(1, on: lua).study
+    let options = try Options(lua, at: 2, table)
     var settings = ImportanceOptions()
     if let name = try options.string("evaluator") {
       guard let evaluator = ImportanceEvaluator(rawValue: name) else {
-        throw ArgumentError(2, f, "'evaluator' must be \"ped_anova\" or \"fanova\", got \"\(name)\"")
+        throw ArgumentError(2, "'evaluator' must be \"ped_anova\" or \"fanova\", got \"\(name)\"")
       }
       settings.evaluator = evaluator
     }
@@ -30,7 +45,7 @@ extension TunaEngine {
     settings.seed = try seedValue(options) ?? 0
     settings.normalize = try options.bool("normalize") ?? true
     let trials = try study.trials()
-    let ranked = try withTarget(options, study: study, on: lua) { target in
+    let ranked = try withTarget(options, study: study, on: lua, function: function) { target in
       settings.target = target
       return try parameterImportances(trials, directions: study.directions, options: settings)
     }
@@ -46,20 +61,19 @@ extension TunaEngine {
 
   /// `tuna.interactions(study, { evaluator = "fanova", top, params, target, direction, seed })`:
   /// `{ { a, b, fraction, std = … }, … }`, strongest first.
-  func interactions(_ lua: Lua) throws -> Int32 {
-    let f = "interactions"
-    let study = try classes.study.check(1, on: lua, function: f).study
-    let options = try Options(lua, at: 2, function: f, allowed: ["evaluator", "top", "params", "target", "direction", "seed"])
+  private func interactions(_ lua: Lua, _ function: String, _ table: OptionTable) throws -> Int32 {
+    let study = try classes.study.check(1, on: lua).study
+    let options = try Options(lua, at: 2, table)
     if let name = try options.string("evaluator"), name != "fanova" {
-      throw ArgumentError(2, f, "'evaluator' must be \"fanova\" (only functional ANOVA measures interactions), got \"\(name)\"")
+      throw ArgumentError(2, "'evaluator' must be \"fanova\" (only functional ANOVA measures interactions), got \"\(name)\"")
     }
     let top = try options.integer("top")
-    if let top, top < 0 { throw ArgumentError(2, f, "'top' must be >= 0, got \(top)") }
+    if let top, top < 0 { throw ArgumentError(2, "'top' must be >= 0, got \(top)") }
     var fanova = FanovaOptions()
     fanova.seed = try seedValue(options) ?? 0
     let params = try parameterNames(options)
     let trials = try study.trials()
-    var pairs = try withTarget(options, study: study, on: lua) { target in
+    var pairs = try withTarget(options, study: study, on: lua, function: function) { target in
       try parameterInteractions(trials, directions: study.directions, params: params, target: target, options: fanova)
     }
     if let top { pairs = Array(pairs.prefix(top)) }
@@ -78,15 +92,14 @@ extension TunaEngine {
   /// `tuna.report(study, path, { seed })`: writes the study's HTML report (in the sandbox, only
   /// into a directory granted with --allow-write; `tuna run --report PATH` writes it from
   /// outside).
-  func report(_ lua: Lua) throws -> Int32 {
-    let f = "report"
-    let study = try classes.study.check(1, on: lua, function: f).study
+  private func report(_ lua: Lua, _ function: String) throws -> Int32 {
+    let study = try classes.study.check(1, on: lua).study
     guard lua.type(at: 2) == .string, let path = lua.toString(2), !path.isEmpty else {
-      throw ArgumentError(2, f, "a file path expected, got \(lua.describe(2))")
+      throw ArgumentError(2, "a file path expected, got \(lua.describe(2))")
     }
-    let options = try Options(lua, at: 3, function: f, allowed: ["seed"])
+    let options = try Options(lua, at: 3, allowed: ["seed"])
     if state.isSandboxed {
-      do { _ = try configuration.files.checkWrite(path, for: "tuna.report") } catch let refused as ScriptError {
+      do { _ = try configuration.files.checkWrite(path, for: "tuna.\(function)") } catch let refused as ScriptError {
         throw ScriptError(refused.message + "; or run with --report \(path)")
       }
     }
@@ -95,7 +108,7 @@ extension TunaEngine {
     do {
       try StudyReport.write([try StudySnapshot(study)], to: path, options: settings)
     } catch let error as ReportError {
-      throw ScriptError("report: \(error)")
+      throw ScriptError("\(function): \(error)")
     }
     return 0
   }
@@ -106,7 +119,7 @@ extension TunaEngine {
       guard type != .nil else { return nil }
       let lua = options.lua
       guard type == .table else { throw options.bad("params", "an array of parameter names") }
-      return try lua.readArray(-1, argument: options.position, function: options.function) { _ in
+      return try lua.readArray(-1, argument: options.position) { _ in
         guard lua.type(at: -1) == .string, let name = lua.toString(-1) else {
           throw options.bad("params", "an array of parameter names")
         }
@@ -118,25 +131,26 @@ extension TunaEngine {
   /// Runs `body` with the target the options name: an objective's index (from 1), a function of
   /// the frozen trial (lower is better unless `direction = "maximize"`), or nil for the study's
   /// objective.
-  private func withTarget<R>(_ options: Options, study: Study, on lua: Lua, _ body: (AnalysisTarget?) throws -> R) throws -> R {
-    let f = options.function
+  private func withTarget<R>(
+    _ options: Options, study: Study, on lua: Lua, function: String, _ body: (AnalysisTarget?) throws -> R
+  ) throws -> R {
     let direction: StudyDirection? = try options.string("direction").map { text in
       guard let d = StudyDirection(rawValue: text) else {
-        throw ArgumentError(options.position, f, "'direction' must be \"minimize\" or \"maximize\", got \"\(text)\"")
+        throw ArgumentError(options.position, "'direction' must be \"minimize\" or \"maximize\", got \"\(text)\"")
       }
       return d
     }
     switch options.with("target", { $0 }) {
     case .nil:
-      if direction != nil { throw ArgumentError(options.position, f, "'direction' goes with a target function") }
+      if direction != nil { throw ArgumentError(options.position, "'direction' goes with a target function") }
       return try body(nil)
     case .number:
       let index = try options.integer("target")!
       guard index >= 1, index <= study.directions.count else {
         throw ArgumentError(
-          options.position, f, "'target' must be an objective's index from 1 to \(study.directions.count), got \(index)")
+          options.position, "'target' must be an objective's index from 1 to \(study.directions.count), got \(index)")
       }
-      if direction != nil { throw ArgumentError(options.position, f, "'direction' goes with a target function") }
+      if direction != nil { throw ArgumentError(options.position, "'direction' goes with a target function") }
       return try body(try AnalysisTarget.objective(index - 1, of: study.directions))
     case .function:
       let ref = options.with("target") { _ in
@@ -153,12 +167,26 @@ extension TunaEngine {
         case .nil: return nil
         case .number: return lua.toNumber(-1)
         default:
-          throw ScriptError("\(f): the target function must return a number or nil, got \(lua.describe(-1)) for trial \(trial.number)")
+          throw ScriptError("\(function): the target function must return a number or nil, got \(lua.describe(-1)) for trial \(trial.number)")
         }
       }
       return try body(target)
     default:
       throw options.with("target") { _ in options.bad("target", "an objective's index or a function of the trial") }
     }
+  }
+}
+
+extension LuaClassDoc {
+  /// One entry of `tuna.interactions`.
+  static var interaction: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.Interaction", summary: "A pair of parameters and the share of variance they explain only together.",
+      fields: [
+        LuaFieldDoc("[1]", "string", "One parameter."),
+        LuaFieldDoc("[2]", "string", "The other."),
+        LuaFieldDoc("[3]", "number", "The share of the objective's variance."),
+        LuaFieldDoc("std", "number", "Its spread over the forest's trees."),
+      ])
   }
 }

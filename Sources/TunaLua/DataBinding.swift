@@ -10,78 +10,95 @@ final class DatasetBox {
 extension TunaEngine {
   /// The `tuna.data` table: bundled datasets, CSV files, generators, standardization.
   func pushDataModule(on lua: Lua) {
-    lua.newTable(recordCount: 8)
-    lua.push(function: { [unowned self] l in
-      guard let name = l.toString(1) else {
-        throw ArgumentError(1, "load", "dataset name expected (one of \(Dataset.bundledNames.joined(separator: ", "))), got \(l.describe(1))")
-      }
-      try self.pushDataset(try self.train { try Dataset.load(name) }, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "load")
-    lua.push(function: { [unowned self] l in
-      guard let path = l.toString(1) else { throw ArgumentError(1, "csv", "file path expected, got \(l.describe(1))") }
-      let options = try Options(l, at: 2, function: "csv", allowed: ["target", "task"])
-      let task = try options.string("task").map { text -> LearningTask in
-        guard let t = LearningTask(rawValue: text) else { throw ArgumentError(2, "csv", "'task' must be \"classification\" or \"regression\", got \"\(text)\"") }
-        return t
-      }
-      let target = try options.string("target")
-      let file = self.state.isSandboxed ? try self.configuration.files.checkRead(path, for: "tuna.data.csv") : path
-      try self.pushDataset(try self.train { try Dataset.csv(path: file, target: target, task: task) }, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "csv")
-    lua.push(function: { [unowned self] l in
-      let f = "make_classification"
-      let o = try Options(l, at: 1, function: f, allowed: [
-        "n_samples", "n_features", "n_informative", "n_redundant", "n_classes", "n_clusters_per_class",
-        "class_sep", "flip_y", "seed",
+    let classification = OptionTable(
+      "n_samples?: integer, n_features?: integer, n_informative?: integer, n_redundant?: integer, n_classes?: integer, n_clusters_per_class?: integer, class_sep?: number, flip_y?: number, seed?: integer"
+    )
+    let regression = OptionTable(
+      "n_samples?: integer, n_features?: integer, n_informative?: integer, noise?: number, bias?: number, seed?: integer")
+    let moons = OptionTable("n_samples?: integer, noise?: number, seed?: integer")
+    let csv = OptionTable("target?: string, task?: \(literalUnion(["classification", "regression"]))")
+    let library = LuaLibrary(
+      "tuna.data", "Datasets: bundled, read from CSV files, or generated (lua-api.md §5).",
+      fields: [LuaFieldDoc("bundled", "string[]", "The names tuna.data.load knows.")],
+      functions: [
+        LuaBinding("load", "name: string", returns: "tuna.Dataset", "A bundled dataset: iris, wine, breast_cancer, digits or diabetes.") {
+          [unowned self] l in
+          guard let name = l.toString(1) else {
+            throw ArgumentError(1, "dataset name expected (one of \(Dataset.bundledNames.joined(separator: ", "))), got \(l.describe(1))")
+          }
+          try self.pushDataset(try self.train { try Dataset.load(name) }, on: l)
+          return 1
+        },
+        .named(
+          "csv", "path: string, options?: \(csv.type)", returns: "tuna.Dataset",
+          "A CSV file with a header row; the target is the named column (by default the last)."
+        ) { [unowned self] l, name in
+          guard let path = l.toString(1) else { throw ArgumentError(1, "file path expected, got \(l.describe(1))") }
+          let options = try Options(l, at: 2, csv)
+          let task = try options.string("task").map { text -> LearningTask in
+            guard let t = LearningTask(rawValue: text) else {
+              throw ArgumentError(2, "'task' must be \"classification\" or \"regression\", got \"\(text)\"")
+            }
+            return t
+          }
+          let target = try options.string("target")
+          let file = self.state.isSandboxed ? try self.configuration.files.checkRead(path, for: "tuna.data.\(name)") : path
+          try self.pushDataset(try self.train { try Dataset.csv(path: file, target: target, task: task) }, on: l)
+          return 1
+        },
+        LuaBinding(
+          "make_classification", "options?: \(classification.type)", returns: "tuna.Dataset",
+          "A random classification problem, as scikit-learn's make_classification builds it."
+        ) { [unowned self] l in
+          let o = try Options(l, at: 1, classification)
+          let d = try self.train {
+            try Dataset.makeClassification(
+              nSamples: try o.integer("n_samples") ?? 100, nFeatures: try o.integer("n_features") ?? 20,
+              nInformative: try o.integer("n_informative") ?? 2, nRedundant: try o.integer("n_redundant") ?? 2,
+              nClasses: try o.integer("n_classes") ?? 2, nClustersPerClass: try o.integer("n_clusters_per_class") ?? 2,
+              classSep: try o.number("class_sep") ?? 1.0, flipY: try o.number("flip_y") ?? 0.01,
+              shuffle: true, seed: try self.trainSeed(o))
+          }
+          try self.pushDataset(d, on: l)
+          return 1
+        },
+        LuaBinding(
+          "make_regression", "options?: \(regression.type)", returns: "tuna.Dataset",
+          "A random linear regression problem, as scikit-learn's make_regression builds it."
+        ) { [unowned self] l in
+          let o = try Options(l, at: 1, regression)
+          let d = try self.train {
+            try Dataset.makeRegression(
+              nSamples: try o.integer("n_samples") ?? 100, nFeatures: try o.integer("n_features") ?? 100,
+              nInformative: try o.integer("n_informative") ?? 10, noise: try o.number("noise") ?? 0,
+              bias: try o.number("bias") ?? 0, shuffle: true, seed: try self.trainSeed(o))
+          }
+          try self.pushDataset(d, on: l)
+          return 1
+        },
+        LuaBinding("make_moons", "options?: \(moons.type)", returns: "tuna.Dataset", "Two interleaving half circles, two classes.") {
+          [unowned self] l in
+          let o = try Options(l, at: 1, moons)
+          let d = try self.train {
+            try Dataset.makeMoons(nSamples: try o.integer("n_samples") ?? 100, noise: try o.number("noise") ?? 0, shuffle: true, seed: try self.trainSeed(o))
+          }
+          try self.pushDataset(d, on: l)
+          return 1
+        },
+        LuaBinding(
+          "standardize", "first: tuna.Dataset, ...: tuna.Dataset", returns: "tuna.Dataset ...",
+          "Standardizes the features of every dataset with the means and deviations of the first; returns them in order."
+        ) { [unowned self] l in
+          let n = l.top
+          guard n >= 1 else { throw ArgumentError(1, "dataset expected, got no value") }
+          // One result per argument: room for them all first (Lua promises only 20 free slots).
+          guard l.ensureStack(n + 2) else { throw ArgumentError(Int32(clamping: n), "too many datasets (\(n))") }
+          let sets = try (1...n).map { try self.classes.dataset.check($0, on: l).data }
+          for d in try self.train({ try standardize(sets[0], Array(sets.dropFirst())) }) { try self.pushDataset(d, on: l) }
+          return n
+        },
       ])
-      let d = try self.train {
-        try Dataset.makeClassification(
-          nSamples: try o.integer("n_samples") ?? 100, nFeatures: try o.integer("n_features") ?? 20,
-          nInformative: try o.integer("n_informative") ?? 2, nRedundant: try o.integer("n_redundant") ?? 2,
-          nClasses: try o.integer("n_classes") ?? 2, nClustersPerClass: try o.integer("n_clusters_per_class") ?? 2,
-          classSep: try o.number("class_sep") ?? 1.0, flipY: try o.number("flip_y") ?? 0.01,
-          shuffle: true, seed: try self.trainSeed(o))
-      }
-      try self.pushDataset(d, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "make_classification")
-    lua.push(function: { [unowned self] l in
-      let o = try Options(l, at: 1, function: "make_regression", allowed: ["n_samples", "n_features", "n_informative", "noise", "bias", "seed"])
-      let d = try self.train {
-        try Dataset.makeRegression(
-          nSamples: try o.integer("n_samples") ?? 100, nFeatures: try o.integer("n_features") ?? 100,
-          nInformative: try o.integer("n_informative") ?? 10, noise: try o.number("noise") ?? 0,
-          bias: try o.number("bias") ?? 0, shuffle: true, seed: try self.trainSeed(o))
-      }
-      try self.pushDataset(d, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "make_regression")
-    lua.push(function: { [unowned self] l in
-      let o = try Options(l, at: 1, function: "make_moons", allowed: ["n_samples", "noise", "seed"])
-      let d = try self.train {
-        try Dataset.makeMoons(nSamples: try o.integer("n_samples") ?? 100, noise: try o.number("noise") ?? 0, shuffle: true, seed: try self.trainSeed(o))
-      }
-      try self.pushDataset(d, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "make_moons")
-    lua.push(function: { [unowned self] l in
-      // standardize(first, ...): fitted on the first, applied to all; returns them in order.
-      let n = l.top
-      guard n >= 1 else { throw ArgumentError(1, "standardize", "dataset expected, got no value") }
-      // One result per argument: room for them all first (Lua promises only 20 free slots).
-      guard l.ensureStack(n + 2) else { throw ArgumentError(Int32(clamping: n), "standardize", "too many datasets (\(n))") }
-      let sets = try (1...n).map { try self.classes.dataset.check($0, on: l, function: "standardize").data }
-      for d in try self.train({ try standardize(sets[0], Array(sets.dropFirst())) }) { try self.pushDataset(d, on: l) }
-      return n
-    })
-    lua.rawSet(-2, "standardize")
+    lua.push(library: library, recordingIn: api)
     lua.newTable()
     for name in Dataset.bundledNames {
       lua.push(name)
@@ -132,9 +149,27 @@ extension TunaEngine {
 
 /// Fields and methods of a dataset userdata.
 enum DatasetMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<DatasetBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.Dataset", summary: "A table of samples: features and a target.",
+      methods: methods(engine), fields: fields, getter: getter(engine), recordingIn: engine.api)
+  }
+
+  static let fields = [
+    LuaFieldDoc("n_samples", "integer"),
+    LuaFieldDoc("n_features", "integer"),
+    LuaFieldDoc("n_classes", "integer", "The number of classes (classification)."),
+    LuaFieldDoc("task", literalUnion(["classification", "regression"])),
+    LuaFieldDoc("target_name", "string"),
+    LuaFieldDoc("feature_names", "string[]"),
+    LuaFieldDoc("class_names", "string[]", "The class labels, in the order of their indices."),
+    LuaFieldDoc("y", "number[]", "The targets: class indices from 0, or values."),
+    LuaFieldDoc("targets", "number[]", "The same as y."),
+  ]
+
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let d = try engine.classes.dataset.check(1, on: l, function: "index").data
+      let d = try engine.classes.dataset.check(1, on: l).data
       switch l.toString(2) {
       case "n_samples": l.push(d.nSamples)
       case "n_features": l.push(d.nFeatures)
@@ -155,11 +190,16 @@ enum DatasetMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
-    [
-      "split": { [unowned engine] l in
-        let d = try engine.classes.dataset.check(1, on: l, function: "split").data
-        let o = try Options(l, at: 2, function: "split", allowed: ["test_size", "stratify", "seed"])
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
+    let split = OptionTable("test_size?: number, stratify?: boolean, seed?: integer")
+    let kfold = OptionTable("k?: integer, stratify?: boolean, shuffle?: boolean, seed?: integer")
+    return [
+      LuaBinding(
+        "split", "options?: \(split.type)", returns: "tuna.Dataset train, tuna.Dataset test",
+        "Splits the rows into a training and a test set (test_size: a share of the rows, default 0.25, or a count)."
+      ) { [unowned engine] l in
+        let d = try engine.classes.dataset.check(1, on: l).data
+        let o = try Options(l, at: 2, split)
         let parts = try engine.train {
           try d.split(testSize: try o.number("test_size") ?? 0.25, stratify: try o.bool("stratify") ?? false, seed: try engine.trainSeed(o))
         }
@@ -167,9 +207,12 @@ enum DatasetMethods {
         try engine.pushDataset(parts.test, on: l)
         return 2
       },
-      "kfold": { [unowned engine] l in
-        let d = try engine.classes.dataset.check(1, on: l, function: "kfold").data
-        let o = try Options(l, at: 2, function: "kfold", allowed: ["k", "stratify", "shuffle", "seed"])
+      LuaBinding(
+        "kfold", "options?: \(kfold.type)", returns: "(fun(): integer?, tuna.Dataset?, tuna.Dataset?)",
+        "An iterator over k folds: `for i, train, valid in ds:kfold{ k = 5 } do … end`."
+      ) { [unowned engine] l in
+        let d = try engine.classes.dataset.check(1, on: l).data
+        let o = try Options(l, at: 2, kfold)
         let folds = try engine.train {
           try d.kfold(k: try o.integer("k") ?? 5, stratify: try o.bool("stratify") ?? false,
                       shuffle: try o.bool("shuffle") ?? true, seed: try engine.trainSeed(o))

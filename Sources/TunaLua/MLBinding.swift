@@ -7,28 +7,33 @@ import TunaTrain
 enum EstimatorFactory {
   static let names = ["random_forest", "decision_tree", "logistic_regression", "linear_regression"]
 
-  static func allowed(_ kind: String) -> [String] {
+  /// The options of each kind of model.
+  static func options(_ kind: String) -> OptionTable {
     switch kind {
-    case "random_forest":
-      ["n_estimators", "max_depth", "min_samples_split", "min_samples_leaf", "max_features", "bootstrap", "criterion", "seed"]
-    case "decision_tree":
-      ["max_depth", "min_samples_split", "min_samples_leaf", "max_features", "criterion", "seed"]
-    case "logistic_regression": ["c", "max_iter", "tol", "fit_intercept"]
-    case "linear_regression": ["l2", "fit_intercept"]
-    default: []
+    case "random_forest": OptionTable("n_estimators?: integer, " + treeOptions + ", bootstrap?: boolean, criterion?: \(criteria), seed?: integer")
+    case "decision_tree": OptionTable(treeOptions + ", criterion?: \(criteria), seed?: integer")
+    case "logistic_regression": OptionTable("c?: number, max_iter?: integer, tol?: number, fit_intercept?: boolean")
+    case "linear_regression": OptionTable("l2?: number, fit_intercept?: boolean")
+    default: OptionTable("")
     }
   }
 
+  static func allowed(_ kind: String) -> [String] { options(kind).keys }
+
+  private static let treeOptions =
+    "max_depth?: integer, min_samples_split?: integer, min_samples_leaf?: integer, max_features?: \"sqrt\"|\"log2\"|\"all\"|number"
+  private static let criteria = literalUnion(["gini", "entropy", "squared_error"])
+
   /// Makes a `kind` model from the options table at `index` (nil: defaults).
-  static func make(_ kind: String, _ l: Lua, at index: Int32, function: String) throws -> any Estimator {
-    let o = try Options(l, at: index, function: function, allowed: allowed(kind))
+  static func make(_ kind: String, _ l: Lua, at index: Int32) throws -> any Estimator {
+    let o = try Options(l, at: index, options(kind))
     switch kind {
     case "random_forest":
       return try RandomForest(
-        nEstimators: try o.integer("n_estimators") ?? 100, options: try treeOptions(o, l),
+        nEstimators: try o.integer("n_estimators") ?? 100, options: try treeSettings(o, l),
         bootstrap: try o.bool("bootstrap") ?? true, seed: try seed(o))
     case "decision_tree":
-      return try DecisionTree(options: try treeOptions(o, l), seed: try seed(o))
+      return try DecisionTree(options: try treeSettings(o, l), seed: try seed(o))
     case "logistic_regression":
       return try LogisticRegression(
         c: try o.number("c") ?? 1.0, maxIterations: try o.integer("max_iter") ?? 100,
@@ -36,20 +41,20 @@ enum EstimatorFactory {
     case "linear_regression":
       return try LinearRegression(l2: try o.number("l2") ?? 0, fitIntercept: try o.bool("fit_intercept") ?? true)
     default:
-      throw ArgumentError(1, function, "unknown estimator \"\(kind)\" (known: \(names.joined(separator: ", ")))")
+      throw ArgumentError(1, "unknown estimator \"\(kind)\" (known: \(names.joined(separator: ", ")))")
     }
   }
 
   private static func seed(_ o: Options) throws -> UInt64 { try seedValue(o) ?? 0 }
 
-  private static func treeOptions(_ o: Options, _ l: Lua) throws -> TreeOptions {
+  private static func treeSettings(_ o: Options, _ l: Lua) throws -> TreeOptions {
     var t = TreeOptions()
     if let d = try o.integer("max_depth") { t.maxDepth = d }
     if let n = try o.integer("min_samples_split") { t.minSamplesSplit = n }
     if let n = try o.integer("min_samples_leaf") { t.minSamplesLeaf = n }
     if let c = try o.string("criterion") {
       guard let criterion = Criterion(rawValue: c) else {
-        throw ArgumentError(o.position, o.function, "'criterion' must be \"gini\", \"entropy\" or \"squared_error\", got \"\(c)\"")
+        throw ArgumentError(o.position, "'criterion' must be \"gini\", \"entropy\" or \"squared_error\", got \"\(c)\"")
       }
       t.criterion = criterion
     }
@@ -77,26 +82,49 @@ enum EstimatorFactory {
 extension TunaEngine {
   /// The `tuna.ml` table: models, `cross_val_score`, `grid_search_cv`.
   func pushMLModule(on lua: Lua) {
-    lua.newTable(recordCount: 8)
-    for kind in EstimatorFactory.names {
-      lua.push(function: { [unowned self] l in
-        let estimator = try self.train { try EstimatorFactory.make(kind, l, at: 1, function: kind) }
+    let summaries = [
+      "random_forest": "A random forest: trees grown in parallel, each on its own seeded stream.",
+      "decision_tree": "A single decision tree.",
+      "logistic_regression": "Multinomial logistic regression with an L2 penalty of strength 1/c.",
+      "linear_regression": "Least squares, ridge regression when l2 > 0.",
+    ]
+    let models = EstimatorFactory.names.map { kind in
+      LuaBinding(kind, "options?: \(EstimatorFactory.options(kind).type)", returns: "tuna.Model", summaries[kind] ?? "") {
+        [unowned self] l in
+        let estimator = try self.train { try EstimatorFactory.make(kind, l, at: 1) }
         self.classes.estimator.push(EstimatorBox(estimator, name: kind), on: l)
         return 1
-      })
-      lua.rawSet(-2, kind)
+      }
     }
-    lua.push(function: { [unowned self] l in try self.crossValScore(l) })
-    lua.rawSet(-2, "cross_val_score")
-    lua.push(function: { [unowned self] l in try self.gridSearchCV(l) })
-    lua.rawSet(-2, "grid_search_cv")
+    let library = LuaLibrary("tuna.ml", "Classical models, cross-validation and grid search.", functions: models + [
+      .named(
+        "cross_val_score", "make_model: fun(): tuna.Model, data: tuna.Dataset, options?: \(Self.crossValidationOptions.type)",
+        returns: "tuna.CVResult",
+        "Scores a fresh model per fold; with `trial`, reports each fold and prunes between folds."
+      ) { [unowned self] l, name in try self.crossValScore(l, name) },
+      .named(
+        "grid_search_cv", "options: \(Self.gridSearchOptions.type)", returns: "tuna.GridSearchResult",
+        "scikit-learn's GridSearchCV as a grid-sampled study; refits the best configuration on all the data."
+      ) { [unowned self] l, name in try self.gridSearchCV(l, name) },
+    ])
+    lua.push(library: library, recordingIn: api)
   }
+
+  static let crossValidationOptions = OptionTable(
+    "cv?: integer, scoring?: \(literalUnion(Scoring.self)), seed?: integer, stratify?: boolean, shuffle?: boolean, trial?: tuna.Trial, report?: \"fold\"|\"mean\""
+  )
+  static let gridSearchOptions = OptionTable(
+    """
+    estimator: \(literalUnion(EstimatorFactory.names)), data: tuna.Dataset, param_grid: table<string, (number|string|boolean)[]>, \
+    cv?: integer, scoring?: \(literalUnion(Scoring.self)), seed?: integer, params?: table<string, number|string|boolean>, \
+    name?: string, shuffle?: boolean, pruner?: tuna.Pruner
+    """)
 
   /// Reads `scoring = "accuracy"`; nil when absent.
   private func scoring(_ o: Options) throws -> Scoring? {
     try o.string("scoring").map { name in
       guard let s = Scoring(rawValue: name) else {
-        throw ArgumentError(o.position, o.function, "unknown scoring \"\(name)\" (known: \(Scoring.allCases.map(\.rawValue).joined(separator: ", ")))")
+        throw ArgumentError(o.position, "unknown scoring \"\(name)\" (known: \(Scoring.allCases.map(\.rawValue).joined(separator: ", ")))")
       }
       return s
     }
@@ -106,20 +134,19 @@ extension TunaEngine {
   /// report })`. With `trial`, each fold's score is reported to it at step = the fold's index
   /// (from 0) — or, with `report = "mean"`, the mean of the folds so far — and the trial is
   /// pruned between folds when its pruner says so.
-  private func crossValScore(_ l: Lua) throws -> Int32 {
-    let f = "cross_val_score"
+  private func crossValScore(_ l: Lua, _ function: String) throws -> Int32 {
     guard l.type(at: 1) == .function else {
-      throw ArgumentError(1, f, "a function returning a new model expected, got \(l.typeName(1))")
+      throw ArgumentError(1, "a function returning a new model expected, got \(l.typeName(1))")
     }
-    let data = try classes.dataset.check(2, on: l, function: f).data
-    let o = try Options(l, at: 3, function: f, allowed: ["cv", "scoring", "seed", "stratify", "shuffle", "trial", "report"])
+    let data = try classes.dataset.check(2, on: l).data
+    let o = try Options(l, at: 3, Self.crossValidationOptions)
     let reporter = try foldReporter(l, o)
     let make: () throws -> any Estimator = { [unowned self] in
       l.pushValue(at: 1)
       try l.pcall(arguments: 0, results: 1)
       defer { l.pop() }
       guard let box = self.classes.estimator.object(at: -1, on: l) else {
-        throw ScriptError("cross_val_score: the model function returned \(l.describe(-1)), not a model")
+        throw ScriptError("\(function): the model function returned \(l.describe(-1)), not a model")
       }
       return box.value
     }
@@ -147,14 +174,14 @@ extension TunaEngine {
       return t
     }
     let mode = try o.string("report") ?? "fold"
-    guard mode == "fold" || mode == "mean" else { throw ArgumentError(o.position, o.function, "'report' must be \"fold\" or \"mean\", got \"\(mode)\"") }
+    guard mode == "fold" || mode == "mean" else { throw ArgumentError(o.position, "'report' must be \"fold\" or \"mean\", got \"\(mode)\"") }
     guard let trial else {
-      if o.has("report") { throw ArgumentError(o.position, o.function, "'report' needs 'trial' (the trial to report to)") }
+      if o.has("report") { throw ArgumentError(o.position, "'report' needs 'trial' (the trial to report to)") }
       return nil
     }
     guard trial.study.directions == [.maximize] else {
       throw ArgumentError(
-        o.position, o.function,
+        o.position,
         "scores are higher-is-better, so the trial's study must maximize (use direction = \"maximize\" and return cv.mean)")
     }
     return reportingFolds(to: trial, mean: mode == "mean")
@@ -185,13 +212,10 @@ extension TunaEngine {
   /// model on all of `data`. With `pruner`, each configuration's folds report their scores (step
   /// = fold index) and a configuration its pruner stops is dropped before its remaining folds
   /// (`tuna.pruners.wilcoxon{}` compares it with the best configuration fold by fold).
-  private func gridSearchCV(_ l: Lua) throws -> Int32 {
-    let f = "grid_search_cv"
-    let o = try Options(l, at: 1, function: f, allowed: [
-      "estimator", "data", "param_grid", "cv", "scoring", "seed", "params", "name", "shuffle", "pruner",
-    ])
+  private func gridSearchCV(_ l: Lua, _ function: String) throws -> Int32 {
+    let o = try Options(l, at: 1, Self.gridSearchOptions)
     guard let kind = try o.string("estimator"), EstimatorFactory.names.contains(kind) else {
-      throw ArgumentError(1, f, "'estimator' must be one of \(EstimatorFactory.names.map { "\"\($0)\"" }.joined(separator: ", "))")
+      throw ArgumentError(1, "'estimator' must be one of \(EstimatorFactory.names.map { "\"\($0)\"" }.joined(separator: ", "))")
     }
     let data: Dataset = try o.with("data") { _ in
       guard let box = classes.dataset.object(at: -1, on: l) else { throw o.bad("data", "a dataset") }
@@ -202,18 +226,18 @@ extension TunaEngine {
       guard type == .table else { throw o.bad("param_grid", "a table of value arrays") }
       try l.forEach(-1) {
         guard let name = l.toString(-2), l.type(at: -1) == .table, l.rawLength(-1) > 0 else {
-          throw ArgumentError(1, f, "param_grid must map option names to non-empty arrays of values")
+          throw ArgumentError(1, "param_grid must map option names to non-empty arrays of values")
         }
         guard EstimatorFactory.allowed(kind).contains(name) else {
-          throw ArgumentError(1, f, "\(kind) has no option '\(name)' (known: \(EstimatorFactory.allowed(kind).joined(separator: ", ")))")
+          throw ArgumentError(1, "\(kind) has no option '\(name)' (known: \(EstimatorFactory.allowed(kind).joined(separator: ", ")))")
         }
-        grid[name] = try l.readArray(-1, argument: 1, function: f) { _ in
-          guard let v = l.paramValue(at: -1) else { throw ArgumentError(1, f, "param_grid['\(name)'] holds a \(l.typeName(-1))") }
+        grid[name] = try l.readArray(-1, argument: 1) { _ in
+          guard let v = l.paramValue(at: -1) else { throw ArgumentError(1, "param_grid['\(name)'] holds a \(l.typeName(-1))") }
           return v
         }
       }
     }
-    guard !grid.isEmpty else { throw ArgumentError(1, f, "param_grid must name at least one option") }
+    guard !grid.isEmpty else { throw ArgumentError(1, "param_grid must name at least one option") }
     let fixed: [String: ParamValue] = try o.with("params") { type in
       guard type != .nil else { return [:] }
       guard type == .table else { throw o.bad("params", "a table of fixed options") }
@@ -238,7 +262,7 @@ extension TunaEngine {
 
     let sampler = try GridSampler(searchSpace: grid, seed: seed)
     let study = try Study.create(
-      name: try o.string("name") ?? "grid_search_cv-\(studyBoxes.count + 1)", direction: .maximize,
+      name: try o.string("name") ?? "\(function)-\(studyBoxes.count + 1)", direction: .maximize,
       sampler: sampler, pruner: pruner, storage: storage)
     let box = StudyBox(study)
     studyBoxes.append(box)
@@ -250,7 +274,11 @@ extension TunaEngine {
       l.newTable(recordCount: Int32(all.count))
       for (k, v) in all { l.push(v); l.rawSet(-2, k) }
       defer { l.pop() }
-      return try EstimatorFactory.make(kind, l, at: l.top, function: f)
+      // Made inside a trial, an argument error is reported as text: it names the function.
+      do { return try EstimatorFactory.make(kind, l, at: l.top) } catch var e as ArgumentError {
+        e.function = function
+        throw e
+      }
     }
 
     var options = OptimizeOptions(nTrials: sampler.size, catchErrors: false)
@@ -318,9 +346,16 @@ extension TunaEngine {
 
 /// Methods and fields of a model userdata.
 enum EstimatorMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<EstimatorBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.Model", summary: "A classical model (`tuna.ml.*`): fit it, then predict or score.",
+      methods: methods(engine), fields: [LuaFieldDoc("kind", literalUnion(EstimatorFactory.names), "The constructor that made it.")],
+      getter: getter(engine), recordingIn: engine.api)
+  }
+
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let box = try engine.classes.estimator.check(1, on: l, function: "index")
+      let box = try engine.classes.estimator.check(1, on: l)
       switch l.toString(2) {
       case "kind": l.push(box.name)
       default: l.pushNil()
@@ -329,24 +364,26 @@ enum EstimatorMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
     [
-      "fit": { [unowned engine] l in
-        let box = try engine.classes.estimator.check(1, on: l, function: "fit")
-        let d = try engine.classes.dataset.check(2, on: l, function: "fit").data
+      LuaBinding("fit", "data: tuna.Dataset", returns: "tuna.Model", "Trains the model on the data; returns the model.") { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         try engine.train { try box.value.fit(d) }
         l.pushValue(at: 1)
         return 1
       },
-      "predict": { [unowned engine] l in
-        let box = try engine.classes.estimator.check(1, on: l, function: "predict")
-        let d = try engine.classes.dataset.check(2, on: l, function: "predict").data
+      LuaBinding("predict", "data: tuna.Dataset", returns: "number[]", "Predictions: class indices from 0, or values for regression.") {
+        [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         engine.push(predictions: try engine.train { try box.value.predict(d.x) }, task: d.task, on: l)
         return 1
       },
-      "predict_proba": { [unowned engine] l in
-        let box = try engine.classes.estimator.check(1, on: l, function: "predict_proba")
-        let d = try engine.classes.dataset.check(2, on: l, function: "predict_proba").data
+      LuaBinding("predict_proba", "data: tuna.Dataset", returns: "number[][]", "Each sample's class probabilities (classifiers only).") {
+        [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         guard let classifier = box.value as? any ProbabilisticClassifier else {
           throw ScriptError("\(box.name) gives no class probabilities")
         }
@@ -359,12 +396,40 @@ enum EstimatorMethods {
         }
         return 1
       },
-      "score": { [unowned engine] l in
-        let box = try engine.classes.estimator.check(1, on: l, function: "score")
-        let d = try engine.classes.dataset.check(2, on: l, function: "score").data
+      LuaBinding("score", "data: tuna.Dataset", returns: "number", "Accuracy on the data, or R² for regression.") { [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         l.push(try engine.train { try box.value.score(d) })
         return 1
       },
     ]
+  }
+}
+
+extension LuaClassDoc {
+  /// The table `tuna.ml.cross_val_score` returns.
+  static var cvResult: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.CVResult", summary: "Cross-validation scores (higher is better).",
+      fields: [
+        LuaFieldDoc("mean", "number"),
+        LuaFieldDoc("std", "number"),
+        LuaFieldDoc("scores", "number[]", "Each fold's score."),
+      ])
+  }
+
+  /// The table `tuna.ml.grid_search_cv` returns.
+  static var gridSearchResult: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.GridSearchResult", summary: "What a grid search found.",
+      fields: [
+        LuaFieldDoc("best_params", "table<string, number|string|boolean>"),
+        LuaFieldDoc("best_score", "number", "The best configuration's mean score."),
+        LuaFieldDoc("best_estimator", "tuna.Model", "The best configuration refitted on all the data."),
+        LuaFieldDoc("study", "tuna.Study", "The study that ran the grid."),
+        LuaFieldDoc(
+          "results", "table<string, any>[]",
+          "Each configuration: params, state, and mean_score, std_score, scores and rank (or a pruned one's scores)."),
+      ])
   }
 }

@@ -12,24 +12,6 @@ extension TunaEngine {
     lua.newTable()
     pruneSignal = lua.ref()
 
-    // dist methods
-    lua.newTable(recordCount: 2)
-    lua.newTable(recordCount: 4)
-    for (name, fn) in DistMethods.table(self) {
-      lua.push(function: fn)
-      lua.rawSet(-2, name)
-    }
-    lua.rawSet(-2, "__index")
-    protectMetatable(on: lua)
-    distMetatable = lua.ref()
-
-    // trial lists: arrays that are also callable as list(owner, { states = … })
-    lua.newTable(recordCount: 1)
-    lua.push(function: { [unowned self] l in try self.filteredTrials(l) })
-    lua.rawSet(-2, "__call")
-    protectMetatable(on: lua)
-    trialListMetatable = lua.ref()
-
     // Tables keyed by parameter name iterate in sorted key order under pairs(), so a sampler
     // that draws random numbers while iterating a search space stays reproducible (Lua's own
     // order depends on a per-process hash seed); importances iterate most important first.
@@ -38,25 +20,14 @@ extension TunaEngine {
     descendingMetatable = lua.ref()
     sortedMetatable = lua.ref()
 
-    lua.newTable(recordCount: 8)
+    lua.push(library: tunaLibrary, recordingIn: api)
     let tuna = lua.top
-    lua.push(tunaVersion); lua.rawSet(tuna, "version")
-    lua.push(function: { [unowned self] l in try self.createStudy(l) }); lua.rawSet(tuna, "create_study")
-    lua.push(function: { [unowned self] l in try self.makeLuaSampler(l) }); lua.rawSet(tuna, "sampler")
-
-    lua.newTable(recordCount: 8)
-    lua.push(function: { [unowned self] l in try self.makeRandomSampler(l) }); lua.rawSet(-2, "random")
-    lua.push(function: { [unowned self] l in try self.makeGridSampler(l) }); lua.rawSet(-2, "grid")
-    let constructors = modelSamplerConstructors()
-    for name in ["qmc", "tpe", "gp", "cmaes", "ga", "nsga2"] {
-      if let make = constructors[name] { lua.push(function: make) } else { pushUnavailable("tuna.samplers." + name, on: lua) }
-      lua.rawSet(-2, name)
-    }
+    lua.push(tunaVersion)
+    lua.rawSet(tuna, "version")
+    pushSamplersModule(on: lua)
     lua.rawSet(tuna, "samplers")
-
     pushPrunersModule(on: lua)
     lua.rawSet(tuna, "pruners")
-    lua.push(function: { [unowned self] l in try self.makeLuaPruner(l) }); lua.rawSet(tuna, "pruner")
     pushDataModule(on: lua)
     lua.rawSet(tuna, "data")
     pushNNModule(on: lua)
@@ -64,7 +35,7 @@ extension TunaEngine {
     pushMLModule(on: lua)
     lua.rawSet(tuna, "ml")
     pushBuildingBlocks(into: tuna, on: lua)
-    installAnalysis(into: tuna, on: lua)
+    for shape in Self.documentedShapes { api.document(shape) }
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)
@@ -89,6 +60,22 @@ extension TunaEngine {
       lua.pop()
     }
     lua.top = tuna - 1
+  }
+
+  /// The `tuna` table's own functions and fields; its sub-tables are libraries of their own.
+  private var tunaLibrary: LuaLibrary {
+    LuaLibrary(
+      "tuna", "Tuna's Lua API: studies, samplers, pruners, training and analysis.",
+      fields: [LuaFieldDoc("version", "string", "The version of Tuna running the script.")],
+      functions: [createStudyBinding, luaSamplerBinding, luaPrunerBinding] + analysisBindings)
+  }
+
+  /// Tables the host hands to scripts with plain fields, or takes from them, documented for
+  /// editors (the classes with methods are declared in `Classes`).
+  private static var documentedShapes: [LuaClassDoc] {
+    [
+      .frozenTrial, .samplerSpec, .prunerSpec, .fitResult, .cvResult, .gridSearchResult, .interaction,
+    ]
   }
 
   /// Two metatables whose `__pairs` visit a table's keys in a fixed order: by key (numbers, then
@@ -121,119 +108,15 @@ extension TunaEngine {
         return by_key(a, b)
       end)
     """
-
-  /// Marks the metatable on top as protected: `getmetatable` answers false and `setmetatable`
-  /// refuses, so no script can change a metatable the host shares between its tables (and slip
-  /// a `__gc` past the sandbox into it).
-  private func protectMetatable(on lua: Lua) {
-    lua.push(false)
-    lua.rawSet(-2, "__metatable")
-  }
-
-  /// A constructor for something not built yet: a clear error instead of "attempt to call nil".
-  private func pushUnavailable(_ name: String, on lua: Lua) {
-    lua.push(function: { _ in
-      throw ScriptError("\(name) is not available in Tuna \(tunaVersion) yet")
-    })
-  }
-
-  /// `list(owner, { states = … })` for a trial list from `ctx.trials` or `study:trials()`.
-  private func filteredTrials(_ lua: Lua) throws -> Int32 {
-    let options = try Options(lua, at: 3, function: "trials", allowed: ["states"])
-    let states = try options.with("states") { _ in try self.states(at: -1, on: lua, function: "trials", position: 3) }
-    let trials: [FrozenTrial]
-    if let ctx = classes.context.object(at: 2, on: lua) {
-      trials = try ctx.history.trials(states: states)
-    } else if let box = classes.study.object(at: 2, on: lua) {
-      trials = try box.study.trials(states: states)
-    } else {
-      throw ArgumentError(1, "trials", "call it as ctx:trials{...} or study:trials{...}")
-    }
-    try push(trials: trials, on: lua)
-    return 1
-  }
 }
 
-/// `dist:sample(rng)`, `dist:contains(v)`, `dist:to_internal(v)`, `dist:from_internal(x)`.
-enum DistMethods {
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
-    [
-      "sample": { [unowned engine] l in
-        let d = try engine.distribution(at: 1, on: l, function: "sample")
-        let ctx = try engine.classes.rng.check(2, on: l, function: "sample")
-        l.push(RandomSampler.sample(d, using: &ctx.rng))
-        return 1
-      },
-      "contains": { [unowned engine] l in
-        let d = try engine.distribution(at: 1, on: l, function: "contains")
-        l.push(l.paramValue(at: 2).map(d.contains) ?? false)
-        return 1
-      },
-      "to_internal": { [unowned engine] l in
-        let d = try engine.distribution(at: 1, on: l, function: "to_internal")
-        guard let v = l.paramValue(at: 2), let x = d.toInternal(v) else {
-          throw ArgumentError(2, "to_internal", "\(l.describe(2)) is not a value of \(d)")
-        }
-        l.push(x)
-        return 1
-      },
-      "from_internal": { [unowned engine] l in
-        let d = try engine.distribution(at: 1, on: l, function: "from_internal")
-        guard let x = l.toNumber(2), l.type(at: 2) == .number else {
-          throw ArgumentError(2, "from_internal", "number expected, got \(l.typeName(2))")
-        }
-        l.push(d.fromInternal(x))
-        return 1
-      },
-    ]
-  }
-}
-
-/// `rng:uniform(a, b)`, `rng:normal(mu, sigma)`, `rng:integer(a, b)`, `rng:choice(t)`.
-enum RngMethods {
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
-    func number(_ l: Lua, _ i: Int32, _ f: String, default value: Double? = nil) throws -> Double {
-      if l.isNoneOrNil(i), let value { return value }
-      guard l.type(at: i) == .number, let v = l.toNumber(i) else {
-        throw ArgumentError(i, f, "number expected, got \(l.typeName(i))")
-      }
-      return v
-    }
-    return [
-      "uniform": { [unowned engine] l in
-        let ctx = try engine.classes.rng.check(1, on: l, function: "uniform")
-        let a = try number(l, 2, "uniform", default: 0), b = try number(l, 3, "uniform", default: 1)
-        guard a <= b else { throw ArgumentError(3, "uniform", "interval is empty (\(a) > \(b))") }
-        l.push(ctx.rng.uniform(a, b))
-        return 1
-      },
-      "normal": { [unowned engine] l in
-        let ctx = try engine.classes.rng.check(1, on: l, function: "normal")
-        let mu = try number(l, 2, "normal", default: 0), sigma = try number(l, 3, "normal", default: 1)
-        guard sigma >= 0 else { throw ArgumentError(3, "normal", "sigma must be >= 0") }
-        l.push(ctx.rng.normal(mu, sigma))
-        return 1
-      },
-      "integer": { [unowned engine] l in
-        let ctx = try engine.classes.rng.check(1, on: l, function: "integer")
-        guard let a = l.toInteger(2), l.type(at: 2) == .number else { throw ArgumentError(2, "integer", "integer expected, got \(l.describe(2))") }
-        guard let b = l.toInteger(3), l.type(at: 3) == .number else { throw ArgumentError(3, "integer", "integer expected, got \(l.describe(3))") }
-        guard a <= b else { throw ArgumentError(3, "integer", "interval is empty (\(a) > \(b))") }
-        l.push(ctx.rng.integer(a, b))
-        return 1
-      },
-      "choice": { [unowned engine] l in
-        let ctx = try engine.classes.rng.check(1, on: l, function: "choice")
-        guard l.type(at: 2) == .table, l.rawLength(2) > 0, l.rawLength(2) <= Lua.maxArrayLength else {
-          throw ArgumentError(2, "choice", "non-empty array expected, got \(l.typeName(2))")
-        }
-        let i = ctx.rng.integer(1, l.rawLength(2))
-        if l.rawGet(2, index: i) == .nil {
-          l.pop()
-          throw ArgumentError(2, "choice", "array has a hole at [\(i)] (its length is \(l.rawLength(2)))")
-        }
-        return 1
-      },
-    ]
+extension LuaBinding {
+  /// A binding whose body needs its own name for a message that is not an argument error
+  /// (`cross_val_score: the model function returned …`): the name is still written once.
+  static func named(
+    _ name: String, _ parameters: String = "", returns: String = "", _ summary: String,
+    _ body: @escaping (Lua, String) throws -> Int32
+  ) -> LuaBinding {
+    LuaBinding(name, parameters, returns: returns, summary) { l in try body(l, name) }
   }
 }

@@ -9,46 +9,61 @@ struct PendingLuaSignal: Error {}
 extension TunaEngine {
   /// The `tuna.nn` table: `mlp{...}` and `fit(net, data, {...})`.
   func pushNNModule(on lua: Lua) {
-    lua.newTable(recordCount: 2)
-    lua.push(function: { [unowned self] l in
-      let o = try Options(l, at: 1, function: "mlp", allowed: ["hidden", "activation", "dropout"])
-      var config = MLPConfig()
-      try o.with("hidden") { type in
-        guard type != .nil else { return }
-        if type == .number, let n = l.toInteger(-1) { config.hidden = [n]; return }
-        guard type == .table else { throw o.bad("hidden", "an array of layer widths") }
-        config.hidden = try l.readArray(-1, argument: o.position, function: o.function) { _ in
-          guard l.type(at: -1) == .number, let n = l.toInteger(-1) else { throw o.bad("hidden", "an array of integer layer widths") }
-          return n
+    let mlp = OptionTable("hidden?: integer|integer[], activation?: \(literalUnion(Activation.self)), dropout?: number")
+    let library = LuaLibrary("tuna.nn", "Neural networks: multilayer perceptrons trained by mini-batch gradient descent.", functions: [
+      LuaBinding("mlp", "options?: \(mlp.type)", returns: "tuna.MLP", "A multilayer perceptron with the given hidden layer widths.") {
+        [unowned self] l in
+        let o = try Options(l, at: 1, mlp)
+        var config = MLPConfig()
+        try o.with("hidden") { type in
+          guard type != .nil else { return }
+          if type == .number, let n = l.toInteger(-1) { config.hidden = [n]; return }
+          guard type == .table else { throw o.bad("hidden", "an array of layer widths") }
+          config.hidden = try l.readArray(-1, argument: o.position) { _ in
+            guard l.type(at: -1) == .number, let n = l.toInteger(-1) else { throw o.bad("hidden", "an array of integer layer widths") }
+            return n
+          }
         }
-      }
-      if let name = try o.string("activation") {
-        guard let a = Activation(rawValue: name) else {
-          throw ArgumentError(1, "mlp", "'activation' must be one of \(Activation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
+        if let name = try o.string("activation") {
+          guard let a = Activation(rawValue: name) else {
+            throw ArgumentError(1, "'activation' must be one of \(Activation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
+          }
+          config.activation = a
         }
-        config.activation = a
-      }
-      if let p = try o.number("dropout") { config.dropout = Float(p) }
-      let net = try self.train { try MLP(config) }
-      self.classes.mlp.push(net, on: l)
-      return 1
-    })
-    lua.rawSet(-2, "mlp")
-    lua.push(function: { [unowned self] l in try self.fitNetwork(l) })
-    lua.rawSet(-2, "fit")
+        if let p = try o.number("dropout") { config.dropout = Float(p) }
+        let net = try self.train { try MLP(config) }
+        self.classes.mlp.push(net, on: l)
+        return 1
+      },
+      LuaBinding(
+        "fit", "net: tuna.MLP, data: tuna.Dataset, options?: \(Self.fitOptions.type)", returns: "tuna.FitResult",
+        "Trains the network on the data; with `prune = trial` it reports each epoch to the trial and prunes it."
+      ) { [unowned self] l in try self.fitNetwork(l) },
+    ])
+    lua.push(library: library, recordingIn: api)
   }
+
+  static let optimizerOptions = OptionTable(
+    "lr?: number, beta1?: number, beta2?: number, eps?: number, weight_decay?: number, momentum?: number, alpha?: number, nesterov?: boolean")
+  static let scheduleOptions = OptionTable("warmup_epochs?: integer, step_size?: integer, gamma?: number, min_lr?: number")
+  static let earlyStoppingOptions = OptionTable("patience?: integer, monitor?: string, min_delta?: number, restore_best?: boolean")
+  static let fitOptions = OptionTable(
+    """
+    valid?: tuna.Dataset, epochs?: integer, batch_size?: integer, seed?: integer, \
+    optimizer?: \(literalUnion(OptimizerKind.self))|{ [1]: \(literalUnion(OptimizerKind.self)), \(optimizerOptions.type.dropFirst(2).dropLast(2)) }, \
+    l1?: number, l2?: number, \
+    lr_schedule?: \(literalUnion(ScheduleKind.self))|{ [1]: \(literalUnion(ScheduleKind.self)), \(scheduleOptions.type.dropFirst(2).dropLast(2)) }, \
+    early_stopping?: \(earlyStoppingOptions.type), on_epoch?: fun(epoch: integer, metrics: table<string, number>): "stop"?, \
+    prune?: tuna.Trial, prune_monitor?: "train_loss"|"valid_loss"|"valid_accuracy"|"valid_r2"
+    """)
 
   /// `tuna.nn.fit(net, train, { valid, epochs, batch_size, seed, optimizer, l1, l2, lr_schedule,
   /// early_stopping, on_epoch, prune, prune_monitor })`. With `prune = trial` each epoch reports
   /// the monitored metric to the trial (step = epoch) and prunes it when its pruner says so.
   private func fitNetwork(_ l: Lua) throws -> Int32 {
-    let f = "fit"
-    let net = try classes.mlp.check(1, on: l, function: f)
-    let trainSet = try classes.dataset.check(2, on: l, function: f).data
-    let o = try Options(l, at: 3, function: f, allowed: [
-      "valid", "epochs", "batch_size", "seed", "optimizer", "l1", "l2", "lr_schedule", "early_stopping", "on_epoch",
-      "prune", "prune_monitor",
-    ])
+    let net = try classes.mlp.check(1, on: l)
+    let trainSet = try classes.dataset.check(2, on: l).data
+    let o = try Options(l, at: 3, Self.fitOptions)
     var options = FitOptions()
     if let n = try o.integer("epochs") { options.epochs = n }
     if let n = try o.integer("batch_size") { options.batchSize = n }
@@ -71,7 +86,7 @@ extension TunaEngine {
     try o.with("early_stopping") { type in
       guard type != .nil else { return }
       guard type == .table else { throw o.bad("early_stopping", "a table like { patience = 5, monitor = \"valid_loss\" }") }
-      let e = try Options(l, at: l.top, function: "fit", allowed: ["patience", "monitor", "min_delta", "restore_best"])
+      let e = try Options(l, at: l.top, Self.earlyStoppingOptions)
       var config = EarlyStoppingConfig()
       if let p = try e.integer("patience") { config.patience = p }
       if let m = try e.string("monitor") { config.monitor = m }
@@ -163,19 +178,19 @@ extension TunaEngine {
     }
     let asked = try o.string("prune_monitor")
     guard let trial else {
-      if asked != nil { throw ArgumentError(o.position, o.function, "'prune_monitor' needs 'prune' (the trial to report to)") }
+      if asked != nil { throw ArgumentError(o.position, "'prune_monitor' needs 'prune' (the trial to report to)") }
       return nil
     }
     let known = valid == nil ? ["train_loss"] : ["train_loss", "valid_loss", valid!.task == .classification ? "valid_accuracy" : "valid_r2"]
     let monitor: String
     if let asked {
       guard known.contains(asked) else {
-        throw ArgumentError(o.position, o.function, "'prune_monitor' must be one of \(known.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(asked)\"")
+        throw ArgumentError(o.position, "'prune_monitor' must be one of \(known.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(asked)\"")
       }
       monitor = asked
     } else {
       guard let valid else {
-        throw ArgumentError(o.position, o.function, "'prune' reports a validation metric: give 'valid' data (or prune_monitor = \"train_loss\")")
+        throw ArgumentError(o.position, "'prune' reports a validation metric: give 'valid' data (or prune_monitor = \"train_loss\")")
       }
       let maximize = trial.study.directions == [.maximize]
       monitor = maximize ? (valid.task == .classification ? "valid_accuracy" : "valid_r2") : "valid_loss"
@@ -201,7 +216,7 @@ extension TunaEngine {
     l.rawGet(-1, index: 1)
     let k = try kind(l.toString(-1))
     l.pop()
-    let t = try Options(l, at: l.top, function: "fit", allowed: nil)
+    let t = try Options(l, at: l.top, allowed: nil)
     var c = OptimizerConfig(kind: k)
     let fields: [(String, WritableKeyPath<OptimizerConfig, Float>)] = [
       ("lr", \.lr), ("beta1", \.beta1), ("beta2", \.beta2), ("eps", \.eps), ("weight_decay", \.weightDecay),
@@ -211,7 +226,7 @@ extension TunaEngine {
       if let v = try t.number(key) { c[keyPath: path] = Float(v) }
     }
     if let n = try t.bool("nesterov") { c.nesterov = n }
-    try checkKeys(l, t, allowed: ["lr", "beta1", "beta2", "eps", "weight_decay", "momentum", "alpha", "nesterov"], what: "optimizer")
+    try checkKeys(l, t, allowed: Self.optimizerOptions.keys, what: "optimizer")
     return c
   }
 
@@ -228,13 +243,13 @@ extension TunaEngine {
     l.rawGet(-1, index: 1)
     let k = try kind(l.toString(-1))
     l.pop()
-    let t = try Options(l, at: l.top, function: "fit", allowed: nil)
+    let t = try Options(l, at: l.top, allowed: nil)
     var c = ScheduleConfig(kind: k)
     if let v = try t.integer("warmup_epochs") { c.warmupEpochs = v }
     if let v = try t.integer("step_size") { c.stepSize = v }
     if let v = try t.number("gamma") { c.gamma = Float(v) }
     if let v = try t.number("min_lr") { c.minLR = Float(v) }
-    try checkKeys(l, t, allowed: ["warmup_epochs", "step_size", "gamma", "min_lr"], what: "lr_schedule")
+    try checkKeys(l, t, allowed: Self.scheduleOptions.keys, what: "lr_schedule")
     return c
   }
 
@@ -243,7 +258,7 @@ extension TunaEngine {
     guard let table = t.table else { return }
     try l.forEach(table) {
       if let key = l.toString(-2), !allowed.contains(key) {
-        throw ArgumentError(t.position, t.function, "unknown \(what) option '\(key)' (known: \(allowed.joined(separator: ", ")))")
+        throw ArgumentError(t.position, "unknown \(what) option '\(key)' (known: \(allowed.joined(separator: ", ")))")
       }
     }
   }
@@ -251,9 +266,22 @@ extension TunaEngine {
 
 /// Methods and fields of a network userdata.
 enum MLPMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<MLP> {
+    LuaClass(
+      engine.state.lua, name: "tuna.MLP", summary: "A multilayer perceptron (`tuna.nn.mlp`), trained with `tuna.nn.fit`.",
+      methods: methods(engine),
+      fields: [
+        LuaFieldDoc("parameter_count", "integer", "Its number of weights and biases."),
+        LuaFieldDoc("hidden", "integer[]", "The hidden layers' widths."),
+        LuaFieldDoc("activation", literalUnion(Activation.self)),
+        LuaFieldDoc("dropout", "number"),
+      ],
+      getter: getter(engine), recordingIn: engine.api)
+  }
+
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let net = try engine.classes.mlp.check(1, on: l, function: "index")
+      let net = try engine.classes.mlp.check(1, on: l)
       switch l.toString(2) {
       case "parameter_count": l.push(net.parameterCount)
       case "hidden": try l.push(AttrValue.array(net.config.hidden.map(AttrValue.int)))
@@ -265,21 +293,42 @@ enum MLPMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
     [
-      "predict": { [unowned engine] l in
-        let net = try engine.classes.mlp.check(1, on: l, function: "predict")
-        let d = try engine.classes.dataset.check(2, on: l, function: "predict").data
+      LuaBinding("predict", "data: tuna.Dataset", returns: "number[]", "Predictions: class indices from 0, or values for regression.") {
+        [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         engine.push(predictions: try engine.train { try net.predict(d.x) }, task: d.task, on: l)
         return 1
       },
-      "evaluate": { [unowned engine] l in
-        let net = try engine.classes.mlp.check(1, on: l, function: "evaluate")
-        let d = try engine.classes.dataset.check(2, on: l, function: "evaluate").data
+      LuaBinding(
+        "evaluate", "data: tuna.Dataset", returns: "table<string, number>",
+        "Metrics on the data: loss and accuracy, or loss, r2, mse and mae for regression."
+      ) { [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
         engine.push(metrics: try engine.train { try net.evaluate(d) }, on: l)
         return 1
       },
     ]
+  }
+}
+
+extension LuaClassDoc {
+  /// The table `tuna.nn.fit` returns.
+  static var fitResult: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.FitResult", summary: "What training did: the metrics of the weights the network now holds, and each epoch's.",
+      fields: [
+        LuaFieldDoc("train_loss", "number"),
+        LuaFieldDoc("valid_loss", "number?"),
+        LuaFieldDoc("valid_accuracy", "number?", "Classification with validation data."),
+        LuaFieldDoc("valid_r2", "number?", "Regression with validation data."),
+        LuaFieldDoc("epochs", "integer", "Epochs run."),
+        LuaFieldDoc("stopped_early", "boolean", "By early stopping, or on_epoch returning \"stop\"."),
+        LuaFieldDoc("history", "table<string, number>[]", "Each epoch's metrics (epoch, train_loss, lr, valid_…)."),
+      ])
   }
 }
 

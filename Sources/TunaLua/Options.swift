@@ -5,15 +5,12 @@ import LuaVM
 struct Options {
   let lua: Lua
   let table: Int32?
-  /// The function's name for messages; nil takes it from the call (see `ArgumentError`).
-  let function: String?
   let position: Int32
 
   /// Reads the table at `position` (nil or none means "no options"). With `allowed` nil, any
-  /// key is accepted.
-  init(_ lua: Lua, at position: Int32, function: String? = nil, allowed: [String]?) throws {
+  /// key is accepted. Errors are argument errors, named by the call site (see `ArgumentError`).
+  init(_ lua: Lua, at position: Int32, allowed: [String]?) throws {
     self.lua = lua
-    self.function = function
     self.position = position
     switch lua.type(at: position) {
     case .nil, .none:
@@ -23,15 +20,20 @@ struct Options {
       guard let allowed else { return }
       try lua.forEach(position) {
         guard let key = lua.toString(-2) else {
-          throw ArgumentError(position, function, "option names must be strings, got a \(lua.type(at: -2).name)")
+          throw ArgumentError(position, "option names must be strings, got a \(lua.type(at: -2).name)")
         }
         guard allowed.contains(key) else {
-          throw ArgumentError(position, function, "unknown option '\(key)' (known: \(allowed.joined(separator: ", ")))")
+          throw ArgumentError(position, "unknown option '\(key)' (known: \(allowed.joined(separator: ", ")))")
         }
       }
     default:
-      throw ArgumentError(position, function, "table expected, got \(lua.typeName(position))")
+      throw ArgumentError(position, "table expected, got \(lua.typeName(position))")
     }
+  }
+
+  /// Reads the table at `position`, accepting exactly the keys `table` declares.
+  init(_ lua: Lua, at position: Int32, _ table: OptionTable) throws {
+    try self.init(lua, at: position, allowed: table.keys)
   }
 
   /// Pushes the option's value and runs `body` with it at the top; pops it afterwards.
@@ -88,11 +90,35 @@ struct Options {
 
   /// An error for option `key` whose value is not `expected`; the value must be on top.
   func bad(_ key: String, _ expected: String) -> ArgumentError {
-    ArgumentError(position, function, "'\(key)' must be \(expected), got \(lua.describe(-1))")
+    ArgumentError(position, "'\(key)' must be \(expected), got \(lua.describe(-1))")
   }
 }
 
 /// A seed from Lua: any integer, taken as its 64-bit pattern.
 func seedValue(_ options: Options) throws -> UInt64? {
   try options.integer("seed").map { UInt64(bitPattern: Int64($0)) }
+}
+
+/// The keys an option table takes, declared once as LuaLS writes a table's fields
+/// (`log?: boolean, step?: number`): a binding's signature shows `type`, and `Options` accepts
+/// exactly `keys`, in the order given (the order "unknown option" messages list them in).
+struct OptionTable {
+  /// `{ log?: boolean, step?: number }`.
+  let type: String
+  let keys: [String]
+
+  init(_ fields: String) {
+    type = fields.isEmpty ? "{}" : "{ \(fields) }"
+    keys = LuaAPI.split(fields).map { String($0.prefix { $0 != "?" && $0 != ":" }) }
+  }
+}
+
+/// `"a"|"b"|"c"`: string literals as a LuaLS union type.
+func literalUnion(_ names: [String]) -> String {
+  names.map { "\"\($0)\"" }.joined(separator: "|")
+}
+
+/// A LuaLS union of an enumeration's raw values (`Crossover` → `"sbx"|"uniform"|…`).
+func literalUnion<E: CaseIterable & RawRepresentable>(_ type: E.Type) -> String where E.RawValue == String {
+  literalUnion(type.allCases.map(\.rawValue))
 }

@@ -70,15 +70,14 @@ extension TunaEngine {
     lua.push(library: library, recordingIn: api)
   }
 
-  /// A `tuna.pruners` constructor: reads its option table (only the keys `options` lists) and
-  /// pushes the pruner `make` builds.
+  /// A `tuna.pruners` constructor: reads its option table (only the keys `options` declares)
+  /// and pushes the pruner `make` builds.
   private func pruner(
     _ name: String, _ options: String, _ summary: String, _ make: @escaping (Lua, Options) throws -> any Pruner
   ) -> LuaBinding {
-    let allowed = LuaAPI.split(options).map { String($0.prefix { $0 != "?" && $0 != ":" }) }
-    let parameters = options.isEmpty ? "options?: {}" : "options?: { \(options) }"
-    return LuaBinding(name, parameters, returns: "tuna.Pruner", summary) { [unowned self] l in
-      let o = try Options(l, at: 1, allowed: allowed)
+    let table = OptionTable(options)
+    return LuaBinding(name, "options?: \(table.type)", returns: "tuna.Pruner", summary) { [unowned self] l in
+      let o = try Options(l, at: 1, table)
       let pruner: any Pruner
       do { pruner = try make(l, o) } catch let e as PrunerArgumentError { throw ArgumentError(1, e.message) }
       self.classes.pruner.push(PrunerBox(pruner, name: name), on: l)
@@ -87,21 +86,56 @@ extension TunaEngine {
   }
 
   /// `tuna.pruner{ name, prune = function(self, ctx, trial) ... end }`: a pruner written in Lua.
-  func makeLuaPruner(_ lua: Lua) throws -> Int32 {
-    let f = "pruner"
-    guard lua.type(at: 1) == .table else { throw ArgumentError(1, f, "table expected, got \(lua.typeName(1))") }
+  var luaPrunerBinding: LuaBinding {
+    LuaBinding("pruner", "spec: tuna.PrunerSpec", returns: "tuna.Pruner",
+               "A pruner written in Lua; the spec table is its `self`, where it may keep state.") { [unowned self] l in
+      try self.makeLuaPruner(l)
+    }
+  }
+
+  private func makeLuaPruner(_ lua: Lua) throws -> Int32 {
+    guard lua.type(at: 1) == .table else { throw ArgumentError(1, "table expected, got \(lua.typeName(1))") }
     // The table is the pruner's `self`: its other keys are the script's own state.
-    let options = try Options(lua, at: 1, function: f, allowed: nil)
+    let options = try Options(lua, at: 1, allowed: nil)
     let type = lua.rawGet(1, "prune")
     lua.pop()
     guard type == .function else {
-      throw ArgumentError(1, f, type == .nil ? "a pruner needs a 'prune' function" : "'prune' must be a function, got \(type.name)")
+      throw ArgumentError(1, type == .nil ? "a pruner needs a 'prune' function" : "'prune' must be a function, got \(type.name)")
     }
     let name = try options.string("name") ?? "lua"
     lua.pushValue(at: 1)
     let pruner = LuaPruner(engine: self, spec: lua.ref(), name: name)
     classes.pruner.push(PrunerBox(pruner, name: name), on: lua)
     return 1
+  }
+}
+
+/// The pruner userdata: it has a name and nothing else to call.
+enum PrunerMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<PrunerBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.Pruner", summary: "A pruner, built in (`tuna.pruners.*`) or written in Lua (`tuna.pruner`).",
+      methods: [], fields: [LuaFieldDoc("name", "string", "The name it was made under (\"median\", or a Lua pruner's own).")],
+      getter: { [unowned engine] l in
+        let box = try engine.classes.pruner.check(1, on: l)
+        if l.toString(2) == "name" { l.push(box.name) } else { l.pushNil() }
+        return 1
+      },
+      recordingIn: engine.api)
+  }
+}
+
+extension LuaClassDoc {
+  /// The table a script gives `tuna.pruner`.
+  static var prunerSpec: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.PrunerSpec", summary: "A pruner written in Lua: its prune function, and any state the script keeps in it.",
+      fields: [
+        LuaFieldDoc("name", "string?", "Its name (default \"lua\")."),
+        LuaFieldDoc(
+          "prune", "fun(self: tuna.PrunerSpec, ctx: tuna.SamplingContext, trial: tuna.FrozenTrial): boolean?",
+          "Whether to stop the running trial; `ctx` has no `rng` here."),
+      ])
   }
 }
 

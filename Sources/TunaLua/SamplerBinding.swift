@@ -3,64 +3,85 @@ import LuaVM
 import TunaSearch
 
 extension TunaEngine {
-  /// `tuna.samplers.random{ seed = 42 }`
-  func makeRandomSampler(_ lua: Lua) throws -> Int32 {
-    let options = try Options(lua, at: 1, function: "random", allowed: ["seed"])
-    classes.sampler.push(SamplerBox(RandomSampler(seed: seed(try seedValue(options))), name: "random"), on: lua)
-    return 1
+  /// `tuna.samplers`: the built-in samplers, each made from an option table.
+  func pushSamplersModule(on lua: Lua) {
+    let library = LuaLibrary("tuna.samplers", "The built-in samplers (lua-api.md §3).", functions: [
+      sampler("random", OptionTable("seed?: integer"), "Independent uniform draws (log-uniform for log parameters).") {
+        [unowned self] _, o in RandomSampler(seed: self.seed(try seedValue(o)))
+      },
+      sampler("grid", OptionTable("search_space: table<string, (number|string|boolean)[]>, seed?: integer"),
+              "Every combination of the listed values once, in an order shuffled by the seed; then the study stops.",
+              required: true) { [unowned self] lua, o in try self.gridSampler(lua, o) },
+    ] + modelSamplerBindings)
+    lua.push(library: library, recordingIn: api)
+  }
+
+  /// A `tuna.samplers` constructor: reads its option table (only the keys `options` declares)
+  /// and pushes the sampler `make` builds, under the constructor's name.
+  func sampler(
+    _ name: String, _ options: OptionTable, _ summary: String, required: Bool = false,
+    _ make: @escaping (Lua, Options) throws -> any Sampler
+  ) -> LuaBinding {
+    LuaBinding(name, "options\(required ? "" : "?"): \(options.type)", returns: "tuna.Sampler", summary) { [unowned self] l in
+      let sampler = try make(l, try Options(l, at: 1, options))
+      self.classes.sampler.push(SamplerBox(sampler, name: name), on: l)
+      return 1
+    }
   }
 
   /// `tuna.samplers.grid{ search_space = { x = { 1, 2 }, act = { "relu", "tanh" } }, seed = 0 }`
-  func makeGridSampler(_ lua: Lua) throws -> Int32 {
-    let f = "grid"
-    let options = try Options(lua, at: 1, function: f, allowed: ["search_space", "seed"])
+  private func gridSampler(_ lua: Lua, _ options: Options) throws -> GridSampler {
     var space: [String: [ParamValue]] = [:]
     try options.with("search_space") { type in
       guard type == .table else { throw options.bad("search_space", "a table of value arrays") }
       try lua.forEach(-1) {
-        guard let name = lua.toString(-2) else { throw ArgumentError(1, f, "search_space keys must be parameter names") }
+        guard let name = lua.toString(-2) else { throw ArgumentError(1, "search_space keys must be parameter names") }
         guard lua.type(at: -1) == .table else {
-          throw ArgumentError(1, f, "search_space['\(name)'] must be an array of values, got \(lua.typeName(-1))")
+          throw ArgumentError(1, "search_space['\(name)'] must be an array of values, got \(lua.typeName(-1))")
         }
-        space[name] = try lua.readArray(-1, argument: 1, function: f) { _ in
+        space[name] = try lua.readArray(-1, argument: 1) { _ in
           guard let v = lua.paramValue(at: -1) else {
-            throw ArgumentError(1, f, "search_space['\(name)'] holds a \(lua.typeName(-1)); values must be numbers, strings or booleans")
+            throw ArgumentError(1, "search_space['\(name)'] holds a \(lua.typeName(-1)); values must be numbers, strings or booleans")
           }
           return v
         }
       }
     }
     do {
-      let grid = try GridSampler(searchSpace: space, seed: seed(try seedValue(options)))
-      classes.sampler.push(SamplerBox(grid, name: "grid"), on: lua)
+      return try GridSampler(searchSpace: space, seed: seed(try seedValue(options)))
     } catch let e as GridSampler.EmptyGridError {
-      throw ArgumentError(1, f, e.description)
+      throw ArgumentError(1, e.description)
     }
-    return 1
   }
 
   /// `tuna.sampler{ name, seed, sample_independent, infer_relative_search_space, sample_relative,
   /// before_trial, after_trial }`: a sampler written in Lua.
-  func makeLuaSampler(_ lua: Lua) throws -> Int32 {
-    let f = "sampler"
-    guard lua.type(at: 1) == .table else { throw ArgumentError(1, f, "table expected, got \(lua.typeName(1))") }
+  var luaSamplerBinding: LuaBinding {
+    LuaBinding("sampler", "spec: tuna.SamplerSpec", returns: "tuna.Sampler",
+               "A sampler written in Lua; the spec table is its `self`, where it may keep state.") { [unowned self] l in
+      try self.makeLuaSampler(l)
+    }
+  }
+
+  private func makeLuaSampler(_ lua: Lua) throws -> Int32 {
+    guard lua.type(at: 1) == .table else { throw ArgumentError(1, "table expected, got \(lua.typeName(1))") }
     // The table is also the sampler's `self`, where a script keeps its state: other keys are
     // the script's own, so they are not checked.
-    let options = try Options(lua, at: 1, function: f, allowed: nil)
+    let options = try Options(lua, at: 1, allowed: nil)
     let hooks = ["sample_independent", "infer_relative_search_space", "sample_relative", "before_trial", "after_trial"]
     var present: Set<String> = []
     for hook in hooks {
       let type = lua.rawGet(1, hook)
       lua.pop()
       if type == .function { present.insert(hook) } else if type != .nil {
-        throw ArgumentError(1, f, "'\(hook)' must be a function, got \(lua.typeName(-1))")
+        throw ArgumentError(1, "'\(hook)' must be a function, got \(lua.typeName(-1))")
       }
     }
     guard present.contains("sample_independent") else {
-      throw ArgumentError(1, f, "a sampler needs a 'sample_independent' function")
+      throw ArgumentError(1, "a sampler needs a 'sample_independent' function")
     }
     if present.contains("sample_relative") != present.contains("infer_relative_search_space") {
-      throw ArgumentError(1, f, "'sample_relative' and 'infer_relative_search_space' go together")
+      throw ArgumentError(1, "'sample_relative' and 'infer_relative_search_space' go together")
     }
     let name = try options.string("name") ?? "lua"
     let seed = seed(try seedValue(options))
@@ -68,6 +89,32 @@ extension TunaEngine {
     let sampler = LuaSampler(engine: self, spec: lua.ref(), name: name, seed: seed, hooks: present)
     classes.sampler.push(SamplerBox(sampler, name: name), on: lua)
     return 1
+  }
+}
+
+extension LuaClassDoc {
+  /// The table a script gives `tuna.sampler`.
+  static var samplerSpec: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.SamplerSpec", summary: "A sampler written in Lua: its hooks, and any state the script keeps in it.",
+      fields: [
+        LuaFieldDoc("name", "string?", "Its name (default \"lua\")."),
+        LuaFieldDoc("seed", "integer?", "The seed of the trials' random streams (`ctx.rng`)."),
+        LuaFieldDoc(
+          "sample_independent", "fun(self: tuna.SamplerSpec, ctx: tuna.SamplingContext, name: string, dist: tuna.Distribution): number|string|boolean",
+          "One parameter's value (required)."),
+        LuaFieldDoc(
+          "infer_relative_search_space", "(fun(self: tuna.SamplerSpec, ctx: tuna.SamplingContext): table<string, tuna.Distribution>)?",
+          "The parameters to sample jointly (with sample_relative)."),
+        LuaFieldDoc(
+          "sample_relative",
+          "(fun(self: tuna.SamplerSpec, ctx: tuna.SamplingContext, space: table<string, tuna.Distribution>): table<string, number|string|boolean>)?",
+          "Values for the joint space; those left out go to sample_independent."),
+        LuaFieldDoc("before_trial", "(fun(self: tuna.SamplerSpec, ctx: tuna.SamplingContext, trial: tuna.FrozenTrial))?"),
+        LuaFieldDoc(
+          "after_trial", "(fun(self: tuna.SamplerSpec, ctx: tuna.SamplingContext, trial: tuna.FrozenTrial))?",
+          "Called with the trial as it is about to be stored."),
+      ])
   }
 }
 
@@ -142,7 +189,7 @@ final class LuaSampler: Sampler {
     try lua.forEach(-1) {
       guard let key = lua.toString(-2) else { throw ScriptError("sampler '\(name)': search space keys must be parameter names") }
       do {
-        space[key] = try engine.distribution(at: -1, on: lua, function: "infer_relative_search_space")
+        space[key] = try engine.distribution(at: -1, on: lua)
       } catch let e as ArgumentError {
         throw ScriptError("sampler '\(name)': search space entry '\(key)': \(e.message)")
       }
@@ -204,9 +251,20 @@ final class LuaSampler: Sampler {
 
 /// Methods of a sampler userdata: built-in samplers can be called from Lua samplers.
 enum SamplerMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<SamplerBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.Sampler", summary: "A sampler, built in (`tuna.samplers.*`) or written in Lua (`tuna.sampler`).",
+      methods: methods(engine),
+      fields: [
+        LuaFieldDoc("name", "string", "The name it was made under (\"tpe\", or a Lua sampler's own)."),
+        LuaFieldDoc("seed", "integer", "The seed its random streams start from."),
+      ],
+      getter: getter(engine), recordingIn: engine.api)
+  }
+
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let box = try engine.classes.sampler.check(1, on: l, function: "index")
+      let box = try engine.classes.sampler.check(1, on: l)
       switch l.toString(2) {
       case "name": l.push(box.name)
       case "seed": l.push(Int(Int64(bitPattern: box.value.seed)))
@@ -216,14 +274,16 @@ enum SamplerMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
     [
-      "sample_independent": { [unowned engine] l in
-        let f = "sample_independent"
-        let box = try engine.classes.sampler.check(1, on: l, function: f)
-        let ctx = try engine.classes.context.check(2, on: l, function: f).samplingContext(f, position: 2)
-        guard let name = l.toString(3) else { throw ArgumentError(3, f, "parameter name expected, got \(l.describe(3))") }
-        let d = try engine.distribution(at: 4, on: l, function: f)
+      LuaBinding(
+        "sample_independent", "ctx: tuna.SamplingContext, name: string, dist: tuna.Distribution", returns: "number|string|boolean",
+        "One parameter's value as this sampler would draw it: a Lua sampler can delegate to a built-in one."
+      ) { [unowned engine] l in
+        let box = try engine.classes.sampler.check(1, on: l)
+        let ctx = try engine.classes.context.check(2, on: l).samplingContext(position: 2)
+        guard let name = l.toString(3) else { throw ArgumentError(3, "parameter name expected, got \(l.describe(3))") }
+        let d = try engine.distribution(at: 4, on: l)
         l.push(try box.value.sampleIndependent(ctx, name: name, distribution: d))
         return 1
       },
@@ -231,11 +291,28 @@ enum SamplerMethods {
   }
 }
 
-/// Fields and methods of `ctx`, the read-only study view a Lua sampler gets.
+/// Fields and methods of `ctx`, the read-only study view a Lua sampler or pruner gets.
 enum ContextMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<ContextBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.SamplingContext",
+      summary: "The read-only view of the study a Lua sampler's or pruner's hooks get as `ctx`.",
+      methods: methods(engine), fields: fields, getter: getter(engine), recordingIn: engine.api)
+  }
+
+  static let fields = [
+    LuaFieldDoc("trials", "tuna.TrialList", "The study's trials; `ctx:trials{ states = … }` filters them."),
+    LuaFieldDoc("direction", "\"minimize\"|\"maximize\"", "The first objective's direction."),
+    LuaFieldDoc("directions", "(\"minimize\"|\"maximize\")[]"),
+    LuaFieldDoc("best_trial", "tuna.FrozenTrial?", "The best complete trial, if any."),
+    LuaFieldDoc("rng", "tuna.Rng?", "The trial's seeded random stream (samplers only)."),
+    LuaFieldDoc("study_name", "string"),
+    LuaFieldDoc("trial_number", "integer?", "The number of the trial being sampled (samplers only)."),
+  ]
+
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let box = try engine.classes.context.check(1, on: l, function: "index")
+      let box = try engine.classes.context.check(1, on: l)
       let history = box.history
       switch l.toString(2) {
       case "trials": try engine.push(trials: try history.trials(), on: l)
@@ -254,10 +331,13 @@ enum ContextMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
     [
-      "intersection_search_space": { [unowned engine] l in
-        let box = try engine.classes.context.check(1, on: l, function: "intersection_search_space")
+      LuaBinding(
+        "intersection_search_space", returns: "table<string, tuna.Distribution>",
+        "The parameters every complete trial has, each with the distribution they share."
+      ) { [unowned engine] l in
+        let box = try engine.classes.context.check(1, on: l)
         engine.push(space: try box.history.intersectionSearchSpace(), on: l)
         return 1
       },

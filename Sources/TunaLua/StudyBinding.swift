@@ -8,24 +8,31 @@ extension TunaEngine {
   /// every `heartbeat_interval` seconds (default 5) while a trial runs; trials whose worker has
   /// not beaten for `grace_period` seconds (default 4 heartbeats) are failed as stale before each
   /// trial, and enqueued again up to `retry_failed` times (default 0).
-  func createStudy(_ lua: Lua) throws -> Int32 {
-    let f = "create_study"
-    let options = try Options(lua, at: 1, function: f, allowed: [
-      "name", "direction", "directions", "sampler", "pruner", "storage", "load_if_exists",
-      "heartbeat_interval", "grace_period", "retry_failed",
-    ])
+  var createStudyBinding: LuaBinding {
+    .named("create_study", "options?: \(Self.studyOptions.type)", returns: "tuna.Study",
+           "Creates a study, or loads the stored one of that name.") { [unowned self] l, name in
+      try self.createStudy(l, name)
+    }
+  }
+
+  static let studyOptions = OptionTable(
+    "name?: string, direction?: \"minimize\"|\"maximize\", directions?: (\"minimize\"|\"maximize\")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer"
+  )
+
+  private func createStudy(_ lua: Lua, _ function: String) throws -> Int32 {
+    let options = try Options(lua, at: 1, Self.studyOptions)
     func direction(_ text: String?) throws -> StudyDirection {
       guard let text, let d = StudyDirection(rawValue: text) else {
-        throw ArgumentError(1, f, "direction must be \"minimize\" or \"maximize\", got \(lua.describe(-1))")
+        throw ArgumentError(1, "direction must be \"minimize\" or \"maximize\", got \(lua.describe(-1))")
       }
       return d
     }
     var directions: [StudyDirection] = [.minimize]
     if options.has("directions") {
-      if options.has("direction") { throw ArgumentError(1, f, "give 'direction' or 'directions', not both") }
+      if options.has("direction") { throw ArgumentError(1, "give 'direction' or 'directions', not both") }
       directions = try options.with("directions") { type in
         guard type == .table, lua.rawLength(-1) > 0 else { throw options.bad("directions", "a non-empty array of directions") }
-        return try lua.readArray(-1, argument: 1, function: f) { _ in try direction(lua.toString(-1)) }
+        return try lua.readArray(-1, argument: 1) { _ in try direction(lua.toString(-1)) }
       }
     } else if options.has("direction") {
       directions = [try options.with("direction") { _ in try direction(lua.toString(-1)) }]
@@ -44,20 +51,20 @@ extension TunaEngine {
     if let scriptURL, state.isSandboxed, let path = try? storageFilePath(scriptURL) {
       // The command line's --storage is the user's own choice; a script's storage is a file it
       // asks to create or change.
-      _ = try configuration.files.checkWrite(path, for: "create_study")
+      _ = try configuration.files.checkWrite(path, for: function)
     }
     let url = scriptURL ?? configuration.storage
     let storage: any Storage
     do { storage = try storages.storage(url) } catch let e as TunaStoreError {
-      throw ArgumentError(1, f, "storage: \(e.description)")
+      throw ArgumentError(1, "storage: \(e.description)")
     }
     let persistent = !(storage is InMemoryStorage)
     let heartbeat = try options.number("heartbeat_interval") ?? (persistent ? 5 : nil)
-    if let heartbeat, !(heartbeat > 0) { throw ArgumentError(1, f, "'heartbeat_interval' must be > 0 seconds") }
+    if let heartbeat, !(heartbeat > 0) { throw ArgumentError(1, "'heartbeat_interval' must be > 0 seconds") }
     let grace = try options.number("grace_period") ?? heartbeat.map { 4 * $0 }
-    if let grace, !(grace > 0) { throw ArgumentError(1, f, "'grace_period' must be > 0 seconds") }
+    if let grace, !(grace > 0) { throw ArgumentError(1, "'grace_period' must be > 0 seconds") }
     let retry = try options.integer("retry_failed") ?? 0
-    guard retry >= 0 else { throw ArgumentError(1, f, "'retry_failed' must be >= 0, got \(retry)") }
+    guard retry >= 0 else { throw ArgumentError(1, "'retry_failed' must be >= 0, got \(retry)") }
 
     var name = try options.string("name")
     var loadIfExists = try options.bool("load_if_exists") ?? configuration.resume
@@ -81,6 +88,25 @@ extension TunaEngine {
 
 /// Methods and fields of a study userdata.
 enum StudyMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaClass<StudyBox> {
+    LuaClass(
+      engine.state.lua, name: "tuna.Study", summary: "A study: the trials of one optimization, and the best of them.",
+      methods: methods(engine), fields: fields, getter: getter(engine),
+      metamethods: ["__eq": { [unowned engine] l in l.push(l.toPointer(1) == l.toPointer(2) || same(engine, l)); return 1 }],
+      recordingIn: engine.api)
+  }
+
+  static let fields = [
+    LuaFieldDoc("name", "string"),
+    LuaFieldDoc("direction", "\"minimize\"|\"maximize\"", "Its direction (an error for a multi-objective study)."),
+    LuaFieldDoc("directions", "(\"minimize\"|\"maximize\")[]"),
+    LuaFieldDoc("best_trial", "tuna.FrozenTrial", "The best complete trial (an error when there is none)."),
+    LuaFieldDoc("best_value", "number", "The best complete trial's value."),
+    LuaFieldDoc("best_params", "table<string, number|string|boolean>", "The best complete trial's parameters."),
+    LuaFieldDoc("best_trials", "tuna.TrialList", "The Pareto front of a multi-objective study."),
+    LuaFieldDoc("user_attrs", "table<string, any>"),
+  ]
+
   static func same(_ engine: TunaEngine, _ l: Lua) -> Bool {
     guard let a = engine.classes.study.object(at: 1, on: l), let b = engine.classes.study.object(at: 2, on: l) else { return false }
     return a.study === b.study
@@ -88,7 +114,7 @@ enum StudyMethods {
 
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
-      let study = try engine.classes.study.check(1, on: l, function: "index").study
+      let study = try engine.classes.study.check(1, on: l).study
       switch l.toString(2) {
       case "name": l.push(study.name)
       case "direction":
@@ -110,30 +136,40 @@ enum StudyMethods {
     }
   }
 
-  static func table(_ engine: TunaEngine) -> [String: HostFunction] {
+  static func methods(_ engine: TunaEngine) -> [LuaBinding] {
     let cls = { [unowned engine] in engine.classes.study }
+    let enqueueOptions = OptionTable("skip_if_exists?: boolean, user_attrs?: table<string, any>")
     return [
-      "optimize": { [unowned engine] l in try engine.optimize(l) },
-      "trials": { [unowned engine] l in
-        let box = try cls().check(1, on: l, function: "trials")
-        let options = try Options(l, at: 2, function: "trials", allowed: ["states"])
-        let states = try options.with("states") { _ in try engine.states(at: -1, on: l, function: "trials", position: 2) }
+      LuaBinding(
+        "optimize", "objective: fun(trial: tuna.Trial): number|number[], options?: \(TunaEngine.optimizeOptions.type)",
+        "Runs trials of the objective until the budget is spent, the sampler stops or study:stop() is called."
+      ) { [unowned engine] l in try engine.optimize(l) },
+      LuaBinding(
+        "trials", "options?: \(TunaEngine.stateFilter.type)", returns: "tuna.TrialList",
+        "The study's trials, ordered by number, in the given states (default: all)."
+      ) { [unowned engine] l in
+        let box = try cls().check(1, on: l)
+        let options = try Options(l, at: 2, TunaEngine.stateFilter)
+        let states = try options.with("states") { _ in try engine.states(at: -1, on: l, position: 2) }
         try engine.push(trials: try box.study.trials(states: states), on: l)
         return 1
       },
-      "enqueue_trial": { l in
-        let box = try cls().check(1, on: l, function: "enqueue_trial")
+      LuaBinding(
+        "enqueue_trial", "params: table<string, number|string|boolean>, options?: \(enqueueOptions.type)",
+        "Queues a trial whose named parameters take these values."
+      ) { l in
+        let box = try cls().check(1, on: l)
         guard l.type(at: 2) == .table else {
-          throw ArgumentError(2, "enqueue_trial", "table of parameter values expected, got \(l.typeName(2))")
+          throw ArgumentError(2, "table of parameter values expected, got \(l.typeName(2))")
         }
         var params: [String: ParamValue] = [:]
         try l.forEach(2) {
           guard let name = l.toString(-2), let value = l.paramValue(at: -1) else {
-            throw ArgumentError(2, "enqueue_trial", "params must map names to numbers, strings or booleans")
+            throw ArgumentError(2, "params must map names to numbers, strings or booleans")
           }
           params[name] = value
         }
-        let options = try Options(l, at: 3, function: "enqueue_trial", allowed: ["skip_if_exists", "user_attrs"])
+        let options = try Options(l, at: 3, enqueueOptions)
         var userAttrs: [String: AttrValue] = [:]
         try options.with("user_attrs") { type in
           guard type != .nil else { return }
@@ -143,18 +179,19 @@ enum StudyMethods {
         try box.study.enqueueTrial(params, userAttrs: userAttrs, skipIfExists: try options.bool("skip_if_exists") ?? false)
         return 0
       },
-      "set_user_attr": { l in
-        let box = try cls().check(1, on: l, function: "set_user_attr")
-        guard let key = l.toString(2) else { throw ArgumentError(2, "set_user_attr", "string expected, got \(l.typeName(2))") }
+      LuaBinding("set_user_attr", "key: string, value: any", "Stores a value with the study.") { l in
+        let box = try cls().check(1, on: l)
+        guard let key = l.toString(2) else { throw ArgumentError(2, "string expected, got \(l.typeName(2))") }
         try box.study.setUserAttr(key, try l.attrValue(at: 3))
         return 0
       },
-      "stop": { l in
-        try cls().check(1, on: l, function: "stop").study.stop()
+      LuaBinding("stop", "", "Finishes the running trial and starts no more (from an objective or a callback).") { l in
+        try cls().check(1, on: l).study.stop()
         return 0
       },
-      "ask": { [unowned engine] l in
-        let box = try cls().check(1, on: l, function: "ask")
+      LuaBinding("ask", returns: "tuna.Trial", "Starts a trial for a loop the script drives itself; finish it with study:tell.") {
+        [unowned engine] l in
+        let box = try cls().check(1, on: l)
         let trial: Trial
         do { trial = try box.study.ask() } catch let failed as TrialFailed {
           throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
@@ -163,7 +200,10 @@ enum StudyMethods {
         engine.classes.trial.push(trial, on: l)
         return 1
       },
-      "tell": { [unowned engine] l in try engine.tell(l) },
+      LuaBinding(
+        "tell", "trial: tuna.Trial|integer, values?: number|number[], state?: \"complete\"|\"pruned\"|\"fail\"",
+        returns: "tuna.FrozenTrial", "Finishes an asked trial: complete with its value(s), or pruned or failed."
+      ) { [unowned engine] l in try engine.tell(l) },
     ]
   }
 }
@@ -171,21 +211,20 @@ enum StudyMethods {
 extension TunaEngine {
   /// `study:tell(trial, value | values | nil, state?)`: finishes an asked trial.
   func tell(_ lua: Lua) throws -> Int32 {
-    let f = "tell"
-    let box = try classes.study.check(1, on: lua, function: f)
+    let box = try classes.study.check(1, on: lua)
     let trial: Trial
     if let t = classes.trial.object(at: 2, on: lua) {
       trial = t
     } else if let n = lua.toInteger(2), lua.type(at: 2) == .number, let t = box.asked[n] {
       trial = t
     } else {
-      throw ArgumentError(2, f, "a trial from study:ask() expected, got \(lua.describe(2))")
+      throw ArgumentError(2, "a trial from study:ask() expected, got \(lua.describe(2))")
     }
-    guard trial.study === box.study else { throw ArgumentError(2, f, "the trial belongs to another study") }
+    guard trial.study === box.study else { throw ArgumentError(2, "the trial belongs to another study") }
     var state: TrialState?
     if !lua.isNoneOrNil(4) {
       guard let name = lua.toString(4), let s = TrialState(rawValue: name.lowercased()), s.isFinished else {
-        throw ArgumentError(4, f, "state must be \"complete\", \"pruned\" or \"fail\", got \(lua.describe(4))")
+        throw ArgumentError(4, "state must be \"complete\", \"pruned\" or \"fail\", got \(lua.describe(4))")
       }
       state = s
     }
@@ -194,12 +233,12 @@ extension TunaEngine {
     case .nil, .none: values = nil
     case .number: values = [lua.toNumber(3)!]
     case .table:
-      values = try lua.readArray(3, argument: 3, function: f) { _ in
-        guard lua.type(at: -1) == .number else { throw ArgumentError(3, f, "values must be numbers") }
+      values = try lua.readArray(3, argument: 3) { _ in
+        guard lua.type(at: -1) == .number else { throw ArgumentError(3, "values must be numbers") }
         return lua.toNumber(-1)!
       }
     default:
-      throw ArgumentError(3, f, "number, array of numbers or nil expected, got \(lua.typeName(3))")
+      throw ArgumentError(3, "number, array of numbers or nil expected, got \(lua.typeName(3))")
     }
     if state == nil && values == nil { state = .fail }
     let frozen: FrozenTrial
@@ -216,19 +255,20 @@ extension TunaEngine {
     return 1
   }
 
+  static let optimizeOptions = OptionTable(
+    "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean"
+  )
+
   /// `study:optimize(objective, { n_trials, timeout, catch, callbacks, workers, trial_timeout, show_progress })`
   func optimize(_ lua: Lua) throws -> Int32 {
-    let f = "optimize"
-    let box = try classes.study.check(1, on: lua, function: f)
+    let box = try classes.study.check(1, on: lua)
     guard lua.type(at: 2) == .function else {
-      throw ArgumentError(2, f, "objective function expected, got \(lua.typeName(2))")
+      throw ArgumentError(2, "objective function expected, got \(lua.typeName(2))")
     }
-    let options = try Options(lua, at: 3, function: f, allowed: [
-      "n_trials", "timeout", "catch", "callbacks", "workers", "trial_timeout", "show_progress",
-    ])
+    let options = try Options(lua, at: 3, Self.optimizeOptions)
     var run = OptimizeOptions()
     run.nTrials = try configuration.nTrials ?? options.integer("n_trials")
-    if let n = run.nTrials, n < 0 { throw ArgumentError(3, f, "'n_trials' must be >= 0, got \(n)") }
+    if let n = run.nTrials, n < 0 { throw ArgumentError(3, "'n_trials' must be >= 0, got \(n)") }
     // --timeout is one budget for the whole script: a call gets what is left of it.
     run.timeout = try remainingScriptTime ?? options.number("timeout")
     run.catchErrors = try options.bool("catch") ?? true
@@ -238,7 +278,7 @@ extension TunaEngine {
     run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
     let showProgress = try options.bool("show_progress") ?? true
     let workers = try configuration.workers ?? options.integer("workers") ?? 1
-    guard workers >= 1 else { throw ArgumentError(3, f, "'workers' must be >= 1, got \(workers)") }
+    guard workers >= 1 else { throw ArgumentError(3, "'workers' must be >= 1, got \(workers)") }
     optimizeCount += 1
     if let job, optimizeCount < job.ordinal { return 0 }  // a worker skips to the call it joins
 
@@ -252,7 +292,7 @@ extension TunaEngine {
     try options.with("callbacks") { type in
       guard type != .nil else { return }
       guard type == .table else { throw options.bad("callbacks", "an array of functions") }
-      callbacks = try lua.readArray(-1, argument: options.position, function: f) { _ in
+      callbacks = try lua.readArray(-1, argument: options.position) { _ in
         guard lua.type(at: -1) == .function else { throw options.bad("callbacks", "an array of functions") }
         lua.pushValue(at: -1)
         return lua.ref()

@@ -65,8 +65,7 @@ extension TunaEngine {
       }
       lua.rawSet(-2, index: i + 1)
     }
-    lua.push(trialListMetatable)
-    lua.setMetatable(-2)
+    classes.trialList.setMetatable(on: lua)
   }
 
   /// Pushes a distribution table: `kind`, `low`, `high`, `log`, `step`, `choices`, with the
@@ -90,14 +89,13 @@ extension TunaEngine {
       for (i, c) in choices.enumerated() { lua.push(c); lua.rawSet(-2, index: i + 1) }
       lua.rawSet(-2, "choices")
     }
-    lua.push(distMetatable)
-    lua.setMetatable(-2)
+    classes.distribution.setMetatable(on: lua)
   }
 
   /// Reads a distribution table (as `push(_:on:)` writes them, or written by hand).
-  func distribution(at index: Int32, on lua: Lua, function: String) throws -> Distribution {
+  func distribution(at index: Int32, on lua: Lua) throws -> Distribution {
     guard lua.type(at: index) == .table else {
-      throw ArgumentError(index, function, "distribution table expected, got \(lua.typeName(index))")
+      throw ArgumentError(index, "distribution table expected, got \(lua.typeName(index))")
     }
     let t = lua.absolute(index)
     func field<T>(_ key: String, _ read: (Int32) -> T?) -> T? {
@@ -111,32 +109,32 @@ extension TunaEngine {
       switch kind {
       case "float":
         guard let low = field("low", lua.toNumber), let high = field("high", lua.toNumber) else {
-          throw ArgumentError(index, function, "a float distribution needs numbers 'low' and 'high'")
+          throw ArgumentError(index, "a float distribution needs numbers 'low' and 'high'")
         }
         return try Distribution.float(low, high, log: log, step: field("step", lua.toNumber))
       case "int":
         guard let low = field("low", lua.toInteger), let high = field("high", lua.toInteger) else {
-          throw ArgumentError(index, function, "an int distribution needs integers 'low' and 'high'")
+          throw ArgumentError(index, "an int distribution needs integers 'low' and 'high'")
         }
         return try Distribution.int(low, high, log: log, step: field("step", lua.toInteger) ?? 1)
       case "categorical":
         lua.rawGet(t, "choices")
         defer { lua.pop() }
         guard lua.type(at: -1) == .table else {
-          throw ArgumentError(index, function, "a categorical distribution needs a 'choices' array")
+          throw ArgumentError(index, "a categorical distribution needs a 'choices' array")
         }
-        let choices = try lua.readArray(-1, argument: index, function: function) { _ in
+        let choices = try lua.readArray(-1, argument: index) { _ in
           guard let v = lua.paramValue(at: -1) else {
-            throw ArgumentError(index, function, "choices must be strings, numbers or booleans")
+            throw ArgumentError(index, "choices must be strings, numbers or booleans")
           }
           return v
         }
         return try Distribution.categorical(choices: choices)
       default:
-        throw ArgumentError(index, function, "distribution 'kind' must be \"float\", \"int\" or \"categorical\"")
+        throw ArgumentError(index, "distribution 'kind' must be \"float\", \"int\" or \"categorical\"")
       }
     } catch let e as Distribution.InvalidError {
-      throw ArgumentError(index, function, e.message)
+      throw ArgumentError(index, e.message)
     }
   }
 
@@ -156,17 +154,76 @@ extension TunaEngine {
   }
 
   /// Reads `{ "complete", "pruned", … }` into states.
-  func states(at index: Int32, on lua: Lua, function: String, position: Int32) throws -> Set<TrialState>? {
+  func states(at index: Int32, on lua: Lua, position: Int32) throws -> Set<TrialState>? {
     guard lua.type(at: index) != .nil else { return nil }
     guard lua.type(at: index) == .table else {
-      throw ArgumentError(position, function, "'states' must be an array of state names")
+      throw ArgumentError(position, "'states' must be an array of state names")
     }
-    return Set(try lua.readArray(index, argument: position, function: function) { _ in
+    return Set(try lua.readArray(index, argument: position) { _ in
       guard let name = lua.toString(-1), let state = TrialState(rawValue: name.lowercased()) else {
-        throw ArgumentError(position, function,
-          "unknown trial state \(lua.describe(-1)) (known: running, complete, pruned, fail, waiting)")
+        throw ArgumentError(position, "unknown trial state \(lua.describe(-1)) (known: running, complete, pruned, fail, waiting)")
       }
       return state
     })
+  }
+}
+
+/// Arrays of frozen trials (`ctx.trials`, `study:trials()`) that can also be called as
+/// `list(owner, { states = … })`, which is how `ctx:trials{...}` filters while `ctx.trials`
+/// stays a plain array.
+enum TrialListMethods {
+  static func makeClass(_ engine: TunaEngine) -> LuaTableClass {
+    LuaTableClass(
+      engine.state.lua, name: "tuna.TrialList",
+      summary: "Frozen trials ordered by number; `ctx:trials{ states = … }` calls it to filter.",
+      fields: [LuaFieldDoc("[integer]", "tuna.FrozenTrial")],
+      call: LuaBinding(
+        "trials", "owner: tuna.SamplingContext|tuna.Study, options?: \(TunaEngine.stateFilter.type)", returns: "tuna.TrialList",
+        "The owner's trials in the given states."
+      ) { [unowned engine] l in try engine.filteredTrials(l) },
+      recordingIn: engine.api)
+  }
+}
+
+extension TunaEngine {
+  /// `{ states = { "complete", … } }`, the filter of `study:trials` and `ctx:trials`.
+  static let stateFilter = OptionTable("states?: (\(literalUnion(TrialState.self)))[]")
+
+  /// `list(owner, { states = … })` for a trial list from `ctx.trials` or `study:trials()`.
+  fileprivate func filteredTrials(_ lua: Lua) throws -> Int32 {
+    let options = try Options(lua, at: 3, Self.stateFilter)
+    let states = try options.with("states") { _ in try self.states(at: -1, on: lua, position: 3) }
+    let trials: [FrozenTrial]
+    if let ctx = classes.context.object(at: 2, on: lua) {
+      trials = try ctx.history.trials(states: states)
+    } else if let box = classes.study.object(at: 2, on: lua) {
+      trials = try box.study.trials(states: states)
+    } else {
+      throw ArgumentError(1, "call it as ctx:trials{...} or study:trials{...}")
+    }
+    try push(trials: trials, on: lua)
+    return 1
+  }
+}
+
+extension LuaClassDoc {
+  /// The table `push(_: FrozenTrial, on:)` builds (lua-api.md §1).
+  static var frozenTrial: LuaClassDoc {
+    LuaClassDoc(
+      name: "tuna.FrozenTrial", summary: "A trial as it was when read: a plain table, a copy.",
+      fields: [
+        LuaFieldDoc("number", "integer", "Its number in the study, from 0."),
+        LuaFieldDoc("state", literalUnion(TrialState.self)),
+        LuaFieldDoc("value", "number?", "The objective's value (single-objective studies)."),
+        LuaFieldDoc("values", "number[]?", "The objectives' values."),
+        LuaFieldDoc("params", "table<string, number|string|boolean>", "Parameter values by name."),
+        LuaFieldDoc("distributions", "table<string, tuna.Distribution>", "Parameter distributions by name."),
+        LuaFieldDoc("intermediate_values", "table<integer, number>", "Reported values by step."),
+        LuaFieldDoc("user_attrs", "table<string, any>"),
+        LuaFieldDoc("datetime_start", "string?", "ISO 8601, UTC."),
+        LuaFieldDoc("datetime_complete", "string?", "ISO 8601, UTC."),
+        LuaFieldDoc("duration", "number?", "Seconds."),
+        LuaFieldDoc("fail_reason", "string?"),
+      ])
   }
 }

@@ -89,8 +89,6 @@ public final class TunaEngine {
   /// rendered from it.
   public let api = LuaAPI()
   var pruneSignal: LuaRef!
-  var distMetatable: LuaRef!
-  var trialListMetatable: LuaRef!
   var sortedMetatable: LuaRef!
   var descendingMetatable: LuaRef!
 
@@ -298,13 +296,13 @@ final class ContextBox {
   }
 
   /// The sampling context, or an error for a pruner's `ctx` passed where a sampler's is needed.
-  func samplingContext(_ function: String, position: Int32) throws -> SamplingContext {
-    guard let sampling else { throw ArgumentError(position, function, "a sampler's ctx expected, got a pruner's") }
+  func samplingContext(position: Int32) throws -> SamplingContext {
+    guard let sampling else { throw ArgumentError(position, "a sampler's ctx expected, got a pruner's") }
     return sampling
   }
 }
 
-/// The Lua classes of one engine.
+/// The Lua classes of one engine, each declared beside its methods.
 struct Classes {
   let study: LuaClass<StudyBox>
   let trial: LuaClass<Trial>
@@ -317,27 +315,25 @@ struct Classes {
   let estimator: LuaClass<EstimatorBox>
   let gp: LuaClass<GPBox>
   let kde: LuaClass<KDEBox>
+  /// Distribution tables (`kind`, `low`, …) with their methods.
+  let distribution: LuaTableClass
+  /// Arrays of frozen trials that can also be called to filter (`ctx:trials{ states = … }`).
+  let trialList: LuaTableClass
 
   init(_ engine: TunaEngine) {
-    let lua = engine.state.lua
-    study = LuaClass(lua, name: "tuna.Study", methods: StudyMethods.table(engine),
-                     getter: StudyMethods.getter(engine),
-                     metamethods: ["__eq": { [unowned engine] l in l.push(l.toPointer(1) == l.toPointer(2) || StudyMethods.same(engine, l)); return 1 }])
-    trial = LuaClass(lua, name: "tuna.Trial", methods: TrialMethods.table(engine), getter: TrialMethods.getter(engine))
-    sampler = LuaClass(lua, name: "tuna.Sampler", methods: SamplerMethods.table(engine), getter: SamplerMethods.getter(engine))
-    pruner = LuaClass(lua, name: "tuna.Pruner", methods: [:], getter: { [unowned engine] l in
-      let box = try engine.classes.pruner.check(1, on: l, function: "index")
-      if l.toString(2) == "name" { l.push(box.name) } else { l.pushNil() }
-      return 1
-    })
-    context = LuaClass(lua, name: "tuna.SamplingContext", methods: ContextMethods.table(engine),
-                       getter: ContextMethods.getter(engine))
-    rng = LuaClass(lua, name: "tuna.Rng", methods: RngMethods.table(engine))
-    dataset = LuaClass(lua, name: "tuna.Dataset", methods: DatasetMethods.table(engine), getter: DatasetMethods.getter(engine))
-    mlp = LuaClass(lua, name: "tuna.MLP", methods: MLPMethods.table(engine), getter: MLPMethods.getter(engine))
-    estimator = LuaClass(lua, name: "tuna.Model", methods: EstimatorMethods.table(engine), getter: EstimatorMethods.getter(engine))
-    gp = LuaClass(lua, name: "tuna.GaussianProcess", methods: GPMethods.table(engine), getter: GPMethods.getter(engine))
-    kde = LuaClass(lua, name: "tuna.KernelDensity", methods: KDEMethods.table(engine))
+    study = StudyMethods.makeClass(engine)
+    trial = TrialMethods.makeClass(engine)
+    sampler = SamplerMethods.makeClass(engine)
+    pruner = PrunerMethods.makeClass(engine)
+    context = ContextMethods.makeClass(engine)
+    rng = RngMethods.makeClass(engine)
+    dataset = DatasetMethods.makeClass(engine)
+    mlp = MLPMethods.makeClass(engine)
+    estimator = EstimatorMethods.makeClass(engine)
+    gp = GPMethods.makeClass(engine)
+    kde = KDEMethods.makeClass(engine)
+    distribution = DistributionMethods.makeClass(engine)
+    trialList = TrialListMethods.makeClass(engine)
   }
 }
 
