@@ -7,17 +7,17 @@ final class LuaClassTests: XCTestCase {
   private func makePointClass(_ lua: Lua) -> LuaClass<Tracked> {
     let holder = ClassHolder()
     let cls = LuaClass<Tracked>(
-      lua, name: "Point",
+      lua, name: "Point", summary: "A point.",
       methods: [
-        "id": { l in
-          let me = try holder.cls!.check(1, on: l, function: "id")
+        LuaBinding("id", returns: "integer", "Its id.") { l in
+          let me = try holder.cls!.check(1, on: l)
           l.push(me.id)
           return 1
         },
-        "add": { l in
-          let me = try holder.cls!.check(1, on: l, function: "add")
+        LuaBinding("add", "n: integer", returns: "integer", "Its id plus n.") { l in
+          let me = try holder.cls!.check(1, on: l)
           guard l.type(at: 2) == .number, let n = l.toInteger(2) else {
-            throw ArgumentError(2, "add", "number expected, got \(l.typeName(2))")
+            throw ArgumentError(2, "number expected, got \(l.typeName(2))")
           }
           l.push(me.id + n)
           return 1
@@ -42,7 +42,7 @@ final class LuaClassTests: XCTestCase {
     let lua = state.lua
     let counter = DeinitCounter()
     let points = makePointClass(lua)
-    let others = LuaClass<Tracked>(lua, name: "Other", methods: [:])
+    let others = LuaClass<Tracked>(lua, name: "Other", summary: "", methods: [])
     let object = Tracked(counter, id: 7)
     let other = Tracked(counter, id: 8)
 

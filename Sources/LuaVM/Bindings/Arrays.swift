@@ -7,15 +7,13 @@ extension Lua {
 
   /// Reads items 1…n of the table at `index`, n being its raw length: calls `item(i)` with item
   /// `i` on top of the stack (popped afterwards). A length over `maxArrayLength` or a hole (a nil
-  /// before n) is an `ArgumentError` for argument `argument` of `function`, raised in the script;
-  /// nothing is reserved for the length before the items are seen.
-  public func readArray<T>(
-    _ index: Int32, argument: Int32, function: String? = nil, _ item: (Int) throws -> T
-  ) throws -> [T] {
+  /// before n) is an `ArgumentError` for argument `argument`, raised in the script; nothing is
+  /// reserved for the length before the items are seen.
+  public func readArray<T>(_ index: Int32, argument: Int32, _ item: (Int) throws -> T) throws -> [T] {
     let t = absolute(index)
     let n = rawLength(t)
     guard n <= Self.maxArrayLength else {
-      throw ArgumentError(argument, function, "array too long (its length is \(n); at most \(Self.maxArrayLength))")
+      throw ArgumentError(argument, "array too long (its length is \(n); at most \(Self.maxArrayLength))")
     }
     var items: [T] = []
     items.reserveCapacity(min(n, 1024))
@@ -23,7 +21,7 @@ extension Lua {
     while i <= n {
       if rawGet(t, index: i) == .nil {
         pop()
-        throw ArgumentError(argument, function, "array has a hole at [\(i)] (its length is \(n))")
+        throw ArgumentError(argument, "array has a hole at [\(i)] (its length is \(n))")
       }
       defer { pop() }
       items.append(try item(i))

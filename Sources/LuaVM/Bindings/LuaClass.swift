@@ -10,17 +10,6 @@ public final class LuaClass<T: AnyObject> {
   let metatable: LuaRef
   let identity: UnsafeRawPointer?
 
-  /// Builds the metatable in `lua`'s state from undocumented methods (kept for embedders'
-  /// own classes; Tuna's classes are declared with `LuaBinding`s).
-  public convenience init(
-    _ lua: Lua, name: String, methods: [String: HostFunction],
-    getter: HostFunction? = nil, setter: HostFunction? = nil,
-    metamethods: [String: HostFunction] = [:]
-  ) {
-    let bindings = methods.sorted { $0.key < $1.key }.map { LuaBinding($0.key, "", "", $0.value) }
-    self.init(lua, name: name, summary: "", methods: bindings, getter: getter, setter: setter, metamethods: metamethods)
-  }
-
   /// Builds the metatable from declared methods, and records the class (methods and `fields`,
   /// what `getter` answers) in `api` for the annotation file.
   /// - Parameters:
@@ -92,10 +81,10 @@ public final class LuaClass<T: AnyObject> {
     return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
   }
 
-  /// The object at `index`, or an `ArgumentError` (named by the call, or `function`).
-  public func check(_ index: Int32, on lua: Lua, function: String? = nil) throws -> T {
+  /// The object at `index`, or an `ArgumentError` (named by the call site).
+  public func check(_ index: Int32, on lua: Lua) throws -> T {
     if let object = object(at: index, on: lua) { return object }
-    throw ArgumentError(index, function, "\(name) expected, got \(lua.typeName(index))")
+    throw ArgumentError(index, "\(name) expected, got \(lua.typeName(index))")
   }
 }
 
