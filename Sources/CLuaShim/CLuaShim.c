@@ -4,6 +4,9 @@
 #include "Patterns.h"
 
 #include <stdatomic.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +28,18 @@ typedef struct ls_limits {
   int hook_every;        /* > 0 while a limit is armed */
   atomic_int cancel;
   int nested_set;        /* the running host call recorded a nested traceback */
+  size_t pending;        /* native bytes the running host call was granted (in mem_used until it returns) */
   int warnings_on;       /* warn("@on") / warn("@off"), off at first as in the lua program */
   int warning_continues; /* the last warning piece asked to be continued */
   char message[160];
 } ls_limits;
+
+/* A host object's userdata: the retained object, and the bytes of native memory it holds that
+   count against the state's memory cap until its __gc runs. */
+typedef struct {
+  void *object;
+  size_t charge;
+} object_slot;
 
 static ls_dispatch_fn g_dispatch = NULL;
 static ls_release_fn g_release = NULL;
@@ -50,17 +61,26 @@ static ls_limits *limits_of(lua_State *L) { return *(ls_limits **)lua_getextrasp
 
 // MARK: Allocation
 
+/* What a block of n bytes costs the process: the allocator's chunk, header and alignment
+   included (glibc: n + 8 rounded up to 16, at least 32). Counting requested bytes instead let a
+   script of many small tables hold a third more than its limit. */
+static size_t footprint(size_t n) {
+  size_t chunk = (n + sizeof(size_t) + 15) & ~(size_t)15;
+  return chunk < 32 ? 32 : chunk;
+}
+
 static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   ls_limits *lim = (ls_limits *)ud;
   ls_budget *shared = lim->shared;
-  size_t old = ptr ? osize : 0; /* when ptr is NULL, osize is a type tag */
+  size_t old = ptr ? footprint(osize) : 0; /* when ptr is NULL, osize is a type tag */
   if (nsize == 0) {
     free(ptr);
     lim->mem_used -= old;
     if (shared) atomic_fetch_sub(&shared->used, old);
     return NULL;
   }
-  size_t grow = nsize > old ? nsize - old : 0;
+  size_t want = footprint(nsize);
+  size_t grow = want > old ? want - old : 0;
   if (grow > 0 && lim->mem_cap != 0 && lim->host_depth == 0) {
     size_t headroom = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
     if (grow > headroom) {
@@ -80,10 +100,10 @@ static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   void *p = realloc(ptr, nsize);
   if (p == NULL) {
     if (grow > 0 && shared) atomic_fetch_sub(&shared->used, grow);
-    return nsize <= old ? ptr : NULL; /* a shrink never fails */
+    return nsize <= osize && ptr ? ptr : NULL; /* a shrink never fails */
   }
-  if (nsize < old && shared) atomic_fetch_sub(&shared->used, old - nsize);
-  lim->mem_used = lim->mem_used - old + nsize;
+  if (want < old && shared) atomic_fetch_sub(&shared->used, old - want);
+  lim->mem_used = lim->mem_used - old + want;
   if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
   return p;
 }
@@ -417,6 +437,12 @@ static int ls_trampoline(lua_State *L) {
     lim->nested_set = 0;
   }
   lim->host_depth--;
+  if (lim->host_depth == 0 && lim->pending > 0) { /* its work buffers are gone; kept objects are charged */
+    size_t bytes = lim->pending < lim->mem_used ? lim->pending : lim->mem_used;
+    lim->mem_used -= bytes;
+    if (lim->shared) atomic_fetch_sub(&lim->shared->used, bytes);
+    lim->pending = 0;
+  }
   if (r >= 0 && lim->host_depth == 0 && over_cap(L, lim)) {
     /* What the host pushed counts: a call that leaves the script over its limit fails like an
        allocation the cap refused, once every Swift frame has returned. Garbage the host made is
@@ -443,6 +469,14 @@ int ls_object_gc(lua_State *L) {
   if (slot != NULL && *slot != NULL) {
     void *object = *slot;
     *slot = NULL; /* a resurrected userdata must not release twice */
+    if (lua_rawlen(L, 1) >= sizeof(object_slot)) { /* an object's: give its charge back */
+      object_slot *charged = (object_slot *)slot;
+      ls_limits *lim = limits_of(L);
+      size_t bytes = charged->charge < lim->mem_used ? charged->charge : lim->mem_used;
+      charged->charge = 0;
+      lim->mem_used -= bytes;
+      if (lim->shared) atomic_fetch_sub(&lim->shared->used, bytes);
+    }
     if (g_release) g_release(object);
   }
   return 0;
@@ -465,10 +499,47 @@ void ls_pushhostfunction(lua_State *L, void *box) {
   lua_pushcclosure(L, ls_trampoline, 1);
 }
 
-void ls_pushobject(lua_State *L, void *object, int mtidx) {
+void ls_pushobject(lua_State *L, void *object, int mtidx) { ls_pushobject_charged(L, object, mtidx, 0); }
+
+void ls_release_free_memory(void) {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+void ls_charge_pending(lua_State *L, size_t bytes) {
+  ls_limits *lim = limits_of(L);
+  lim->pending += bytes;
+  lim->mem_used += bytes;
+  if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
+  if (lim->shared) atomic_fetch_add(&lim->shared->used, bytes);
+}
+
+void ls_set_object_charge(lua_State *L, int idx, size_t bytes) {
+  object_slot *slot = (object_slot *)lua_touserdata(L, idx);
+  if (slot == NULL || slot->object == NULL || lua_rawlen(L, idx) < sizeof(object_slot)) return;
+  ls_limits *lim = limits_of(L);
+  size_t old = slot->charge < lim->mem_used ? slot->charge : lim->mem_used;
+  lim->mem_used = lim->mem_used - old + bytes;
+  if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
+  if (lim->shared) {
+    atomic_fetch_sub(&lim->shared->used, old);
+    atomic_fetch_add(&lim->shared->used, bytes);
+  }
+  slot->charge = bytes;
+}
+
+void ls_pushobject_charged(lua_State *L, void *object, int mtidx, size_t bytes) {
   mtidx = lua_absindex(L, mtidx);
-  void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
-  *slot = object;
+  object_slot *slot = (object_slot *)lua_newuserdatauv(L, sizeof(object_slot), 0);
+  slot->object = object;
+  slot->charge = bytes;
+  if (bytes > 0) {
+    ls_limits *lim = limits_of(L);
+    lim->mem_used += bytes;
+    if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
+    if (lim->shared) atomic_fetch_add(&lim->shared->used, bytes);
+  }
   lua_pushvalue(L, mtidx);
   lua_setmetatable(L, -2);
 }

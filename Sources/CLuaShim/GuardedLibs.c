@@ -75,14 +75,15 @@ static int wrap_coroutine(lua_State *L) {
 
 /* MARK: hooks */
 
-/* Its address keys the registry's table of script hooks: thread -> function (weak keys). */
-static const char SCRIPT_HOOKS = 0;
+/* The registry's table of script hooks: thread -> function (weak keys), under the name the
+   standard library uses (Lua's own tests look for it). */
+static const char *const SCRIPT_HOOKS = "_HOOKKEY";
 static const char *const EVENT_NAMES[] = {"call", "return", "line", "count", "tail call"};
 
 static void call_script_hook(lua_State *L, lua_Debug *ar) {
   const char *tripped = ls_check_deadline(L); /* Ctrl-C still stops a script with its own hook */
   if (tripped != NULL) luaL_error(L, "%s", tripped);
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &SCRIPT_HOOKS) != LUA_TTABLE) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_HOOKS) != LUA_TTABLE) {
     lua_pop(L, 1);
     return;
   }
@@ -125,7 +126,7 @@ static int set_hook(lua_State *L) {
     if (count > 0) mask |= LUA_MASKCOUNT;
     hook = call_script_hook;
   }
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &SCRIPT_HOOKS) != LUA_TTABLE) {
+  if (lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_HOOKS) != LUA_TTABLE) {
     lua_pop(L, 1);
     lua_createtable(L, 0, 2);
     lua_pushliteral(L, "k");
@@ -133,7 +134,7 @@ static int set_hook(lua_State *L) {
     lua_pushvalue(L, -1);
     lua_setmetatable(L, -2); /* the table is its own metatable: weak keys */
     lua_pushvalue(L, -1);
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &SCRIPT_HOOKS);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_HOOKS);
   }
   if (!lua_checkstack(co, 1)) return luaL_error(L, "stack overflow");
   lua_pushthread(co);
@@ -155,7 +156,7 @@ static int get_hook(lua_State *L) {
   if (hook != call_script_hook) {
     lua_pushliteral(L, "external hook");
   } else {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &SCRIPT_HOOKS);
+    lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_HOOKS);
     if (!lua_checkstack(co, 1)) return luaL_error(L, "stack overflow");
     lua_pushthread(co);
     lua_xmove(co, L, 1);

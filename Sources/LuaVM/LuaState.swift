@@ -129,6 +129,13 @@ public final class LuaState {
   /// allocator's).
   public var memoryProbe: LuaMemoryProbe { LuaMemoryProbe(state: lua.state) }
 
+  /// Collects the script's garbage and hands the process's free heap pages back to the system
+  /// (every thread's heap), so memory one worker freed does not stay counted in the process.
+  public func releaseFreeMemory() {
+    lua.collectGarbage()
+    ls_release_free_memory()
+  }
+
   /// Bytes the state holds now, and the most it has held.
   public var memoryUsed: Int { Int(ls_memory_used(lua.state)) }
   public var memoryPeak: Int { Int(ls_memory_peak(lua.state)) }
@@ -221,6 +228,9 @@ public final class LuaLife: @unchecked Sendable {
 /// Reads what a state's memory cap leaves (nil without one).
 public struct LuaMemoryProbe: @unchecked Sendable {
   let state: OpaquePointer
+  /// Counts `bytes` granted to the running host call against the cap until the call returns
+  /// (on the state's thread).
+  public func chargeWhileRunning(_ bytes: Int) { ls_charge_pending(state, max(bytes, 0)) }
   public var headroom: Int? {
     let left = ls_memory_headroom(state)
     return left == .max ? nil : Int(clamping: left)

@@ -35,7 +35,7 @@ extension TunaEngine {
           let model = try GaussianProcess.fit(
             x: x, y: y, lows: low, highs: high, deterministic: try o.bool("deterministic") ?? false,
             seed: try seedValue(o) ?? 0)
-          self.classes.gp.push(GPBox(model), on: l)
+          self.classes.gp.push(GPBox(model), on: l, charging: self.granted.take())
         } catch let e as GaussianProcess.FitError {
           throw ArgumentError(1, e.message)
         }

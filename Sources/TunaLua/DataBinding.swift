@@ -108,7 +108,9 @@ extension TunaEngine {
   }
 
   func pushDataset(_ data: Dataset, on lua: Lua) throws {
-    classes.dataset.push(DatasetBox(data), on: lua)
+    // Its features and targets count against --memory-limit while the script holds it.
+    let bytes = MemoryBudget.sum(MemoryBudget.size(data.nSamples, data.nFeatures, 4), MemoryBudget.size(data.y.count, 4))
+    classes.dataset.push(DatasetBox(data), on: lua, charging: state.memoryLimit == nil ? 0 : bytes)
   }
 
   /// A seed option for the training core (any integer, as its 64-bit pattern; 0 when absent).
@@ -118,8 +120,9 @@ extension TunaEngine {
   /// message names it) when the limit does not leave them.
   func reserve(_ bytes: Int, for what: String) throws {
     guard state.memoryLimit != nil else { return }
-    let memory = state.memoryProbe
-    do { try MemoryBudget { memory.headroom }.reserve(bytes, for: what) } catch let e as TrainError {
+    let memory = state.memoryProbe, granted = self.granted
+    _ = granted.take()
+    do { try MemoryBudget(headroom: { memory.headroom }, granted: { granted.add($0); memory.chargeWhileRunning($0) }).reserve(bytes, for: what) } catch let e as TrainError {
       throw ScriptError(e.message)
     }
   }
@@ -134,8 +137,9 @@ extension TunaEngine {
     let probe = state.limitProbe
     let cancellation = state.hasLimit ? Cancellation { probe.passed } : nil
     // Under --memory-limit, large buffers made for the script are asked for first.
-    let memory = state.memoryProbe
-    let budget = state.memoryLimit == nil ? nil : MemoryBudget { memory.headroom }
+    let memory = state.memoryProbe, granted = self.granted
+    let budget = state.memoryLimit == nil ? nil : MemoryBudget(headroom: { memory.headroom }, granted: { granted.add($0); memory.chargeWhileRunning($0) })
+    _ = granted.take()
     do {
       return try MemoryBudget.withCurrent(budget) { try Cancellation.withCurrent(cancellation, body) }
     } catch let e as TrainError {

@@ -92,7 +92,7 @@ extension TunaEngine {
       LuaBinding(kind, "options?: \(EstimatorFactory.options(kind).type)", returns: "tuna.Model", summaries[kind] ?? "") {
         [unowned self] l in
         let estimator = try self.train { try EstimatorFactory.make(kind, l, at: 1) }
-        self.classes.estimator.push(EstimatorBox(estimator, name: kind), on: l)
+        self.classes.estimator.push(EstimatorBox(estimator, name: kind), on: l, charging: self.granted.take())
         return 1
       }
     }
@@ -370,6 +370,7 @@ enum EstimatorMethods {
         let box = try engine.classes.estimator.check(1, on: l)
         let d = try engine.classes.dataset.check(2, on: l).data
         try engine.train { try box.value.fit(d) }
+        engine.classes.estimator.setCharge(at: 1, on: l, bytes: engine.granted.take())
         l.pushValue(at: 1)
         return 1
       },

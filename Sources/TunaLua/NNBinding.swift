@@ -32,7 +32,7 @@ extension TunaEngine {
         }
         if let p = try o.number("dropout") { config.dropout = Float(p) }
         let net = try self.train { try MLP(config) }
-        self.classes.mlp.push(net, on: l)
+        self.classes.mlp.push(net, on: l, charging: self.granted.take())
         return 1
       },
       LuaBinding(

@@ -379,7 +379,9 @@ extension TunaEngine {
       var error = lua.popError(status: status)
       if error.kind == .cancelled, interruption.isInterrupted { throw Interrupted() }
       if error.kind == .memory {
-        lua.collectGarbage()
+        // What the trial held goes back to the system, not only to this thread's heap: another
+        // worker's heap could not reuse it, and the process would outgrow the limit.
+        state.releaseFreeMemory()
         if let cap = state.memoryLimit {
           let shared = state.sharesMemory ? ", shared by the workers" : ""
           error.message += " (memory limit \(formatBytes(cap))\(shared))"

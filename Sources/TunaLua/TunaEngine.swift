@@ -88,6 +88,9 @@ public final class TunaEngine {
   /// Every table and class the engine gave the script, as declared: the annotation file is
   /// rendered from it.
   public let api = LuaAPI()
+  /// Bytes the memory budget let through since the last `takeGranted()`: what the objects made
+  /// for the script hold, charged to their userdata.
+  let granted = GrantTally()
   var pruneSignal: LuaRef!
   var sortedMetatable: LuaRef!
   var descendingMetatable: LuaRef!
@@ -347,4 +350,12 @@ extension TunaEngine {
       "Lua.workspace.library to have tuna.* calls completed and checked.",
     ])
   }
+}
+
+/// Counts what a memory budget granted, from whichever thread asked.
+final class GrantTally: Sendable {
+  private let bytes = Atomic<Int>(0)
+  func add(_ n: Int) { bytes.add(max(n, 0), ordering: .relaxed) }
+  /// What was granted since the last take, and starts over.
+  func take() -> Int { bytes.exchange(0, ordering: .relaxed) }
 }

@@ -210,9 +210,14 @@ final class LimitTests: XCTestCase {
     XCTAssertEqual(try state.value("return #string.rep('x', 40 * 1024 * 1024)"), .int(40 << 20))
   }
 
-  func testHostPushesSucceedWhenTheCapIsNearlyExhausted() throws {
+  /// A host function's pushes are never refused while it runs (a refusal would longjmp across
+  /// its Swift frames), but they count: a call whose results leave the script over its cap
+  /// fails with Lua's memory error once the host function has returned, and its results are
+  /// let go. Swift's pushes outside any call are never refused.
+  func testHostPushesCountOnceTheHostFunctionReturns() throws {
     let state = try LuaState()
     let big = String(repeating: "h", count: 1 << 20)
+    var finished = 0
     state.register("big") { l in
       l.push(big)
       l.newTable(arrayCount: 10_000)
@@ -220,26 +225,31 @@ final class LimitTests: XCTestCase {
         l.push(i)
         l.rawSet(-2, index: i)
       }
+      finished += 1
       return 2
+    }
+    state.register("small") { l in
+      l.push("fits")
+      return 1
     }
     try state.load(
       string: """
-        local s, t = big()
-        local ok, err = pcall(string.rep, 'g', 1024 * 1024)
-        return #s, #t, ok, err
+        local ok, err = pcall(big)
+        return ok, err, small()
         """, chunkName: "near.lua")
     state.lua.collectGarbage()
     state.memoryLimit = state.memoryUsed + (16 << 10)
     let limit = try XCTUnwrap(state.memoryLimit)
-    try state.lua.pcall(arguments: 0, results: 4)
+    try state.lua.pcall(arguments: 0, results: 3)
     XCTAssertEqual(
-      (1...4).map { Value(state.lua, at: Int32($0)) },
-      [.int(1 << 20), .int(10_000), .bool(false), .string("not enough memory")],
-      "the host's pushes went past the cap; the guest's own allocation afterwards was refused")
+      (1...3).map { Value(state.lua, at: Int32($0)) },
+      [.bool(false), .string("not enough memory"), .string("fits")],
+      "the host function ran to its end; its results put the script over the cap, so the call failed")
+    XCTAssertEqual(finished, 1)
     state.lua.top = 0
     XCTAssertGreaterThan(state.memoryPeak, limit)
 
-    // Outside any call, Swift's pushes are never refused either.
+    // Outside any call, Swift's pushes are never refused.
     state.lua.push(big)
     XCTAssertEqual(state.lua.toString(-1)?.utf8.count, 1 << 20)
     state.lua.pop()

@@ -307,6 +307,29 @@ final class HardeningTests: XCTestCase {
     assertLine(result.stdout, "held\ttrue")
   }
 
+  /// Native objects the script keeps count against --memory-limit for as long as it holds them:
+  /// forty 11 MB datasets kept in a table used to pass one by one (each fit what the limit
+  /// left) and grew the process to 1.5 GB; now the sixth is refused, with one worker or four.
+  func testKeptNativeObjectsCountAgainstTheMemoryLimit() throws {
+    for workers in [1, 4] {
+      let result = try run("kept", """
+        local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+        study:optimize(function(trial)
+          local keep = {}
+          for i = 1, 40 do keep[i] = tuna.data.make_classification{ n_samples = 50000, n_features = 60, seed = i } end
+          return #keep
+        end, { n_trials = 4, workers = \(workers), catch = true })
+        local refused = 0
+        for _, t in ipairs(study:trials()) do
+          if t.state == "fail" and t.fail_reason:find("more than the memory limit leaves", 1, true) then refused = refused + 1 end
+        end
+        print("refused " .. refused)
+        """, options: ["--memory-limit", "64MB"], timeout: 60)
+      XCTAssertEqual(result.status, 0, result.transcript)
+      assertLine(result.stdout, "refused 4", "workers = \(workers)")
+    }
+  }
+
   /// Under --memory-limit the workers of one optimize call share the cap: four workers that
   /// each hold 24 MB at once cannot all fit under 64 MB (each alone can), so some of their
   /// trials fail with Lua's memory error while the others finish.

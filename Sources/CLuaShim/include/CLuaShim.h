@@ -64,6 +64,16 @@ void ls_pushhostfunction(lua_State *L, void *box);
 /// Pushes a userdata holding `object` with the metatable at `mtidx`. The metatable's `__gc`
 /// must be `ls_object_gc` for the object to be released.
 void ls_pushobject(lua_State *L, void *object, int mtidx);
+/// As `ls_pushobject`, for an object holding `bytes` of native memory made for the script: they
+/// count against the state's memory cap (and a shared one) until the userdata is collected.
+void ls_pushobject_charged(lua_State *L, void *object, int mtidx, size_t bytes);
+/// Counts `bytes` of native memory the running host call was granted against the state's cap
+/// (and a shared one) until the call returns: other workers see it while the work runs.
+void ls_charge_pending(lua_State *L, size_t bytes);
+/// Hands free heap pages of every thread's heap back to the system (glibc; a no-op elsewhere).
+void ls_release_free_memory(void);
+/// Replaces the charge of the object userdata at `idx` (a model refitted holds new buffers).
+void ls_set_object_charge(lua_State *L, int idx, size_t bytes);
 /// The pointer a host userdata holds, or NULL.
 void *ls_toobject(lua_State *L, int idx);
 /// `__gc` for host userdata: releases the object and clears the slot.

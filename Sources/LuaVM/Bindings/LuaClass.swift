@@ -65,11 +65,20 @@ public final class LuaClass<T: AnyObject> {
     metatable = lua.ref()
   }
 
-  /// Pushes a new userdata holding `object`.
-  public func push(_ object: T, on lua: Lua) {
+  /// Pushes a new userdata holding `object`. `charging` bytes of native memory the object holds
+  /// for the script count against the state's memory limit until the userdata is collected
+  /// (pass them once, where the object is made).
+  public func push(_ object: T, on lua: Lua, charging bytes: Int = 0) {
     lua.push(metatable)
-    ls_pushobject(lua.state, Unmanaged.passRetained(object).toOpaque(), -1)
+    ls_pushobject_charged(lua.state, Unmanaged.passRetained(object).toOpaque(), -1, max(bytes, 0))
     lua.remove(at: -2)
+  }
+
+  /// Sets the bytes of native memory the object userdata at `index` holds (replacing what was
+  /// charged before: a model refitted let its old buffers go).
+  public func setCharge(at index: Int32, on lua: Lua, bytes: Int) {
+    guard object(at: index, on: lua) != nil else { return }
+    ls_set_object_charge(lua.state, index, max(bytes, 0))
   }
 
   /// The object at `index` if it is one of this class's userdata.

@@ -5,19 +5,27 @@ import Foundation
 /// and workspace, a forest's trees — and refuses with a `TrainError` naming the need and what
 /// is left, instead of allocating past the limit.
 ///
-/// The budget is checked, not kept: memory the training core has already handed back (a
-/// dataset the caller holds) is not counted against later requests.
+/// The budget is checked here, and kept by the caller: it hears what was granted and can count
+/// it for as long as it holds what was made (the Lua binding does, per object).
 public struct MemoryBudget: Sendable {
   private let headroom: @Sendable () -> Int?
+  private let granted: (@Sendable (Int) -> Void)?
 
   /// A budget that leaves `headroom()` bytes (nil: no limit). Called on the calling thread.
-  public init(headroom: @escaping @Sendable () -> Int?) { self.headroom = headroom }
+  /// `granted` hears every request that was let through (the caller may then count what the
+  /// objects it keeps hold).
+  public init(headroom: @escaping @Sendable () -> Int?, granted: (@Sendable (Int) -> Void)? = nil) {
+    self.headroom = headroom
+    self.granted = granted
+  }
 
   /// Throws when `bytes` (for `what`, as messages name it) is more than is left.
   public func reserve(_ bytes: Int, for what: String) throws {
-    guard let left = headroom(), bytes > left else { return }
-    throw TrainError(
-      "\(what) needs \(Self.describe(bytes)), more than the memory limit leaves (\(Self.describe(left)))")
+    if let left = headroom(), bytes > left {
+      throw TrainError(
+        "\(what) needs \(Self.describe(bytes)), more than the memory limit leaves (\(Self.describe(left)))")
+    }
+    granted?(bytes)
   }
 
   private static let key = "TunaTrain.MemoryBudget"
