@@ -32,11 +32,13 @@ extension TunaEngine {
         // The kernel matrix, its factor and the fit's scratch.
         try self.reserve(MemoryBudget.size(x.count, x.count, 24), for: "tuna.gp.\(name)")
         do {
+          let probe = self.state.limitProbe
           let model = try GaussianProcess.fit(
             x: x, y: y, lows: low, highs: high, deterministic: try o.bool("deterministic") ?? false,
-            seed: try seedValue(o) ?? 0)
+            seed: try seedValue(o) ?? 0, shouldStop: { probe.passed })
           self.classes.gp.push(GPBox(model), on: l, charging: self.granted.take())
         } catch let e as GaussianProcess.FitError {
+          if e.stopped { try self.state.checkDeadline() }  // the limit's own error, at the script's line
           throw ArgumentError(1, e.message)
         }
         return 1

@@ -454,7 +454,8 @@ enum GPFit {
   ///   - maxIterations: quasi-Newton steps allowed per start.
   static func fit(
     x: [Double], y: [Double], categorical: [Bool], starts: [KernelParameters], minimumNoise: Double = 1e-6,
-    deterministic: Bool = false, maxEvaluations: Int = 200, maxIterations: Int = 200, gradientTolerance: Double = 1e-2
+    deterministic: Bool = false, maxEvaluations: Int = 200, maxIterations: Int = 200, gradientTolerance: Double = 1e-2,
+    shouldStop: @escaping () -> Bool = { false }
   ) -> GPPosterior? {
     let likelihood = GPLikelihood(
       x: x, y: y, categorical: categorical, minimumNoise: minimumNoise, fixedNoise: deterministic)
@@ -464,14 +465,16 @@ enum GPFit {
     optimizer.maxIterations = maxIterations
     optimizer.gradientTolerance = gradientTolerance
     optimizer.valueTolerance = 1e-9
+    optimizer.shouldStop = shouldStop
     var best: (theta: [Double], loss: Double)?
     let initial = starts.isEmpty ? [KernelParameters.initial(dimensions: categorical.count)] : starts
-    for start in initial {
+    for start in initial where !shouldStop() {
       let result = optimizer.minimize(from: likelihood.theta(start), lower: lower, upper: upper) { theta, gradient in
         likelihood.loss(theta, gradient: &gradient)
       }
       if result.value.isFinite, best == nil || result.value < best!.loss { best = (result.x, result.value) }
     }
+    if shouldStop() { return nil }
     if let best, let posterior = likelihood.posterior(best.theta) { return posterior }
     return GPPosterior(x: x, y: y, categorical: categorical, parameters: KernelParameters.initial(dimensions: categorical.count))
   }
@@ -494,6 +497,8 @@ enum GPFit {
 public final class GaussianProcess {
   public struct FitError: Error, CustomStringConvertible {
     public let message: String
+    /// The fit ended because `shouldStop` said so, not because of the data.
+    public var stopped = false
     public var description: String { message }
   }
 
@@ -522,10 +527,12 @@ public final class GaussianProcess {
   ///   - deterministic: hold the noise at its minimum (an objective without noise), so the mean
   ///     interpolates the data.
   ///   - seed: seeds the extra random starts of the hyperparameter search.
+  ///   - shouldStop: asked between likelihood evaluations (each one factorization, O(n³)); true
+  ///     abandons the fit with a `FitError` whose `stopped` is set.
   /// - Throws: `FitError` for empty or ragged inputs, non-finite values, or an empty box.
   public static func fit(
     x: [[Double]], y: [Double], lows: [Double]? = nil, highs: [Double]? = nil, deterministic: Bool = false,
-    seed: UInt64 = 0
+    seed: UInt64 = 0, shouldStop: @escaping () -> Bool = { false }
   ) throws(FitError) -> GaussianProcess {
     guard !x.isEmpty else { throw FitError(message: "fit needs at least one point") }
     guard x.count == y.count else { throw FitError(message: "x has \(x.count) points but y has \(y.count) values") }
@@ -560,8 +567,11 @@ public final class GaussianProcess {
     let categorical = [Bool](repeating: false, count: d)
     guard
       let posterior = GPFit.fit(
-        x: flat, y: standardized, categorical: categorical, starts: starts, deterministic: deterministic)
+        x: flat, y: standardized, categorical: categorical, starts: starts, deterministic: deterministic,
+        shouldStop: shouldStop),
+      !shouldStop()
     else {
+      if shouldStop() { throw FitError(message: "the fit was stopped", stopped: true) }
       throw FitError(message: "the covariance matrix could not be factored")
     }
     return GaussianProcess(posterior: posterior, lows: lows, highs: highs, yMean: mean, yScale: scale)

@@ -15,6 +15,9 @@ struct BoundedLBFGS {
   var gradientTolerance = 1e-5
   /// Stop when an iteration lowers f by at most this times max(|f|, 1).
   var valueTolerance = 1e-10
+  /// Asked before every iteration and every line-search step: true ends the search where it is
+  /// (a caller's time limit or Ctrl-C).
+  var shouldStop: () -> Bool = { false }
 
   struct Result {
     var x: [Double]
@@ -45,7 +48,7 @@ struct BoundedLBFGS {
     var d = [Double](repeating: 0, count: n)
     var alphas = [Double](repeating: 0, count: memory)
 
-    while iterations < maxIterations && evaluations < maxEvaluations {
+    while iterations < maxIterations && evaluations < maxEvaluations && !shouldStop() {
       // Held variables: at a bound, with the gradient pushing out of the box.
       var projectedNorm = 0.0
       for i in 0..<n {
@@ -99,7 +102,7 @@ struct BoundedLBFGS {
       var t = 1.0
       var accepted: (x: [Double], value: Double)?
       var trial = x
-      for _ in 0..<30 where evaluations < maxEvaluations {
+      for _ in 0..<30 where evaluations < maxEvaluations && !shouldStop() {
         var moved = false
         var decrease = 0.0
         for i in 0..<n {
