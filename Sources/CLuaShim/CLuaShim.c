@@ -603,6 +603,13 @@ void ls_set_limit(lua_State *L, int64_t deadline_ns, int every, const char *mess
   /* A deadline trip belonged to the limit this one replaces; a cancel stays until cleared. */
   if (lim->tripped == LS_TRIP_DEADLINE || (lim->tripped == LS_TRIP_CANCEL && !atomic_load(&lim->cancel)))
     lim->tripped = LS_TRIP_NONE;
+  /* Arming restarts the hook's count, so a loop that re-arms more often than the count (a
+     nested study running one-line trials) would never be checked: a deadline already past
+     trips here instead. */
+  if (lim->tripped == LS_TRIP_NONE && atomic_load(&lim->cancel))
+    lim->tripped = LS_TRIP_CANCEL;
+  else if (lim->tripped == LS_TRIP_NONE && lim->deadline_ns != 0 && ls_now_ns() >= lim->deadline_ns)
+    lim->tripped = LS_TRIP_DEADLINE;
   hook_all_threads(L, ls_hook, lim->tripped != LS_TRIP_NONE ? 1 : lim->hook_every);
 }
 

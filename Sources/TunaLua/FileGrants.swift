@@ -35,8 +35,10 @@ public struct FileGrants: Sendable, Equatable {
       throw ScriptError("\(function): cannot write \(path): no such directory \(directory)")
     }
     let target: String
-    if FileManager.default.fileExists(atPath: path) {
-      guard let existing = Self.resolve(path) else { throw ScriptError("\(function): cannot write \(path)") }
+    if Self.exists(path) {  // a link to nothing exists too: writing would create its target
+      guard let existing = Self.resolve(path) else {
+        throw ScriptError("\(function): cannot write \(path): it is a symbolic link to a file that does not exist")
+      }
       try Self.requireRegularFile(existing, path: path, function: function)
       target = existing
     } else {
@@ -45,7 +47,23 @@ public struct FileGrants: Sendable, Equatable {
     guard Self.inside(target, any: write) else {
       throw ScriptError("\(function): writing \(path) is not allowed in the sandbox (grant its directory with --allow-write DIR)")
     }
+    // SQLite writes beside a database (its journal, write-ahead log and shared memory): a link
+    // planted under one of those names would carry the writes elsewhere.
+    for suffix in ["-journal", "-wal", "-shm"] where Self.isSymbolicLink(target + suffix) {
+      throw ScriptError("\(function): cannot write \(path): \(url.lastPathComponent + suffix) beside it is a symbolic link")
+    }
     return target
+  }
+
+  /// Whether anything is at `path`, a symbolic link to nothing included (`lstat`).
+  static func exists(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0
+  }
+
+  static func isSymbolicLink(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
   }
 
   /// The canonical path (symbolic links and `..` resolved), or nil when nothing is there.

@@ -313,15 +313,25 @@ extension TunaEngine {
       }
     }]
 
+    // Before each trial, a limit of an enclosing scope that has passed (a study optimized
+    // inside a trial, under --timeout, after Ctrl-C) ends this call instead of failing one more
+    // trial: an endless inner study would otherwise fail trial after trial past the limit.
     if let limit = run.trialTimeout {
       // The deadline covers the whole trial: the sampler's hooks as well as the objective.
       let message = "trial exceeded its time limit of \(formatNumber(limit)) s"
       run.aroundTrial = { [unowned self] trial in
-        try self.state.withDeadline(seconds: limit, message: message, trial)
+        try self.state.checkDeadline()
+        return try self.state.withDeadline(seconds: limit, message: message, trial)
       }
     } else if configuration.interruptible {
       run.aroundTrial = { [unowned self] trial in
-        try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial)
+        try self.state.checkDeadline()
+        return try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial)
+      }
+    } else if state.hasLimit {
+      run.aroundTrial = { [unowned self] trial in
+        try self.state.checkDeadline()
+        return try trial()
       }
     }
     if configuration.interruptible {

@@ -108,6 +108,37 @@ final class DeadlineTests: XCTestCase {
     assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
   }
 
+  /// Found by the program fuzzer: a study optimized inside a trial, with one-line trials and no
+  /// end, re-armed the hook for every inner trial and so restarted its count each time — the
+  /// outer limit was never checked. Arming now trips a deadline already past.
+  func testNestedStudiesOfShortTrialsStopAtTheOuterLimit() throws {
+    let result = try run("""
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t)
+        t.study:optimize(function() end, {})
+        return 1
+      end, { n_trials = 1 })
+      """, options: ["--trial-timeout", "1"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertContains(result.stderr, "trial exceeded its time limit of 1 s")
+    XCTAssertLessThan(result.seconds, 2.5, result.transcript)
+  }
+
+  /// Found by the program fuzzer: checking that 100,000 categorical choices are distinct compared
+  /// every pair (8 s, in one Swift call no limit could stop); it is one pass now.
+  func testManyCategoricalChoicesAreCheckedInOnePass() throws {
+    let result = try run("""
+      local choices = {}
+      for i = 1, 300000 do choices[i] = i end
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t) return t:suggest_categorical("c", choices) end, { n_trials = 2 })
+      print("chosen", #study:trials())
+      """, options: ["--trial-timeout", "1"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "chosen\t2")
+    XCTAssertFalse(result.stderr.contains("time limit"), result.transcript)
+  }
+
   /// Native work — a random forest growing on every core, a network training, a big generated
   /// dataset, a Gaussian process fitting its kernel (40 s for these 1,200 points) — polls the limit and stops within a fraction of a second of it (a forest fit
   /// used to run to its end: 7.7 s under a 1 s limit).

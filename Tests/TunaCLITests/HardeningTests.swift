@@ -215,6 +215,12 @@ final class HardeningTests: XCTestCase {
     try csv.write(to: outside.appendingPathComponent("secret.csv"), atomically: true, encoding: .utf8)
     try fm.createSymbolicLink(
       at: granted.appendingPathComponent("link.csv"), withDestinationURL: outside.appendingPathComponent("secret.csv"))
+    // Links to files that do not exist yet (found by the program fuzzer: SQLite created the
+    // link's target outside), and a link where SQLite puts its write-ahead log.
+    try fm.createSymbolicLink(
+      at: granted.appendingPathComponent("dangling.db"), withDestinationURL: outside.appendingPathComponent("made.db"))
+    try fm.createSymbolicLink(
+      at: granted.appendingPathComponent("w.db-wal"), withDestinationURL: outside.appendingPathComponent("made.db-wal"))
     let source = """
       local dir, out = arg[1], arg[2]
       local function refused(pattern, f, ...)
@@ -227,6 +233,9 @@ final class HardeningTests: XCTestCase {
       refused("is not allowed in the sandbox", tuna.data.csv, dir .. "/link.csv", { target = "y" })
       refused("not a regular file", tuna.data.csv, "/dev/zero", { target = "y" })
       refused("writing " .. out .. "/s.db is not allowed", tuna.create_study, { storage = "sqlite:" .. out .. "/s.db" })
+      refused("symbolic link to a file that does not exist", tuna.create_study, { storage = "sqlite:" .. dir .. "/dangling.db" })
+      refused("w.db-wal beside it is a symbolic link", tuna.create_study, { storage = "sqlite:" .. dir .. "/w.db" })
+      refused("symbolic link to a file that does not exist", tuna.report, tuna.create_study{}, dir .. "/dangling.db")
       local s = tuna.create_study{ name = "kept", storage = "sqlite:" .. dir .. "/s.db" }
       s:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 2 })
       tuna.report(s, dir .. "/r.html")
@@ -242,6 +251,8 @@ final class HardeningTests: XCTestCase {
     assertLine(result.stdout, "granted only")
     XCTAssertTrue(fm.fileExists(atPath: granted.appendingPathComponent("r.html").path))
     XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("s.db").path))
+    XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("made.db").path))
+    XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("made.db-wal").path))
     XCTAssertFalse(fm.fileExists(atPath: outside.appendingPathComponent("r.html").path))
 
     // The command line's --storage is the user's own: allowed without a grant.
