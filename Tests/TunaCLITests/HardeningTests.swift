@@ -350,7 +350,10 @@ final class HardeningTests: XCTestCase {
     let result = try run("workers", """
       local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
       study:optimize(function(trial)
-        local block = string.rep("x", 24 * 1024 * 1024)
+        -- 24 MB in 1 MB pieces (one 24 MB string needs a 32 MB buffer on its way, and four
+        -- workers racing for such buffers can all be refused)
+        local block = {}
+        for i = 1, 24 do block[i] = string.rep(string.char(64 + i), 1024 * 1024) end
         -- hold the block until all four trials got this far (or a moment has passed)
         io.open("\(barrier.path)/" .. trial.number, "w"):close()
         local started = os.clock()
