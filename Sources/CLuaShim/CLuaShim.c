@@ -28,6 +28,7 @@ typedef struct ls_limits {
   int hook_every;        /* > 0 while a limit is armed */
   atomic_int cancel;
   int nested_set;        /* the running host call recorded a nested traceback */
+  int closing;           /* the state is closing: finalizers run, the host is going away */
   size_t pending;        /* native bytes the running host call was granted (in mem_used until it returns) */
   int warnings_on;       /* warn("@on") / warn("@off"), off at first as in the lua program */
   int warning_continues; /* the last warning piece asked to be continued */
@@ -178,6 +179,7 @@ void ls_close(lua_State *L) {
   ls_limits *lim = limits_of(L);
   lim->mem_cap = 0;
   lim->host_depth = 1;
+  lim->closing = 1;
   lua_close(L);
   free(lim);
 }
@@ -429,6 +431,8 @@ static int ls_trampoline(lua_State *L) {
   void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
   if (slot == NULL || *slot == NULL) return luaL_error(L, "host function was released");
   ls_limits *lim = limits_of(L);
+  /* Finalizers run by lua_close at exit may still call the host, which is being torn down. */
+  if (lim->closing) return luaL_error(L, "host functions cannot be called while the script's state closes (from a finalizer at exit)");
   lim->host_depth++;
   lim->nested_set = 0;
   int r = g_dispatch(L, *slot);

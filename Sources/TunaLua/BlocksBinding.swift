@@ -83,6 +83,7 @@ extension TunaEngine {
         let scramble = try o.bool("scramble") ?? true
         let seed: UInt64? = scramble ? (try seedValue(o) ?? 0) : nil
         let skip = try o.integer("skip") ?? 0
+        if let problem = QMC.problem(kind, dimensions: d, count: n, skip: skip) { throw ArgumentError(3, problem) }
         // The points in Swift, then as Lua tables (a number slot each, a table per point).
         try self.reserve(MemoryBudget.sum(MemoryBudget.size(n, d, 24), MemoryBudget.size(n, 64)), for: "tuna.qmc.\(name)")
         let points = kind == .sobol

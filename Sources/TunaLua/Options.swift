@@ -88,6 +88,11 @@ struct Options {
     }
   }
 
+  /// An error for option `key` with a value that is the right type but out of range.
+  func badValue(_ key: String, _ problem: String) -> ArgumentError {
+    ArgumentError(position, "'\(key)' \(problem)")
+  }
+
   /// An error for option `key` whose value is not `expected`; the value must be on top.
   func bad(_ key: String, _ expected: String) -> ArgumentError {
     ArgumentError(position, "'\(key)' must be \(expected), got \(lua.describe(-1))")

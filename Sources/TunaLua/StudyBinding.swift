@@ -60,9 +60,11 @@ extension TunaEngine {
     }
     let persistent = !(storage is InMemoryStorage)
     let heartbeat = try options.number("heartbeat_interval") ?? (persistent ? 5 : nil)
-    if let heartbeat, !(heartbeat > 0) { throw ArgumentError(1, "'heartbeat_interval' must be > 0 seconds") }
+    if let heartbeat, !(heartbeat > 0 && heartbeat.isFinite) {
+      throw ArgumentError(1, "'heartbeat_interval' must be a finite number of seconds > 0")
+    }
     let grace = try options.number("grace_period") ?? heartbeat.map { 4 * $0 }
-    if let grace, !(grace > 0) { throw ArgumentError(1, "'grace_period' must be > 0 seconds") }
+    if let grace, !(grace > 0 && grace.isFinite) { throw ArgumentError(1, "'grace_period' must be a finite number of seconds > 0") }
     let retry = try options.integer("retry_failed") ?? 0
     guard retry >= 0 else { throw ArgumentError(1, "'retry_failed' must be >= 0, got \(retry)") }
 
@@ -276,6 +278,9 @@ extension TunaEngine {
     run.staleAfter = box.gracePeriod
     run.retryFailed = box.retryFailed
     run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
+    for (key, seconds) in [("timeout", run.timeout), ("trial_timeout", run.trialTimeout)] {
+      if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
+    }
     let showProgress = try options.bool("show_progress") ?? true
     let workers = try configuration.workers ?? options.integer("workers") ?? 1
     guard workers >= 1 else { throw ArgumentError(3, "'workers' must be >= 1, got \(workers)") }

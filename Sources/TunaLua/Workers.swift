@@ -25,7 +25,7 @@ final class SharedBudget: Sendable {
 
   init(nTrials: Int?, timeout: Double?) {
     self.nTrials = nTrials
-    deadline = timeout.map { ContinuousClock.now + .seconds($0) }
+    deadline = timeout.map { ContinuousClock.now + .limit(seconds: $0) }
   }
 
   /// Takes one trial from the budget; false once it is spent, past the deadline, or stopped.

@@ -200,6 +200,41 @@ final class HardeningTests: XCTestCase {
     assertLine(result.stdout, "room")
   }
 
+  // MARK: Hostile numbers (found by the program fuzzer)
+
+  /// Numbers at the edges of their types become argument errors instead of traps in Swift:
+  /// QMC indices past the sequence's end, a float step that makes more than 2^53 grid points,
+  /// time limits and heartbeats of 1e308 s (Duration and Date trapped), and a finalizer that
+  /// calls Tuna while the state closes at exit (it read an engine already freed).
+  func testHostileNumbersAreErrorsNotCrashes() throws {
+    let result = try run("numbers", """
+      local function refused(pattern, f, ...)
+        local ok, err = pcall(f, ...)
+        assert(not ok, "accepted: " .. pattern)
+        assert(tostring(err):find(pattern, 1, true), tostring(err))
+      end
+      refused("past the sequence's end", tuna.qmc.sobol, 1, 1, { skip = 2^53 })
+      refused("skip must be >= 0", tuna.qmc.sobol, 1, 100, { skip = -1 })
+      refused("past the sequence's end", tuna.qmc.halton, 3, 8, { skip = math.maxinteger })
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t)
+        refused("more than 2^53 grid points", t.suggest_float, t, "c", -10, 10, { step = 1e-300 })
+        return 1
+      end, { n_trials = 1, timeout = 1e308 })
+      refused("must be a number of seconds >= 0", study.optimize, study, function() return 1 end, { trial_timeout = 0/0 })
+      refused("'heartbeat_interval' must be a finite number", tuna.create_study, { heartbeat_interval = 1/0 })
+      refused("'grace_period' must be a finite number", tuna.create_study, { heartbeat_interval = 1e308 })
+      keep = setmetatable({}, { __gc = function()
+        local ok, err = pcall(tuna.create_study, {})
+        io.stderr:write("at exit: ", tostring(err), string.char(10))
+      end })
+      print("refused all")
+      """)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "refused all")
+    assertContains(result.stderr, "at exit: host functions cannot be called while the script's state closes")
+  }
+
   // MARK: Sandbox side doors
 
   /// Under --sandbox, Tuna's own functions touch only granted directories: the CSV loader, a

@@ -57,7 +57,7 @@ extension Study {
   public func optimize(_ options: OptimizeOptions, _ objective: (Trial) throws -> [Double]) throws {
     let clock = ContinuousClock()
     let start = clock.now
-    let deadline = options.timeout.map { start + .seconds($0) }
+    let deadline = options.timeout.map { start + .limit(seconds: $0) }
     var started = 0
     // One beating thread for the whole call; it stamps whichever trial is running.
     let heartbeat = options.heartbeatInterval.map { Heartbeat(storage: storage, every: $0) }
@@ -69,7 +69,7 @@ extension Study {
     while !stopRequested {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
-      if let staleAfter = options.staleAfter, lastStaleCheck.map({ clock.now - $0 >= .seconds(staleAfter / 4) }) ?? true {
+      if let staleAfter = options.staleAfter, lastStaleCheck.map({ clock.now - $0 >= .limit(seconds: staleAfter / 4) }) ?? true {
         try recoverStaleTrials(olderThan: staleAfter, retry: options.retryFailed)
         lastStaleCheck = clock.now
       }
@@ -98,7 +98,7 @@ extension Study {
       if options.catchErrors { return failed.trial }
       throw failed
     }
-    trial.deadline = options.trialTimeout.map { trialStart + .seconds($0) }
+    trial.deadline = options.trialTimeout.map { trialStart + .limit(seconds: $0) }
     heartbeat?.track(trial.id)
     defer { heartbeat?.track(nil) }
 
@@ -163,6 +163,8 @@ final class Heartbeat: @unchecked Sendable {
   private var trialID: Int?
 
   init(storage: any Storage, every interval: Double) {
+    // A wait past what a date can hold (1e308 s) traps in Foundation: a beat a day is the least.
+    let interval = min(max(interval.isNaN ? 1 : interval, 0.001), 86_400)
     let thread = Thread { [self] in
       condition.lock()
       while !stopped {
@@ -191,5 +193,15 @@ final class Heartbeat: @unchecked Sendable {
     stopped = true
     condition.signal()
     condition.unlock()
+  }
+}
+
+extension Duration {
+  /// A limit of `seconds` given by a user: negative and NaN count as none left, and anything past
+  /// a million years (up to infinity) as a million years — `Duration.seconds` traps past the
+  /// range it can hold (a script's `timeout = 1e308` ended the process).
+  public static func limit(seconds: Double) -> Duration {
+    guard seconds > 0 else { return .zero }
+    return .seconds(min(seconds, 3.2e13))
   }
 }

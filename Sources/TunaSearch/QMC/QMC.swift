@@ -12,6 +12,24 @@ public enum QMC {
     case sobol, halton
   }
 
+  /// The end of the indices each sequence is defined for here: Sobol's 32-bit direction numbers
+  /// give 2^32 points; Halton's indices stay below 2^52 so that digit arithmetic cannot overflow.
+  public static func indexLimit(_ kind: Kind) -> Int { kind == .sobol ? 1 << 32 : 1 << 52 }
+
+  /// Why `sobol`/`halton` would refuse these arguments (a precondition there), or nil: callers
+  /// that take them from users ask first and report the reason.
+  public static func problem(_ kind: Kind, dimensions: Int, count: Int, skip: Int) -> String? {
+    if dimensions < 1 { return "dimensions must be at least 1, got \(dimensions)" }
+    if kind == .sobol, dimensions > maxSobolDimensions { return "at most \(maxSobolDimensions) dimensions, got \(dimensions)" }
+    if count < 0 { return "count must be >= 0, got \(count)" }
+    if skip < 0 { return "skip must be >= 0, got \(skip)" }
+    let limit = indexLimit(kind)
+    if skip > limit - min(count, limit) {
+      return "points \(skip) ..< \(skip) + \(count) are past the sequence's end (\(limit) points)"
+    }
+    return nil
+  }
+
   /// The most dimensions `sobol` has direction numbers for (Joe and Kuo's new-joe-kuo-6.21201,
   /// the first 1,024 of its 21,201).
   public static let maxSobolDimensions = SobolDirectionNumbers.count
@@ -27,10 +45,8 @@ public enum QMC {
   ///     random digital shift (different seeds, independent randomizations of the same net).
   /// - Returns: `count` points of `dimensions` coordinates each, in [0, 1).
   public static func sobol(dimensions: Int, count: Int, skip: Int = 0, scrambleSeed: UInt64?) -> [[Double]] {
-    precondition(count >= 0 && skip >= 0, "QMC.sobol: count and skip must be >= 0, got \(count) and \(skip)")
-    precondition(
-      dimensions <= maxSobolDimensions,
-      "QMC.sobol: direction numbers are included for at most \(maxSobolDimensions) dimensions, got \(dimensions)")
+    precondition(problem(.sobol, dimensions: dimensions, count: count, skip: skip) == nil,
+                 "QMC.sobol: \(problem(.sobol, dimensions: dimensions, count: count, skip: skip) ?? "")")
     let sequence = SobolSequence(dimensions: dimensions, scrambleSeed: scrambleSeed)
     return rows(dimensions: dimensions, count: count) { sequence.fill(start: skip, count: count, into: $0) }
   }
@@ -43,7 +59,8 @@ public enum QMC {
   ///     digit position and dimension), which break the correlations between high dimensions.
   /// - Returns: `count` points of `dimensions` coordinates each, in [0, 1).
   public static func halton(dimensions: Int, count: Int, skip: Int = 0, scrambleSeed: UInt64?) -> [[Double]] {
-    precondition(count >= 0 && skip >= 0, "QMC.halton: count and skip must be >= 0, got \(count) and \(skip)")
+    precondition(problem(.halton, dimensions: dimensions, count: count, skip: skip) == nil,
+                 "QMC.halton: \(problem(.halton, dimensions: dimensions, count: count, skip: skip) ?? "")")
     let sequence = HaltonSequence(dimensions: dimensions, scrambleSeed: scrambleSeed)
     return rows(dimensions: dimensions, count: count) { sequence.fill(start: skip, count: count, into: $0) }
   }
