@@ -61,10 +61,10 @@ extension TunaEngine {
     let persistent = !(storage is InMemoryStorage)
     let heartbeat = try options.number("heartbeat_interval") ?? (persistent ? 5 : nil)
     if let heartbeat, !(heartbeat > 0 && heartbeat.isFinite) {
-      throw ArgumentError(1, "'heartbeat_interval' must be a finite number of seconds > 0")
+      throw ArgumentError(1, "'heartbeat_interval' must be > 0 seconds, and finite")
     }
     let grace = try options.number("grace_period") ?? heartbeat.map { 4 * $0 }
-    if let grace, !(grace > 0 && grace.isFinite) { throw ArgumentError(1, "'grace_period' must be a finite number of seconds > 0") }
+    if let grace, !(grace > 0 && grace.isFinite) { throw ArgumentError(1, "'grace_period' must be > 0 seconds, and finite") }
     let retry = try options.integer("retry_failed") ?? 0
     guard retry >= 0 else { throw ArgumentError(1, "'retry_failed' must be >= 0, got \(retry)") }
 

@@ -203,7 +203,7 @@ final class HardeningTests: XCTestCase {
   // MARK: Hostile numbers (found by the program fuzzer)
 
   /// Numbers at the edges of their types become argument errors instead of traps in Swift:
-  /// QMC indices past the sequence's end, a float step that makes more than 2^53 grid points,
+  /// QMC indices past the sequence's end, a float step that makes more than 2^62 grid points,
   /// time limits and heartbeats of 1e308 s (Duration and Date trapped), and a finalizer that
   /// calls Tuna while the state closes at exit (it read an engine already freed).
   func testHostileNumbersAreErrorsNotCrashes() throws {
@@ -222,8 +222,8 @@ final class HardeningTests: XCTestCase {
         return 1
       end, { n_trials = 1, timeout = 1e308 })
       refused("must be a number of seconds >= 0", study.optimize, study, function() return 1 end, { trial_timeout = 0/0 })
-      refused("'heartbeat_interval' must be a finite number", tuna.create_study, { heartbeat_interval = 1/0 })
-      refused("'grace_period' must be a finite number", tuna.create_study, { heartbeat_interval = 1e308 })
+      refused("'heartbeat_interval' must be > 0 seconds, and finite", tuna.create_study, { heartbeat_interval = 1/0 })
+      refused("'grace_period' must be > 0 seconds, and finite", tuna.create_study, { heartbeat_interval = 1e308 })
       keep = setmetatable({}, { __gc = function()
         local ok, err = pcall(tuna.create_study, {})
         io.stderr:write("at exit: ", tostring(err), string.char(10))

@@ -40,10 +40,10 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       // binary), one off the grid is lowered to the last grid point, written as briefly as it
       // can be (0.9, not 0.8999999999999999).
       let r = (high - low) / step
-      // Samplers count the grid's points in Int; past 2^53 they are not even distinct doubles.
-      guard r <= 0x1p53 else {
+      // Samplers count the grid's points in Int.
+      guard r <= 0x1p62 else {
         throw InvalidError(
-          argument: .step, message: "step \(formatDouble(step)) is too small for the range: more than 2^53 grid points")
+          argument: .step, message: "step \(formatDouble(step)) is too small for the range: more than 2^62 grid points")
       }
       if abs(r - r.rounded()) <= 1e-9 * max(1, r) {
         return .float(low: low, high: high, log: false, step: step)
