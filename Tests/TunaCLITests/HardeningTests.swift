@@ -217,10 +217,13 @@ final class HardeningTests: XCTestCase {
       refused("skip must be >= 0", tuna.qmc.sobol, 1, 100, { skip = -1 })
       refused("past the sequence's end", tuna.qmc.halton, 3, 8, { skip = math.maxinteger })
       local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      local inside = false
       study:optimize(function(t)
-        refused("more than 2^53 grid points", t.suggest_float, t, "c", -10, 10, { step = 1e-300 })
+        refused("more than 2^62 grid points", t.suggest_float, t, "c", -10, 10, { step = 1e-300 })
+        inside = true
         return 1
       end, { n_trials = 1, timeout = 1e308 })
+      assert(inside, "the trial's check failed")
       refused("must be a number of seconds >= 0", study.optimize, study, function() return 1 end, { trial_timeout = 0/0 })
       refused("'heartbeat_interval' must be > 0 seconds, and finite", tuna.create_study, { heartbeat_interval = 1/0 })
       refused("'grace_period' must be > 0 seconds, and finite", tuna.create_study, { heartbeat_interval = 1e308 })
