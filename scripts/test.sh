@@ -13,3 +13,7 @@ tuna_install_test_deps
 scripts/check-boundaries.sh
 swift build -c release --build-tests -Xswiftc -enable-testing
 swift test -c release --skip-build --disable-swift-testing -Xswiftc -enable-testing "$@"
+# A short run of the program fuzzer: random Lua programs against the whole tuna API under the
+# sandbox and the limits; any crash, hang or escape fails the run (scripts/fuzz/fuzz_tuna.py
+# describes the long run).
+python3 scripts/fuzz/fuzz_tuna.py --tuna .build/release/tuna --programs 300 --seed 1 --out .build/fuzz-failures
