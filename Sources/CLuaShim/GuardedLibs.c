@@ -6,7 +6,10 @@
      coroutine only inherits the hook its creator had when it was made).
    - sethook is refused while a deadline is armed (it would take the limit away); otherwise it
      behaves as the standard one, and its hook also honours Ctrl-C.
-   - gethook does not show the host's own hook: a script sees no hook unless it set one. */
+   - gethook does not show the host's own hook: a script sees no hook unless it set one.
+   - getregistry gives a read-only view, get/setmetatable respect the host's protected
+     metatables, and setupvalue leaves C functions alone: through these a trusted script could
+     otherwise crash the process (found by the program fuzzer). */
 
 #include "GuardedLibs.h"
 
@@ -175,6 +178,78 @@ static int get_hook(lua_State *L) {
   return 3;
 }
 
+/* MARK: the host's own objects under the debug library (trusted scripts) */
+
+/* Its address keys the read-only view of the registry that debug.getregistry gives. */
+static const char REGISTRY_VIEW = 0;
+
+static int refuse_registry_write(lua_State *L) {
+  return luaL_error(L, "the registry is read-only for scripts (the host keeps its own values there)");
+}
+
+/* debug.getregistry: a view that reads through to the registry but cannot change it, so no
+   script can replace what the host keeps there (its references, its metatables' names). */
+static int get_registry(lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &REGISTRY_VIEW) == LUA_TTABLE) return 1;
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, LUA_REGISTRYINDEX);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, refuse_registry_write);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &REGISTRY_VIEW);
+  return 1;
+}
+
+/* Whether the value at idx has a metatable the host protected (a raw `__metatable` field). */
+static int protected_metatable(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) return 0;
+  int protected = lua_getfield(L, -1, "__metatable") != LUA_TNIL;
+  lua_pop(L, 2);
+  return protected;
+}
+
+/* debug.getmetatable: as getmetatable for the host's protected metatables (their
+   `__metatable` value), the metatable itself otherwise. */
+static int get_metatable(lua_State *L) {
+  luaL_checkany(L, 1);
+  if (!lua_getmetatable(L, 1)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (lua_getfield(L, -1, "__metatable") != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  return 1;
+}
+
+/* debug.setmetatable: refused on values whose metatable the host protected. */
+static int set_metatable(lua_State *L) {
+  int t = lua_type(L, 2);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (protected_metatable(L, 1)) return luaL_error(L, "cannot change a protected metatable");
+  lua_settop(L, 2);
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+/* debug.setupvalue: refused on C functions, whose upvalues their C code trusts (the host's
+   method tables, a coroutine, a match state: another value there would crash the process). */
+static int set_upvalue(lua_State *L) {
+  luaL_checkany(L, 3);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (lua_iscfunction(L, 1)) return luaL_error(L, "a C function's upvalues cannot be set from a script");
+  const char *name = lua_setupvalue(L, 1, (int)n);
+  if (name == NULL) return 0;
+  lua_pushstring(L, name);
+  return 1;
+}
+
 void ls_open_guarded_libs(lua_State *L) {
   if (lua_getglobal(L, LUA_COLIBNAME) == LUA_TTABLE) {
     static const luaL_Reg coroutines[] = {{"create", make_coroutine}, {"wrap", wrap_coroutine}, {NULL, NULL}};
@@ -182,7 +257,11 @@ void ls_open_guarded_libs(lua_State *L) {
   }
   lua_pop(L, 1);
   if (lua_getglobal(L, LUA_DBLIBNAME) == LUA_TTABLE) {
-    static const luaL_Reg hooks[] = {{"sethook", set_hook}, {"gethook", get_hook}, {NULL, NULL}};
+    static const luaL_Reg hooks[] = {
+      {"sethook", set_hook},           {"gethook", get_hook},           {"getregistry", get_registry},
+      {"getmetatable", get_metatable}, {"setmetatable", set_metatable}, {"setupvalue", set_upvalue},
+      {NULL, NULL},
+    };
     luaL_setfuncs(L, hooks, 0);
   }
   lua_pop(L, 1);

@@ -238,6 +238,32 @@ final class HardeningTests: XCTestCase {
     assertContains(result.stderr, "at exit: host functions cannot be called while the script's state closes")
   }
 
+  /// A trusted script's debug library cannot reach into what the host keeps (found by the
+  /// program fuzzer: a metatable set on the registry made the host read a number where it
+  /// expected a table, and the process died): the registry is read-only, the host's protected
+  /// metatables stay protected, and C functions' upvalues cannot be replaced.
+  func testDebugLibraryCannotBreakTheHost() throws {
+    let result = try run("debug", """
+      local function refused(pattern, f, ...)
+        local ok, err = pcall(f, ...)
+        assert(not ok, "accepted: " .. pattern)
+        assert(tostring(err):find(pattern, 1, true), tostring(err))
+      end
+      local study = tuna.create_study{}
+      refused("the registry is read-only", function() debug.getregistry()[1] = 42 end)
+      pcall(debug.setmetatable, debug.getregistry(), { __index = function() return 1 end })
+      assert(debug.getmetatable(study) == false)
+      refused("cannot change a protected metatable", debug.setmetatable, study, {})
+      refused("upvalues cannot be set", debug.setupvalue, study.optimize, 1, 42)
+      refused("upvalues cannot be set", debug.setupvalue, string.gmatch("a", "a"), 3, 42)
+      assert(type(debug.getregistry()._LOADED) == "table")
+      study:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 2 })
+      print("host intact", #study:trials())
+      """)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "host intact\t2")
+  }
+
   // MARK: Sandbox side doors
 
   /// Under --sandbox, Tuna's own functions touch only granted directories: the CSV loader, a
