@@ -282,8 +282,12 @@ extension TunaEngine {
       if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
     }
     let showProgress = try options.bool("show_progress") ?? true
-    let workers = try configuration.workers ?? options.integer("workers") ?? 1
+    var workers = try configuration.workers ?? options.integer("workers") ?? 1
     guard workers >= 1 else { throw ArgumentError(3, "'workers' must be >= 1, got \(workers)") }
+    // Each worker is a thread with its own Lua state: a thousand is far past any machine's use,
+    // and `workers = 1e9` tried to start them all (found by the program fuzzer).
+    guard workers <= 1024 else { throw ArgumentError(3, "'workers' must be at most 1024, got \(workers)") }
+    if let n = run.nTrials { workers = max(1, min(workers, n)) }
     optimizeCount += 1
     if let job, optimizeCount < job.ordinal { return 0 }  // a worker skips to the call it joins
 

@@ -8,7 +8,10 @@ enum Ticks {
     guard lower.isFinite, upper.isFinite else { return ([], 1) }
     guard upper > lower else { return ([lower], 1) }
     let maxCount = max(maxCount, 1)
-    var exponent = Int(floor(log10((upper - lower) / Double(maxCount)))) - 1
+    // A span that underflows (5e-324 apart) or overflows (±1e308) has no nice step.
+    let span = (upper - lower) / Double(maxCount)
+    guard span > 0, span.isFinite else { return ([lower, upper], upper - lower) }
+    var exponent = max(Int(floor(log10(span))) - 1, -330)
     while exponent < 330 {
       for mantissa in [1.0, 2.0, 5.0] {
         let step = scaled(mantissa, exponent)

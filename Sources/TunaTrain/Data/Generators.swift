@@ -30,9 +30,10 @@ extension Dataset {
     try require(nFeatures >= 1, fn, "nFeatures must be at least 1, got \(nFeatures)")
     try require(nInformative >= 1, fn, "nInformative must be at least 1, got \(nInformative)")
     try require(nRedundant >= 0, fn, "nRedundant must be at least 0, got \(nRedundant)")
+    let (used, tooMany) = nInformative.addingReportingOverflow(nRedundant)
     try require(
-      nInformative + nRedundant <= nFeatures, fn,
-      "nInformative + nRedundant (\(nInformative + nRedundant)) must be at most nFeatures (\(nFeatures))")
+      !tooMany && used <= nFeatures, fn,
+      "nInformative + nRedundant (\(tooMany ? "\(nInformative) + \(nRedundant)" : String(used))) must be at most nFeatures (\(nFeatures))")
     try require(nClasses >= 2, fn, "nClasses must be at least 2, got \(nClasses)")
     try require(nClustersPerClass >= 1, fn, "nClustersPerClass must be at least 1, got \(nClustersPerClass)")
     let (nClusters, overflow) = nClasses.multipliedReportingOverflow(by: nClustersPerClass)

@@ -37,7 +37,7 @@ public final class GASampler: Sampler {
     guard populationSize >= 2 else {
       throw EvolutionSamplerError("population_size", "population_size must be at least 2, got \(populationSize)")
     }
-    let elitism = elitism ?? (populationSize + 9) / 10
+    let elitism = elitism ?? (populationSize - 1) / 10 + 1  // a tenth, rounded up, without overflow
     guard elitism >= 0, elitism < populationSize else {
       throw EvolutionSamplerError(
         "elitism", "elitism must be in [0, population_size - 1] = [0, \(populationSize - 1)], got \(elitism)")
