@@ -95,7 +95,7 @@ let package = Package(
     .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "TunaStoreTests", dependencies: ["TunaStore", "TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
-    .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain"]),
+    .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain", "TunaTestSupport"]),
     .testTarget(name: "TunaReportTests", dependencies: ["TunaReport", "TunaSearch", "TunaAnalysis"]),
     .testTarget(name: "TunaAnalysisTests", dependencies: ["TunaAnalysis", "TunaSearch", "TunaTrain"], exclude: ["Fixtures"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),

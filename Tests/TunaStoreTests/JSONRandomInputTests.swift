@@ -1,5 +1,6 @@
 import Foundation
 import TunaSearch
+import TunaTestSupport
 import XCTest
 
 @testable import TunaStore
@@ -8,20 +9,7 @@ import XCTest
 /// damaged file) left in a column, decoding returns a value or throws `TunaStoreError`, never
 /// traps or recurses without bound; and every value Tuna writes reads back equal.
 final class JSONRandomInputTests: XCTestCase {
-  /// SplitMix64: a seeded stream that is the same on every machine.
-  struct Stream {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-  }
+  typealias Stream = SeededStream
 
   static let strings = ["", "a", "é", "\"", "\\", "\n\t", "\u{0}", "\u{1F41F}", "key with spaces", "\u{7F}\u{80}"]
 

@@ -1,4 +1,5 @@
 import Foundation
+import TunaTestSupport
 import XCTest
 
 @testable import TunaTrain
@@ -8,19 +9,7 @@ import XCTest
 /// valid files and raw bytes must give a consistent dataset or a `CSVError`, never a trap, a
 /// hang or a dataset whose parts disagree.
 final class CSVRandomInputTests: XCTestCase {
-  /// SplitMix64: a seeded stream that is the same on every machine.
-  struct Stream {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-  }
+  typealias Stream = SeededStream
 
   static let seeds: [String] = [
     "a,b,label\n1,2,x\n3,4,y\n5,6,x\n",
