@@ -261,6 +261,7 @@ class Outcome:
 
     def __init__(self):
         self.cmd = []
+        self.cwd = None            # the scratch directory the process runs in
         self.rc = None
         self.killed = None         # why the driver killed the process, if it did
         self.stderr = ""
@@ -373,6 +374,7 @@ class Runner:
             token = "@@" + os.urandom(4).hex()
             o.timeout = self.process_timeout(programs, variant)
             o.cmd = self.command(root, work, script, variant, o.timeout, token)
+            o.cwd = work  # files a trusted program writes by relative path stay in the scratch
             err_path = os.path.join(root, "stderr.txt")
             with open(err_path, "wb") as err:
                 self.watch(o, programs, variant, err, token, kill_extra, sig_after_program, fs)
@@ -402,7 +404,7 @@ class Runner:
             cmd = [self.args.tuna] + sub[:1] + sub[1:] + ["--storage", url]
             try:
                 r = subprocess.run(cmd, capture_output=True, timeout=INSPECT_BOUND, stdin=subprocess.DEVNULL,
-                                   env=self.env)
+                                   env=self.env, cwd=root)
             except subprocess.TimeoutExpired:
                 o.failures.append(("hang", f"`tuna {sub[0]}` on the stored studies ran over {INSPECT_BOUND:g} s", None))
                 o.inspect_cmd = cmd
@@ -464,7 +466,7 @@ class Runner:
         marker = re.compile(re.escape(token) + r" (b|e|r|x|done)(?: (\d+))?(?: (.*))?")
         o.started = time.monotonic()
         proc = subprocess.Popen(o.cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=self.env)
+                                start_new_session=True, env=self.env, cwd=o.cwd)
 
         def reader():
             for raw in proc.stdout:
@@ -1238,6 +1240,8 @@ def parse_args(argv=None):
 
 def main():
     args = parse_args()
+    if os.sep in args.tuna:  # processes run in their scratch directories
+        args.tuna = os.path.abspath(args.tuna)
     if args.print is not None:
         api = introspect(args) if os.access(args.tuna, os.X_OK) else None
         p = lua_programs.generate(args.seed, args.print, api)
