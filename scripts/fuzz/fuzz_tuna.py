@@ -43,6 +43,7 @@ something did, 2 on bad usage.
 
 import argparse
 import collections
+import json
 import os
 import random
 import re
@@ -810,7 +811,7 @@ class Fuzzer:
         self.stats = collections.Counter()
         self.statuses = collections.Counter()
         self.findings = []                  # (kind, what, directory)
-        self.signatures = collections.Counter()
+        self.signatures = collections.Counter(self.load_seen())
         self.slowest = []                   # (seconds, program id, mode)
         self.pending = self.batches()
         self.t0 = time.monotonic()
@@ -834,6 +835,22 @@ class Fuzzer:
             if q:
                 yield list(q), Variant.draw(rng, sandbox, a)
 
+    def load_seen(self):
+        """Signatures counted by earlier parts of a long run (--seen), so they are not reduced again."""
+        path = self.args.seen
+        if not path or not os.path.exists(path):
+            return {}
+        with open(path) as f:
+            return {tuple(k): n for k, n in json.load(f)}
+
+    def save_seen(self):
+        if self.args.seen:
+            with self.lock:
+                rows = [[list(k), n] for k, n in self.signatures.items()]
+            with open(self.args.seen + ".new", "w") as f:
+                json.dump(rows, f)
+            os.replace(self.args.seen + ".new", self.args.seen)
+
     def next_batch(self):
         with self.lock:
             return next(self.pending, None)
@@ -856,19 +873,20 @@ class Fuzzer:
                 self.report(o, programs, variant)
             if o.abort:
                 self.keep_abort(o, programs, variant)
-            begun = set(o.begun)
-            if not begun:
+            done = set(o.begun) - skipped(o)
+            if not done:
                 with self.lock:
                     self.stats["not run"] += len(programs)
                 return
-            programs = [p for p in programs if p.index not in begun]
+            programs = [p for p in programs if p.index not in done]
             # A new process for the rest, without a signal or a cut (they have been tried).
             variant = Variant(variant.sandbox, variant.storage, variant.report, variant.seed, variant.resume)
 
     def count(self, o, programs):
         with self.lock:
             self.stats["processes"] += 1
-            self.stats["programs"] += len(o.begun)
+            self.stats["programs"] += len(set(o.begun) - skipped(o))
+            self.stats["skipped by --timeout"] += len(skipped(o))
             self.stats["cut"] += o.cut and bool(o.cut_planned)
             self.stats["over budget"] += o.cut and not o.cut_planned
             self.stats["signalled"] += o.sig_at is not None
@@ -910,6 +928,7 @@ class Fuzzer:
         with self.lock:
             seen = self.signatures[sig]
             self.signatures[sig] += 1
+        self.save_seen()
         reduced = None
         if a.no_reduce:
             note = "not reduced: --no-reduce"
@@ -982,6 +1001,13 @@ class Fuzzer:
         for t in threads:
             t.join()
         return time.monotonic() - self.t0
+
+
+def skipped(o):
+    """"trial" programs whose trial never started: the process's --timeout was spent, so the
+    harness's optimize started none (README: no new trial starts once it is spent). They run
+    again in a new process."""
+    return {i for i, (_, status) in o.ended.items() if status == "none"}
 
 
 def unique_dir(parent, name):
@@ -1230,6 +1256,7 @@ def parse_args(argv=None):
     ap.add_argument("--max-repros", type=int, default=2, help="failures of one signature that are reduced")
     ap.add_argument("--reduce-time", type=float, default=None,
                     help="seconds after the start after which no reduction starts (default: 30 under 5000 programs, else none)")
+    ap.add_argument("--seen", metavar="FILE", help="signatures seen by earlier parts of a long run (read and updated)")
     ap.add_argument("--no-reduce", action="store_true")
     ap.add_argument("--plain", action="store_true", help="no --storage/--report/--seed/cuts/signals")
     ap.add_argument("--tmp", default=None, help="where scratch directories go")
@@ -1274,7 +1301,8 @@ def main():
           f"{s['programs']} run in {s['processes']} processes, {took:.1f} s; {s['crashes']} crashes, "
           f"{s['hangs']} hangs, {s['escapes']} escapes; {s['cut']} processes cut by a short --timeout, "
           f"{s['over budget']} by the budget's --timeout, "
-          f"{s['signalled']} signalled, {s['aborts']} aborts, {s['generator errors']} generator errors")
+          f"{s['signalled']} signalled, {s['aborts']} aborts, {s['generator errors']} generator errors; "
+          f"{s['skipped by --timeout']} programs run again after a --timeout left them no trial")
     failed = s["crashes"] or s["hangs"] or s["escapes"] or s["generator errors"] or s["not run"]
     return 1 if failed else 0
 
