@@ -84,8 +84,11 @@ extension TunaEngine {
         let seed: UInt64? = scramble ? (try seedValue(o) ?? 0) : nil
         let skip = try o.integer("skip") ?? 0
         if let problem = QMC.problem(kind, dimensions: d, count: n, skip: skip) { throw ArgumentError(3, problem) }
-        // The points in Swift, then as Lua tables (a number slot each, a table per point).
-        try self.reserve(MemoryBudget.sum(MemoryBudget.size(n, d, 24), MemoryBudget.size(n, 64)), for: "tuna.qmc.\(name)")
+        // The points in Swift, then as Lua tables (a number slot each, a table per point), and
+        // the sequence's state per dimension (a base, digit scrambles).
+        try self.reserve(
+          MemoryBudget.sum(MemoryBudget.size(n, d, 24), MemoryBudget.size(n, 64), MemoryBudget.size(d, 256)),
+          for: "tuna.qmc.\(name)")
         let points = kind == .sobol
           ? QMC.sobol(dimensions: d, count: n, skip: skip, scrambleSeed: seed)
           : QMC.halton(dimensions: d, count: n, skip: skip, scrambleSeed: seed)

@@ -203,7 +203,8 @@ final class HardeningTests: XCTestCase {
   // MARK: Hostile numbers (found by the program fuzzer)
 
   /// Numbers at the edges of their types become argument errors instead of traps in Swift:
-  /// QMC indices past the sequence's end, a float step that makes more than 2^62 grid points,
+  /// QMC indices past the sequence's end and Halton dimensions past its bases, integer ranges as
+  /// wide as Int under the GP sampler, a float step that makes more than 2^62 grid points,
   /// time limits and heartbeats of 1e308 s (Duration and Date trapped), and a finalizer that
   /// calls Tuna while the state closes at exit (it read an engine already freed).
   func testHostileNumbersAreErrorsNotCrashes() throws {
@@ -216,6 +217,17 @@ final class HardeningTests: XCTestCase {
       refused("past the sequence's end", tuna.qmc.sobol, 1, 1, { skip = 2^53 })
       refused("skip must be >= 0", tuna.qmc.sobol, 1, 100, { skip = -1 })
       refused("past the sequence's end", tuna.qmc.halton, 3, 8, { skip = math.maxinteger })
+      -- Zero points of 2^40 dimensions: a base per dimension, before any point (found by the fuzzer).
+      refused("at most 100000 dimensions", tuna.qmc.halton, 2^40, 0, { scramble = false })
+      -- The whole of 0 ... Int.max under the GP sampler: Int.max + 1 grid points.
+      local gp = tuna.create_study{ sampler = tuna.samplers.gp{ seed = 42, n_startup_trials = 2 } }
+      for i = 1, 4 do
+        local t = gp:ask()
+        local x = t:suggest_int("x", 0, math.maxinteger)
+        local y = t:suggest_int("y", math.maxinteger - 10, math.maxinteger)
+        assert(x >= 0 and y >= math.maxinteger - 10, "out of range")
+        gp:tell(t, i)
+      end
       local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
       local inside = false
       study:optimize(function(t)

@@ -92,6 +92,12 @@ final class QMCTests: XCTestCase {
       for (x, y) in zip(p, e) { XCTAssertEqual(x, y, accuracy: 1e-15) }
     }
     XCTAssertEqual(HaltonSequence.primes(10), [2, 3, 5, 7, 11, 13, 17, 19, 23, 29])
+    for n in 0...7 { XCTAssertEqual(HaltonSequence.primes(n), Array([2, 3, 5, 7, 11, 13, 17].prefix(n))) }
+    // Known values of the n-th prime (the sieve's bound must reach them).
+    XCTAssertEqual(HaltonSequence.primes(1_000).last, 7_919)
+    XCTAssertEqual(HaltonSequence.primes(QMC.maxHaltonDimensions).last, 1_299_709)
+    XCTAssertNotNil(QMC.problem(.halton, dimensions: QMC.maxHaltonDimensions + 1, count: 0, skip: 0))
+    XCTAssertNil(QMC.problem(.halton, dimensions: QMC.maxHaltonDimensions, count: 0, skip: 0))
     XCTAssertEqual(QMC.halton(dimensions: 3, count: 2, skip: 4, scrambleSeed: nil), Array(points[4...]))
   }
 

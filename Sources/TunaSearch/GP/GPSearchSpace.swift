@@ -30,15 +30,22 @@ struct GPSearchSpace {
       let kind: Kind
       switch distribution {
       case .float(let low, let high, _, let step):
-        kind = step.map { .discrete(count: Int(((high - low) / $0).rounded()) + 1) } ?? .continuous
+        kind = step.map { Self.grid(steps: ((high - low) / $0).rounded()) } ?? .continuous
       case .int(let low, let high, _, let step):
-        kind = .discrete(count: (high - low) / step + 1)
+        // In Double: 0 ... Int.max with step 1 has Int.max + 1 points.
+        kind = Self.grid(steps: (Double(high - low) / Double(step)).rounded(.down))
       case .categorical(let choices):
         kind = .categorical(count: choices.count)
       }
       let (low, high) = distribution.internalBounds
       return Dimension(name: name, distribution: distribution, kind: kind, low: low, high: high)
     }
+  }
+
+  /// A grid of `steps + 1` points, or a continuous coordinate when it is so fine (over 10^15
+  /// points) that it is continuous in all but name: its count would not survive Int arithmetic.
+  private static func grid(steps: Double) -> Kind {
+    steps < 1e15 ? .discrete(count: Int(steps) + 1) : .continuous
   }
 
   var count: Int { dimensions.count }
@@ -79,7 +86,10 @@ struct GPSearchSpace {
     let v = value(u, d)
     switch dimensions[d].distribution {
     case .float(let low, _, _, let step): return Int(((v.number! - low) / (step ?? 1)).rounded())
-    case .int(let low, _, _, let step): return (Int(v.number!) - low) / step
+    case .int(let low, _, _, let step):
+      // The integer itself: near Int.max, a trip through Double rounds past the end.
+      guard case .int(let i) = v else { return 0 }
+      return (i - low) / step
     case .categorical(let choices): return choices.firstIndex { $0 == v } ?? 0
     }
   }

@@ -50,13 +50,25 @@ struct HaltonSequence {
     max(1, Int((52 * log(2.0) / log(Double(base))).rounded(.down)))
   }
 
-  /// The first `count` primes.
+  /// The first `count` primes, by a sieve of Eratosthenes up to Rosser's bound on the n-th
+  /// prime, n (ln n + ln ln n) for n >= 6.
   static func primes(_ count: Int) -> [Int] {
+    guard count > 0 else { return [] }
+    let n = Double(max(count, 6))
+    let limit = Int(n * (log(n) + log(log(n)))) + 1
+    var composite = [Bool](repeating: false, count: limit + 1)
     var result: [Int] = []
     result.reserveCapacity(count)
     var candidate = 2
     while result.count < count {
-      if result.allSatisfy({ $0 * $0 > candidate || candidate % $0 != 0 }) { result.append(candidate) }
+      if !composite[candidate] {
+        result.append(candidate)
+        var multiple = candidate * candidate
+        while multiple <= limit {
+          composite[multiple] = true
+          multiple += candidate
+        }
+      }
       candidate += 1
     }
     return result

@@ -21,6 +21,9 @@ public enum QMC {
   public static func problem(_ kind: Kind, dimensions: Int, count: Int, skip: Int) -> String? {
     if dimensions < 1 { return "dimensions must be at least 1, got \(dimensions)" }
     if kind == .sobol, dimensions > maxSobolDimensions { return "at most \(maxSobolDimensions) dimensions, got \(dimensions)" }
+    if kind == .halton, dimensions > maxHaltonDimensions {
+      return "at most \(maxHaltonDimensions) dimensions, got \(dimensions)"
+    }
     if count < 0 { return "count must be >= 0, got \(count)" }
     if skip < 0 { return "skip must be >= 0, got \(skip)" }
     let limit = indexLimit(kind)
@@ -33,6 +36,11 @@ public enum QMC {
   /// The most dimensions `sobol` has direction numbers for (Joe and Kuo's new-joe-kuo-6.21201,
   /// the first 1,024 of its 21,201).
   public static let maxSobolDimensions = SobolDirectionNumbers.count
+
+  /// The most dimensions `halton` builds: a base per dimension (the 100,000th prime is
+  /// 1,299,709) and, scrambled, a digit scramble per digit of each. Far past where Halton points
+  /// stop being more even than random ones (a few dozen dimensions without scrambling).
+  public static let maxHaltonDimensions = 100_000
 
   /// Points `skip ..< skip + count` of the Sobol sequence (Sobol 1967, with Joe and Kuo's 2008
   /// direction numbers, in Gray-code order as SciPy gives them; unscrambled, the first point is
