@@ -21,6 +21,7 @@ struct ls_budget {
 /// Per-state bookkeeping, reached through the state's extra space and the allocator's `ud`.
 typedef struct ls_limits {
   ls_budget *shared;     /* when set, this state's bytes also count against it */
+  ls_budget *held;       /* native bytes kept for the scripts outside any state (counted on top) */
   size_t mem_used, mem_peak, mem_cap, mem_denied;
   int host_depth;        /* > 0 while host code runs: the memory cap is not enforced */
   _Atomic int64_t deadline_ns; /* 0 = none; read from other threads by ls_limit_passed */
@@ -53,6 +54,9 @@ static const char THREADS_KEY = 0;
 static int ls_trampoline(lua_State *L);
 static int ls_indexer(lua_State *L);
 
+/* Bytes the host keeps for the scripts outside any state (ls_attach_held), 0 without. */
+static size_t held_of(const ls_limits *lim) { return lim->held ? atomic_load(&lim->held->used) : 0; }
+
 void ls_set_host_callbacks(ls_dispatch_fn dispatch, ls_release_fn release) {
   g_dispatch = dispatch;
   g_release = release;
@@ -82,8 +86,10 @@ static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
   size_t want = footprint(nsize);
   size_t grow = want > old ? want - old : 0;
+  size_t held = grow > 0 && lim->host_depth == 0 ? held_of(lim) : 0;
   if (grow > 0 && lim->mem_cap != 0 && lim->host_depth == 0) {
-    size_t headroom = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+    size_t used = lim->mem_used + held;
+    size_t headroom = lim->mem_cap > used ? lim->mem_cap - used : 0;
     if (grow > headroom) {
       lim->mem_denied++;
       return NULL; /* Lua collects and retries, then raises "not enough memory" */
@@ -92,7 +98,7 @@ static void *ls_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   if (grow > 0 && shared) {
     /* Claimed before allocating, so states on other threads see it; given back if refused. */
     size_t before = atomic_fetch_add(&shared->used, grow);
-    if (lim->host_depth == 0 && before + grow > shared->cap) {
+    if (lim->host_depth == 0 && before + grow + held > shared->cap) {
       atomic_fetch_sub(&shared->used, grow);
       lim->mem_denied++;
       return NULL;
@@ -116,6 +122,17 @@ ls_budget *ls_budget_new(size_t cap) {
 }
 
 void ls_budget_free(ls_budget *b) { free(b); }
+
+void ls_budget_add(ls_budget *b, long long delta) {
+  if (delta >= 0) {
+    atomic_fetch_add(&b->used, (size_t)delta);
+    return;
+  }
+  size_t less = (size_t)(-(delta + 1)) + 1, now = atomic_load(&b->used);
+  while (!atomic_compare_exchange_weak(&b->used, &now, now > less ? now - less : 0)) {}
+}
+
+void ls_attach_held(lua_State *L, ls_budget *held) { limits_of(L)->held = held; }
 
 size_t ls_budget_used(ls_budget *b) { return atomic_load(&b->used); }
 
@@ -423,8 +440,9 @@ int ls_pcall_guest(lua_State *L, int nargs, int nresults, int msgh) {
 /* Whether the state holds more than its cap, or its workers together more than theirs. */
 static int over_cap(lua_State *L, ls_limits *lim) {
   (void)L;
-  if (lim->mem_cap != 0 && lim->mem_used > lim->mem_cap) return 1;
-  return lim->shared != NULL && atomic_load(&lim->shared->used) > lim->shared->cap;
+  size_t held = held_of(lim);
+  if (lim->mem_cap != 0 && lim->mem_used + held > lim->mem_cap) return 1;
+  return lim->shared != NULL && atomic_load(&lim->shared->used) + held > lim->shared->cap;
 }
 
 static int ls_trampoline(lua_State *L) {
@@ -658,10 +676,10 @@ void ls_cancel(lua_State *L) { atomic_store(&limits_of(L)->cancel, 1); }
 void ls_set_memory_cap(lua_State *L, size_t bytes) { limits_of(L)->mem_cap = bytes; }
 size_t ls_memory_headroom(lua_State *L) {
   ls_limits *lim = limits_of(L);
-  size_t left = SIZE_MAX;
-  if (lim->mem_cap != 0) left = lim->mem_cap > lim->mem_used ? lim->mem_cap - lim->mem_used : 0;
+  size_t left = SIZE_MAX, held = held_of(lim);
+  if (lim->mem_cap != 0) left = lim->mem_cap > lim->mem_used + held ? lim->mem_cap - lim->mem_used - held : 0;
   if (lim->shared) {
-    size_t used = atomic_load(&lim->shared->used);
+    size_t used = atomic_load(&lim->shared->used) + held;
     size_t shared_left = lim->shared->cap > used ? lim->shared->cap - used : 0;
     if (shared_left < left) left = shared_left;
   }

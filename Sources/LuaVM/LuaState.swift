@@ -48,6 +48,16 @@ public final class LuaState {
     sharedMemory = memory
   }
 
+  /// Native memory the host keeps for the script outside any state, counted against this
+  /// state's cap (and a shared one) on top of its own bytes (kept alive while attached).
+  private var heldMemory: LuaHeldMemory?
+
+  /// Counts `memory` against the cap from now on (nil stops it).
+  public func countHeld(_ memory: LuaHeldMemory?) {
+    ls_attach_held(lua.state, memory?.meter)
+    heldMemory = memory
+  }
+
   /// Closes the state: pending finalizers run, then every object the script held is released.
   deinit {
     life.isOpen = false
@@ -218,6 +228,22 @@ public final class LuaSharedMemory: @unchecked Sendable {
 
   /// Bytes the attached states hold together.
   public var used: Int { Int(ls_budget_used(budget)) }
+}
+
+/// A count of native bytes the host keeps on scripts' behalf outside any Lua state (studies held
+/// in memory, say): states that count it (`LuaState.countHeld`) have that much less room under
+/// their cap. Safe from any thread.
+public final class LuaHeldMemory: @unchecked Sendable {
+  let meter: OpaquePointer
+
+  public init() { meter = ls_budget_new(0) }
+  deinit { ls_budget_free(meter) }
+
+  /// Adds `bytes` (negative: gives them back).
+  public func add(_ bytes: Int) { ls_budget_add(meter, Int64(bytes)) }
+
+  /// The bytes counted now.
+  public var bytes: Int { Int(ls_budget_used(meter)) }
 }
 
 /// Whether a `LuaState` is still open (see `LuaState.life`).

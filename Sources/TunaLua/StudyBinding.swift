@@ -1,6 +1,7 @@
 import LuaVM
 import TunaSearch
 import TunaStore
+import TunaTrain
 
 extension TunaEngine {
   /// `tuna.create_study{ name, direction | directions, sampler, pruner, storage, load_if_exists,
@@ -261,6 +262,27 @@ extension TunaEngine {
     "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean"
   )
 
+  /// What ends an optimize call before its next trial: a passed limit of an enclosing scope, or
+  /// a memory limit the script's values and the trials kept in memory have reached.
+  func beforeTrial() throws {
+    try state.checkDeadline()
+    if let limit = state.memoryLimit, state.memoryHeadroom == 0 {
+      state.releaseFreeMemory()
+      guard state.memoryHeadroom == 0 else { return }
+      throw ScriptError(
+        "not enough memory: the script's values and the trials kept in memory reach the memory limit of "
+          + "\(MemoryBudget.describe(limit)) (a study stored in a file, storage = \"sqlite:...\", is not held in memory)")
+    }
+  }
+
+  /// The shorter of two optional limits (nil: no limit).
+  static func shorter(_ a: Double?, _ b: Double?) -> Double? {
+    switch (a, b) {
+    case let (a?, b?): min(a, b)
+    case let (a, b): a ?? b
+    }
+  }
+
   /// `study:optimize(objective, { n_trials, timeout, catch, callbacks, workers, trial_timeout, show_progress })`
   func optimize(_ lua: Lua) throws -> Int32 {
     let box = try classes.study.check(1, on: lua)
@@ -268,21 +290,30 @@ extension TunaEngine {
       throw ArgumentError(2, "objective function expected, got \(lua.typeName(2))")
     }
     let options = try Options(lua, at: 3, Self.optimizeOptions)
+    // The script's options are read and checked first, also those a command-line flag replaces
+    // (a mistake in them is still a mistake: the fuzzer found `timeout = {}` accepted under
+    // --timeout).
+    let ownTrials = try options.integer("n_trials")
+    let ownTimeout = try options.number("timeout")
+    let ownTrialTimeout = try options.number("trial_timeout")
+    let ownWorkers = try options.integer("workers")
+    let showProgress = try options.bool("show_progress") ?? true
+    for (key, seconds) in [("timeout", ownTimeout), ("trial_timeout", ownTrialTimeout)] {
+      if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
+    }
+    if let n = ownTrials, n < 0 { throw ArgumentError(3, "'n_trials' must be >= 0, got \(n)") }
+    if let w = ownWorkers, w < 1 { throw ArgumentError(3, "'workers' must be >= 1, got \(w)") }
     var run = OptimizeOptions()
-    run.nTrials = try configuration.nTrials ?? options.integer("n_trials")
-    if let n = run.nTrials, n < 0 { throw ArgumentError(3, "'n_trials' must be >= 0, got \(n)") }
-    // --timeout is one budget for the whole script: a call gets what is left of it.
-    run.timeout = try remainingScriptTime ?? options.number("timeout")
+    run.nTrials = configuration.nTrials ?? ownTrials
+    // --timeout is one budget for the whole script: a call gets what is left of it, or its own
+    // timeout when that is shorter; --trial-timeout bounds the call's own trial_timeout the same way.
+    run.timeout = Self.shorter(remainingScriptTime, ownTimeout)
+    run.trialTimeout = Self.shorter(configuration.trialTimeout, ownTrialTimeout)
     run.catchErrors = try options.bool("catch") ?? true
     run.heartbeatInterval = box.heartbeatInterval
     run.staleAfter = box.gracePeriod
     run.retryFailed = box.retryFailed
-    run.trialTimeout = try configuration.trialTimeout ?? options.number("trial_timeout")
-    for (key, seconds) in [("timeout", run.timeout), ("trial_timeout", run.trialTimeout)] {
-      if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
-    }
-    let showProgress = try options.bool("show_progress") ?? true
-    var workers = try configuration.workers ?? options.integer("workers") ?? 1
+    var workers = configuration.workers ?? ownWorkers ?? 1
     guard workers >= 1 else { throw ArgumentError(3, "'workers' must be >= 1, got \(workers)") }
     // Each worker is a thread with its own Lua state: a thousand is far past any machine's use,
     // and `workers = 1e9` tried to start them all (found by the program fuzzer).
@@ -325,21 +356,24 @@ extension TunaEngine {
     // Before each trial, a limit of an enclosing scope that has passed (a study optimized
     // inside a trial, under --timeout, after Ctrl-C) ends this call instead of failing one more
     // trial: an endless inner study would otherwise fail trial after trial past the limit.
+    // Under --memory-limit, the trials kept in memory count as well: once they and the script's
+    // values reach the limit, no trial starts (an endless study of empty trials grows nothing
+    // else that would be refused).
     if let limit = run.trialTimeout {
       // The deadline covers the whole trial: the sampler's hooks as well as the objective.
       let message = "trial exceeded its time limit of \(formatNumber(limit)) s"
       run.aroundTrial = { [unowned self] trial in
-        try self.state.checkDeadline()
+        try self.beforeTrial()
         return try self.state.withDeadline(seconds: limit, message: message, trial)
       }
     } else if configuration.interruptible {
       run.aroundTrial = { [unowned self] trial in
-        try self.state.checkDeadline()
+        try self.beforeTrial()
         return try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial)
       }
-    } else if state.hasLimit {
+    } else if state.hasLimit || state.memoryLimit != nil {
       run.aroundTrial = { [unowned self] trial in
-        try self.state.checkDeadline()
+        try self.beforeTrial()
         return try trial()
       }
     }

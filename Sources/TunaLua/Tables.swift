@@ -58,8 +58,14 @@ extension TunaEngine {
   func push(trials: [FrozenTrial], on lua: Lua) throws {
     lua.newTable(arrayCount: Int32(clamping: trials.count))
     let list = lua.top
+    let limited = state.memoryLimit != nil
     for (i, t) in trials.enumerated() {
-      do { try push(t, on: lua) } catch {
+      do {
+        // Host pushes are not refused one by one: a long list stops here once it fills the
+        // memory limit (it reached 200 MB under 64 MB before the call failed on return).
+        if limited, i % 64 == 0, state.memoryHeadroom == 0 { throw ScriptError("not enough memory") }
+        try push(t, on: lua)
+      } catch {
         lua.top = list - 1
         throw error
       }

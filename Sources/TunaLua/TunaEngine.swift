@@ -109,8 +109,9 @@ public final class TunaEngine {
   init(configuration: Configuration, job: WorkerJob?) throws(LuaError) {
     self.configuration = configuration
     self.job = job
-    storages = job?.storages ?? StorageRegistry()
+    storages = job?.storages ?? StorageRegistry(countingMemory: configuration.memoryLimit != nil)
     state = try LuaState(sandbox: configuration.sandbox)
+    state.countHeld(storages.held)
     interruption = Interruption(canceller: state.canceller)
     Self.live.add(1, ordering: .relaxed)
     classes = Classes(self)

@@ -89,9 +89,21 @@ final class WorkerJob: @unchecked Sendable {
 /// The storages an engine's scripts use, by URL, opened once and shared with its workers.
 final class StorageRegistry: Sendable {
   let memory: InMemoryStorage
+  /// What the in-memory studies hold, under --memory-limit: it counts against the limit of every
+  /// state (the main one and its workers').
+  let held: LuaHeldMemory?
   private let opened = Mutex<[String: any Storage]>([:])
 
-  init(memory: InMemoryStorage = InMemoryStorage()) { self.memory = memory }
+  /// The storages of one run; `countingMemory`: the in-memory studies' bytes are counted (`held`).
+  init(countingMemory: Bool) {
+    let held = countingMemory ? LuaHeldMemory() : nil
+    self.held = held
+    if let held {
+      memory = InMemoryStorage(meter: { bytes in held.add(bytes) })
+    } else {
+      memory = InMemoryStorage()
+    }
+  }
 
   /// The storage at `url` ("sqlite:path.db", …); the in-memory one for nil, "" or "memory".
   func storage(_ url: String?) throws -> any Storage {

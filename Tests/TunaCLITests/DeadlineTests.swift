@@ -68,6 +68,32 @@ final class DeadlineTests: XCTestCase {
     assertContains(result.stdout, "time limit of 0.5 s")
   }
 
+  /// Command-line limits bound a call's own: the shorter holds either way, and an option a flag
+  /// replaces is still checked (`timeout = {}` under --timeout ran an endless study, found by
+  /// the program fuzzer).
+  func testFlagsBoundTheScriptsOwnLimitsAndCheckThem() throws {
+    let result = try run("""
+      local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      for _, bad in ipairs({ { timeout = {} }, { trial_timeout = "1" }, { n_trials = -1 }, { workers = 0 } }) do
+        local ok, err = pcall(study.optimize, study, function() return 1 end, bad)
+        assert(not ok, "accepted " .. next(bad))
+        print("refused: " .. err)
+      end
+      local t0 = os.time()
+      study:optimize(function() return 1 end, { timeout = 0.3 })
+      print("own timeout held: " .. tostring(os.time() - t0 <= 2))
+      study:optimize(function() while true do end end, { n_trials = 1, trial_timeout = 0.3 })
+      print("trial limit: " .. study:trials()[#study:trials()].state)
+      """, options: ["--timeout", "30", "--trial-timeout", "20", "--workers", "1"], within: 12)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    for key in ["'timeout' must be a number", "'trial_timeout' must be a number", "'n_trials' must be >= 0", "'workers' must be >= 1"] {
+      assertContains(result.stdout, key)
+    }
+    assertLine(result.stdout, "own timeout held: true")
+    assertLine(result.stdout, "trial limit: fail")
+    assertContains(result.stderr, "trial exceeded its time limit of 0.3 s")
+  }
+
   /// Code outside any trial — the main chunk — is bounded by --timeout.
   func testTheWholeScriptIsBoundedByTimeout() throws {
     let result = try run("while true do end", options: ["--timeout", "0.5"])

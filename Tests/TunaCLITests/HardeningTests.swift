@@ -394,6 +394,35 @@ final class HardeningTests: XCTestCase {
     assertLine(result.stdout, "held\ttrue")
   }
 
+  /// What studies kept in memory hold counts against --memory-limit too: user attributes,
+  /// intermediate values and the trials themselves are Swift memory the script made, and grew
+  /// the process to 320 MB (300 attributes of 1 MB), 190 MB (10^7 reports) and 210 MB (an
+  /// endless study of empty trials) under a 64 MB limit. Now the trial that fills the limit
+  /// fails, no trial starts after it, and the peak stays near the limit.
+  func testTrialsKeptInMemoryCountAgainstTheMemoryLimit() throws {
+    let fills = [
+      "attributes": "for i = 1, 300 do t:set_user_attr('k' .. i, big) end return 1",
+      "reports": "for i = 1, 1e7 do t:report(i, i) end return 1",
+      "trials": "return nil",
+    ]
+    for (name, objective) in fills {
+      let result = try run("kept-\(name)", """
+        local big = string.rep("x", 1e6)
+        local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+        local ok, err = pcall(study.optimize, study, function(t) \(objective) end, { n_trials = 10000000, catch = true })
+        big, study = nil, nil
+        local peak
+        for line in io.lines("/proc/self/status") do peak = peak or line:match("^VmHWM:%s+(%d+)") end
+        print(ok, (tostring(err):gsub("%.%d+ MB", " MB")), "peak MB " .. math.floor(tonumber(peak) / 1024))
+        """, options: ["--memory-limit", "64MB"], timeout: 60)
+      XCTAssertEqual(result.status, 0, result.transcript)
+      assertContains(result.stdout, "false\t", name)
+      assertContains(result.stdout, "not enough memory", name)
+      let peak = result.stdout.components(separatedBy: "peak MB ").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? .max
+      XCTAssertLessThan(peak, 130, "\(name): the process peaked at \(peak) MB")
+    }
+  }
+
   /// Native objects the script keeps count against --memory-limit for as long as it holds them:
   /// forty 11 MB datasets kept in a table used to pass one by one (each fit what the limit
   /// left) and grew the process to 1.5 GB; now the sixth is refused, with one worker or four.

@@ -1,3 +1,4 @@
+import Synchronization
 import TunaSearch
 import TunaTestSupport
 import XCTest
@@ -24,6 +25,38 @@ final class InMemoryStorageTests: XCTestCase {
     let scanned = try ScanningStorage(storage).bestTrial(studyID: study.id)
     XCTAssertEqual(scanned, try storage.bestTrial(studyID: study.id))
     XCTAssertEqual(scanned?.value, 9)
+  }
+
+  /// The meter hears what the studies hold grow with what is kept (a 1 MB attribute counts
+  /// about 1 MB; replacing it counts the difference), and gets it all back when a study goes.
+  func testMeterCountsWhatStudiesHold() throws {
+    let counted = Mutex(0)
+    let storage = InMemoryStorage(meter: { bytes in counted.withLock { $0 += bytes } })
+    try checkStorage({ InMemoryStorage(meter: { _ in }) }, name: "metered InMemoryStorage")
+    let a = try storage.createStudy(name: "a", directions: [.minimize])
+    let b = try storage.createStudy(name: "b", directions: [.minimize])
+    let t = try storage.createTrial(studyID: a.id, waiting: false, systemAttrs: [:])
+    let before = counted.withLock { $0 }
+    try storage.setTrialUserAttr(trialID: t.id, key: "big", value: .string(String(repeating: "x", count: 1 << 20)))
+    let big = counted.withLock { $0 } - before
+    XCTAssertEqual(Double(big), Double(1 << 20), accuracy: 512)
+    try storage.setTrialUserAttr(trialID: t.id, key: "big", value: .string("small"))
+    XCTAssertLessThan(counted.withLock { $0 } - before, 256)
+    let beforeReports = counted.withLock { $0 }
+    for step in 0..<1000 { try storage.reportIntermediate(trialID: t.id, step: step, value: 1) }
+    let reports = counted.withLock { $0 } - beforeReports
+    // At least the 16 bytes of a step and its value each, at most a sparse table's worth.
+    XCTAssertTrue((16_000...64_000).contains(reports), "\(reports)")
+    try storage.reportIntermediate(trialID: t.id, step: 0, value: 2)  // the first value stays: no growth
+    XCTAssertEqual(counted.withLock { $0 } - beforeReports, reports)
+    _ = try storage.finishTrial(trialID: t.id, state: .fail, values: nil, failReason: "why")
+    let tb = try storage.createTrial(studyID: b.id, waiting: false, systemAttrs: [:])
+    _ = try storage.finishTrial(trialID: tb.id, state: .complete, values: [1], failReason: nil)
+    let heldByB = counted.withLock { $0 }
+    try storage.deleteStudy(studyID: a.id)
+    XCTAssertGreaterThan(counted.withLock { $0 }, 0)
+    try storage.deleteStudy(studyID: b.id)
+    XCTAssertEqual(counted.withLock { $0 }, 0, "held by b alone before: \(heldByB)")
   }
 
   func testStudiesAreIndependent() throws {

@@ -124,6 +124,12 @@ typedef struct ls_budget ls_budget;
 ls_budget *ls_budget_new(size_t cap);
 void ls_budget_free(ls_budget *b);
 size_t ls_budget_used(ls_budget *b);
+/// Adds `delta` bytes (a negative one takes them back, never below 0) to `b`'s count.
+void ls_budget_add(ls_budget *b, long long delta);
+/// Counts the bytes of `held` (a budget used as a meter: its cap is ignored) against this
+/// state's cap and its shared one, on top of what the states hold: native memory the host keeps
+/// for the scripts outside any state (studies held in memory). NULL detaches.
+void ls_attach_held(lua_State *L, ls_budget *held);
 /// Counts the state's bytes (those it holds now, and from now on) against `b`.
 void ls_attach_budget(lua_State *L, ls_budget *b);
 void ls_detach_budget(lua_State *L);

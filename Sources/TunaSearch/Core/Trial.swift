@@ -18,8 +18,11 @@ public final class Trial {
   private var relative: (space: [String: Distribution], params: [String: ParamValue])?
   public private(set) var params: [String: ParamValue] = [:]
   public private(set) var distributions: [String: Distribution] = [:]
-  /// The steps reported so far.
-  public private(set) var intermediateValues: [Int: Double] = [:]
+  /// The steps reported so far, as the storage holds them (the trial keeps no copy: a long run
+  /// of reports would be held twice, the second time out of any memory limit's sight).
+  public var intermediateValues: [Int: Double] {
+    (try? study.storage.trial(id: id).intermediateValues) ?? [:]
+  }
 
   init(study: Study, frozen: FrozenTrial, context: SamplingContext) {
     self.study = study
@@ -100,8 +103,7 @@ public final class Trial {
     guard study.directions.count == 1 else {
       throw StudyError("report is not supported for multi-objective studies")
     }
-    if intermediateValues[step] != nil { return }
-    intermediateValues[step] = value
+    // The storage keeps the first report of a step.
     try study.storage.reportIntermediate(trialID: id, step: step, value: value)
   }
 

@@ -21,6 +21,8 @@ public final class InMemoryStorage: Storage {
     var heartbeats: [Int: Date] = [:]
     /// Deleted studies keep their slot, so ids are never reused, but lose their trials.
     var deleted = false
+    /// What the study holds, as `StoredSize` estimates it (given back when it is deleted).
+    var bytes = 0
   }
 
   private struct State {
@@ -31,8 +33,20 @@ public final class InMemoryStorage: Storage {
   }
 
   private let state = Mutex(State())
+  /// Hears how many bytes the storage grows (or, negative, shrinks) by.
+  private let meter: (@Sendable (Int) -> Void)?
 
-  public init() {}
+  /// An empty storage. `meter`, when given, hears every change of the bytes the stored studies
+  /// hold (estimated by `StoredSize`), under the storage's lock: a caller with a memory limit
+  /// counts them (keep it quick).
+  public init(meter: (@Sendable (Int) -> Void)? = nil) { self.meter = meter }
+
+  /// Counts `bytes` more held by study `index` and tells the meter.
+  private func grow(_ s: inout State, _ index: Int, by bytes: Int) {
+    guard let meter, bytes != 0 else { return }
+    s.studies[index].bytes += bytes
+    meter(bytes)
+  }
 
   // MARK: Studies
 
@@ -42,6 +56,7 @@ public final class InMemoryStorage: Storage {
       let record = StudyRecord(id: s.studies.count, name: name, directions: directions)
       s.studyIndexByName[name] = record.id
       s.studies.append(StudyData(record: record))
+      grow(&s, record.id, by: 256 + StoredSize.entry(name, 8))
       return record
     }
   }
@@ -57,7 +72,8 @@ public final class InMemoryStorage: Storage {
   public func setStudyUserAttr(studyID: Int, key: String, value: AttrValue) throws {
     try state.withLock { s in
       try Self.checkStudy(studyID, in: s)
-      s.studies[studyID].userAttrs[key] = value
+      let old = s.studies[studyID].userAttrs.updateValue(value, forKey: key)
+      if meter != nil { grow(&s, studyID, by: StoredSize.attr(value) - (old.map(StoredSize.attr) ?? -StoredSize.entry(key, 0))) }
     }
   }
 
@@ -79,6 +95,9 @@ public final class InMemoryStorage: Storage {
         systemAttrs: systemAttrs, datetimeStart: waiting ? nil : Date())
       s.trialLocation.append((studyID, number))
       s.studies[studyID].trials.append(trial)
+      if meter != nil {
+        grow(&s, studyID, by: StoredSize.trial + systemAttrs.reduce(0) { $0 + StoredSize.entry($1.key, StoredSize.attr($1.value)) })
+      }
       if waiting { s.studies[studyID].waiting.append(number) } else { s.studies[studyID].running.insert(number) }
       return trial
     }
@@ -102,7 +121,9 @@ public final class InMemoryStorage: Storage {
   }
 
   public func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
-    try mutateRunning(trialID) { study, number in
+    try growRunning(trialID) { study, number in
+      let grown = study.trials[number].params[name] == nil
+        ? StoredSize.entry(name, StoredSize.param(value)) + StoredSize.entry(name, StoredSize.distribution(distribution)) : 0
       if let existing = study.paramKinds[name] {
         guard existing.isCompatible(with: distribution) else {
           throw StorageError.incompatibleDistribution(
@@ -113,44 +134,61 @@ public final class InMemoryStorage: Storage {
       }
       study.trials[number].params[name] = value
       study.trials[number].distributions[name] = distribution
+      return grown
     }
   }
 
   public func reportIntermediate(trialID: Int, step: Int, value: Double) throws {
-    try mutateRunning(trialID) { study, number in
-      if study.trials[number].intermediateValues[step] == nil {
-        study.trials[number].intermediateValues[step] = value
-      }
+    try growRunning(trialID) { study, number in
+      guard study.trials[number].intermediateValues[step] == nil else { return 0 }
+      study.trials[number].intermediateValues[step] = value
+      return StoredSize.step
     }
   }
 
   public func setTrialUserAttr(trialID: Int, key: String, value: AttrValue) throws {
-    try mutateRunning(trialID) { study, number in study.trials[number].userAttrs[key] = value }
+    try growRunning(trialID) { study, number in
+      let old = study.trials[number].userAttrs.updateValue(value, forKey: key)
+      return StoredSize.attr(value) - (old.map(StoredSize.attr) ?? -StoredSize.entry(key, 0))
+    }
   }
 
   public func setTrialSystemAttr(trialID: Int, key: String, value: AttrValue) throws {
-    try mutateRunning(trialID) { study, number in study.trials[number].systemAttrs[key] = value }
+    try growRunning(trialID) { study, number in
+      let old = study.trials[number].systemAttrs.updateValue(value, forKey: key)
+      return StoredSize.attr(value) - (old.map(StoredSize.attr) ?? -StoredSize.entry(key, 0))
+    }
   }
 
   public func finishTrial(trialID: Int, state newState: TrialState, values: [Double]?, failReason: String?) throws -> FrozenTrial {
     precondition(newState.isFinished, "finishTrial needs a finished state")
-    return try mutateRunning(trialID) { study, number in
-      study.trials[number].state = newState
-      study.trials[number].values = values
-      study.trials[number].failReason = failReason
-      study.trials[number].datetimeComplete = Date()
-      study.running.remove(number)
-      study.heartbeats[number] = nil
-      if newState == .complete, study.record.directions.count == 1, let v = values?.first, !v.isNaN {
-        let direction = study.record.directions[0]
-        if let best = study.bestNumber, let bv = study.trials[best].value, !direction.isBetter(v, than: bv) {
-          // keep the earlier best on ties
-        } else {
-          study.bestNumber = number
-        }
+    return try state.withLock { s in
+      let at = try Self.runningTrial(trialID, in: s)
+      if meter != nil {
+        grow(&s, at.study, by: (values.map { 32 + 8 * $0.count } ?? 0) + (failReason.map(StoredSize.string) ?? 0))
       }
-      return study.trials[number]
+      return Self.finish(&s.studies[at.study], at.number, newState, values, failReason)
     }
+  }
+
+  private static func finish(
+    _ study: inout StudyData, _ number: Int, _ newState: TrialState, _ values: [Double]?, _ failReason: String?
+  ) -> FrozenTrial {
+    study.trials[number].state = newState
+    study.trials[number].values = values
+    study.trials[number].failReason = failReason
+    study.trials[number].datetimeComplete = Date()
+    study.running.remove(number)
+    study.heartbeats[number] = nil
+    if newState == .complete, study.record.directions.count == 1, let v = values?.first, !v.isNaN {
+      let direction = study.record.directions[0]
+      if let best = study.bestNumber, let bv = study.trials[best].value, !direction.isBetter(v, than: bv) {
+        // keep the earlier best on ties
+      } else {
+        study.bestNumber = number
+      }
+    }
+    return study.trials[number]
   }
 
   public func trial(id: Int) throws -> FrozenTrial {
@@ -204,6 +242,7 @@ public final class InMemoryStorage: Storage {
         else { continue }
         s.studies[studyID].trials[number].state = .fail
         s.studies[studyID].trials[number].failReason = staleTrialFailReason
+        if meter != nil { grow(&s, studyID, by: StoredSize.string(staleTrialFailReason)) }
         s.studies[studyID].trials[number].datetimeComplete = now
         s.studies[studyID].running.remove(number)
         s.studies[studyID].heartbeats[number] = nil
@@ -218,8 +257,10 @@ public final class InMemoryStorage: Storage {
       try Self.checkStudy(studyID, in: s)
       s.studyIndexByName[s.studies[studyID].record.name] = nil
       let record = s.studies[studyID].record
+      let held = s.studies[studyID].bytes
       s.studies[studyID] = StudyData(record: record)
       s.studies[studyID].deleted = true
+      meter?(-held)
     }
   }
 
@@ -229,15 +270,29 @@ public final class InMemoryStorage: Storage {
     guard id >= 0, id < s.studies.count, !s.studies[id].deleted else { throw StorageError.noSuchStudy("#\(id)") }
   }
 
+  /// Where the running trial `trialID` is; throws when there is none, or it has finished.
+  private static func runningTrial(_ trialID: Int, in s: State) throws -> (study: Int, number: Int) {
+    guard trialID >= 0, trialID < s.trialLocation.count, !s.studies[s.trialLocation[trialID].study].deleted else {
+      throw StorageError.noSuchTrial(trialID)
+    }
+    let at = s.trialLocation[trialID]
+    guard !s.studies[at.study].trials[at.number].state.isFinished else { throw StorageError.trialFinished(number: at.number) }
+    return at
+  }
+
   private func mutateRunning<R>(_ trialID: Int, _ body: (inout StudyData, Int) throws -> R) throws -> R {
     try state.withLock { s in
-      guard trialID >= 0, trialID < s.trialLocation.count, !s.studies[s.trialLocation[trialID].study].deleted else {
-        throw StorageError.noSuchTrial(trialID)
-      }
-      let at = s.trialLocation[trialID]
-      let trialState = s.studies[at.study].trials[at.number].state
-      guard !trialState.isFinished else { throw StorageError.trialFinished(number: at.number) }
+      let at = try Self.runningTrial(trialID, in: s)
       return try body(&s.studies[at.study], at.number)
+    }
+  }
+
+  /// As `mutateRunning`, for a change that grows the study by the bytes `body` returns.
+  private func growRunning(_ trialID: Int, _ body: (inout StudyData, Int) throws -> Int) throws {
+    try state.withLock { s in
+      let at = try Self.runningTrial(trialID, in: s)
+      let bytes = try body(&s.studies[at.study], at.number)
+      grow(&s, at.study, by: bytes)
     }
   }
 }

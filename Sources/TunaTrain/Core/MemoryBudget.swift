@@ -61,7 +61,8 @@ public struct MemoryBudget: Sendable {
     }
   }
 
-  static func describe(_ bytes: Int) -> String {
+  /// `bytes` as messages give sizes: "1.5 GB", "64.0 MB", "12 KB".
+  public static func describe(_ bytes: Int) -> String {
     if bytes >= 1 << 30 { return String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) }
     if bytes >= 1 << 20 { return String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) }
     return "\(max(1, bytes / 1024)) KB"
