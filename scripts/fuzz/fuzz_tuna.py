@@ -86,7 +86,7 @@ local say, load, pcall, pairs, ipairs, type, tostring, select, next, rawset, set
   print, load, pcall, pairs, ipairs, type, tostring, select, next, rawset, setmetatable
 local collectgarbage, create_study, random_sampler = collectgarbage, tuna.create_study, tuna.samplers.random
 -- Called as functions: a program may take the string metatable's __index away.
-local gsub, sub = string.gsub, string.sub
+local gsub, sub, find = string.gsub, string.sub, string.find
 local debug_, os_ = debug, os
 
 -- Shared tables a program may change, copied now and put back after every program.
@@ -133,7 +133,11 @@ local function run(id, mode, src)
   end
   env._G = env
   local f, err = load(src, "=fuzz" .. id, "t", env)
-  if not f then return "syntax " .. gsub(tostring(err), "%s+", " ") end
+  if not f then
+    -- Out of memory (the studies of earlier programs fill the limit): run again in a new process.
+    if find(tostring(err), "not enough memory", 1, true) then return "none" end
+    return "syntax " .. gsub(tostring(err), "%s+", " ")
+  end
   if mode == "top" then return pcall(f, nil, DIR, mark, probe) and "ok" or "error" end
   local ok, state = pcall(function()
     local s = create_study{ name = "fuzz" .. id, sampler = random_sampler{ seed = 0 } }
@@ -144,22 +148,30 @@ local function run(id, mode, src)
       function(_, t) if t.number == 0 then state = t.state end end } })
     return state
   end)
+  if not ok and find(tostring(state), "not enough memory", 1, true) then return "none" end
   return ok and tostring(state) or ("harness-error " .. sub((gsub(tostring(state), "%s+", " ")), 1, 200))
 end
 
-for _, p in ipairs(PROGRAMS) do
-  say(TOKEN .. " b " .. p[1])
-  local status = run(p[1], p[2], p[3])
-  restore()
+-- Markers made before any program runs: studies kept in memory count against --memory-limit for
+-- the rest of the process, so a program may leave too little to build a string.
+local BEGIN, END, DONE = {}, {}, TOKEN .. " done"
+for i, p in ipairs(PROGRAMS) do BEGIN[i], END[i] = TOKEN .. " b " .. p[1], TOKEN .. " e " .. p[1] end
+for i, p in ipairs(PROGRAMS) do
+  -- Out of memory for good: the programs left run in a new process (they have not begun here).
+  if not pcall(load, "return") then break end
+  say(BEGIN[i])
+  local ok, status = pcall(run, p[1], p[2], p[3])
+  if not ok then status = "none" end
+  pcall(restore)
   if debug_ then pcall(debug_.sethook) end
   if os_ then pcall(os_.setlocale, "C") end
   collectgarbage("restart")
   collectgarbage("incremental")
   collectgarbage()
   collectgarbage()
-  say(TOKEN .. " e " .. p[1] .. " " .. status)
+  say(END[i], status)
 end
-say(TOKEN .. " done")
+say(DONE)
 """
 
 # The reduced program on its own, without markers or the restoring of shared tables.
@@ -469,7 +481,7 @@ class Runner:
         a = self.args
         bounds = {p.index: p for p in programs}
         lines = collections.deque()
-        marker = re.compile(re.escape(token) + r" (b|e|r|x|done)(?: (\d+))?(?: (.*))?")
+        marker = re.compile(re.escape(token) + r" (b|e|r|x|done)(?: (\d+))?(?:[ \t](.*))?")
         o.started = time.monotonic()
         proc = subprocess.Popen(o.cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=self.env, cwd=o.cwd)
@@ -891,7 +903,7 @@ class Fuzzer:
         with self.lock:
             self.stats["processes"] += 1
             self.stats["programs"] += len(set(o.begun) - skipped(o))
-            self.stats["skipped by --timeout"] += len(skipped(o))
+            self.stats["run again"] += len(skipped(o))
             self.stats["cut"] += o.cut and bool(o.cut_planned)
             self.stats["over budget"] += o.cut and not o.cut_planned
             self.stats["signalled"] += o.sig_at is not None
@@ -1009,9 +1021,10 @@ class Fuzzer:
 
 
 def skipped(o):
-    """"trial" programs whose trial never started: the process's --timeout was spent, so the
-    harness's optimize started none (README: no new trial starts once it is spent). They run
-    again in a new process."""
+    """Programs that could not run in this process: a "trial" program whose trial never started
+    (the process's --timeout was spent: no new trial starts then), or any program that found the
+    memory limit already filled by the studies of earlier ones (kept in memory, they count for
+    the rest of the process). They run again in a new process."""
     return {i for i, (_, status) in o.ended.items() if status == "none"}
 
 
@@ -1307,7 +1320,7 @@ def main():
           f"{s['hangs']} hangs, {s['escapes']} escapes; {s['cut']} processes cut by a short --timeout, "
           f"{s['over budget']} by the budget's --timeout, "
           f"{s['signalled']} signalled, {s['aborts']} aborts, {s['generator errors']} generator errors; "
-          f"{s['skipped by --timeout']} programs run again after a --timeout left them no trial")
+          f"{s['run again']} programs run again in a new process (a spent --timeout or a full memory left them no room)")
     failed = s["crashes"] or s["hangs"] or s["escapes"] or s["generator errors"] or s["not run"]
     return 1 if failed else 0
 
