@@ -22,7 +22,7 @@ extension TunaEngine {
         OptionTable(
           "seed?: integer, n_startup_trials?: integer, n_ei_candidates?: integer, multivariate?: boolean, group?: boolean, constant_liar?: boolean, prior_weight?: number, consider_endpoints?: boolean"
         ),
-        "Tree-structured Parzen Estimator (the default sampler)."
+        "Tree-structured Parzen Estimator."
       ) { [unowned self] _, o in
         try self.validated(o) {
           try TPESampler(
@@ -30,6 +30,14 @@ extension TunaEngine {
             nEICandidates: try o.integer("n_ei_candidates") ?? 24, multivariate: try o.bool("multivariate") ?? true,
             group: try o.bool("group") ?? false, constantLiar: try o.bool("constant_liar") ?? false,
             priorWeight: try o.number("prior_weight") ?? 1, considerEndpoints: try o.bool("consider_endpoints") ?? false)
+        }
+      },
+      sampler(
+        "auto", OptionTable("seed?: integer, model_trials?: integer"),
+        "The default: per study and phase, the built-in sampler that wins there (GP, TPE, CMA-ES, NSGA-II)."
+      ) { [unowned self] _, o in
+        try self.validated(o) {
+          try AutoSampler(seed: self.seed(try seedValue(o)), modelTrials: try o.integer("model_trials") ?? 250)
         }
       },
       sampler(

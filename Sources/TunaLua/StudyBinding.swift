@@ -38,10 +38,10 @@ extension TunaEngine {
     } else if options.has("direction") {
       directions = [try options.with("direction") { _ in try direction(lua.toString(-1)) }]
     }
-    let sampler: any Sampler = try options.with("sampler") { type in
-      if type == .nil { return try TPESampler(seed: seed(nil)) }
+    let (sampler, samplerName): (any Sampler, String) = try options.with("sampler") { type in
+      if type == .nil { return (try AutoSampler(seed: seed(nil)), "auto") }
       guard let box = classes.sampler.object(at: -1, on: lua) else { throw options.bad("sampler", "a sampler") }
-      return box.value
+      return (box.value, box.name)
     }
     let pruner: any Pruner = try options.with("pruner") { type in
       if type == .nil { return NopPruner() }
@@ -80,6 +80,7 @@ extension TunaEngine {
       name: name, directions: directions, sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
     createdStudyNames.append(study.name)
     let box = StudyBox(study)
+    box.samplerName = samplerName
     box.heartbeatInterval = heartbeat
     box.gracePeriod = grace
     box.retryFailed = retry
@@ -108,6 +109,9 @@ enum StudyMethods {
     LuaFieldDoc("best_params", "table<string, number|string|boolean>", "The best complete trial's parameters."),
     LuaFieldDoc("best_trials", "tuna.TrialList", "The Pareto front of a multi-objective study."),
     LuaFieldDoc("user_attrs", "table<string, any>"),
+    LuaFieldDoc(
+      "sampler_name", "string",
+      "The sampler's name; the automatic sampler's says which sampler it runs now, as \"auto(gp)\"."),
   ]
 
   static func same(_ engine: TunaEngine, _ l: Lua) -> Bool {
@@ -133,6 +137,9 @@ enum StudyMethods {
       case "best_params": engine.push(params: try study.bestParams, on: l)
       case "best_trials": try engine.push(trials: try study.bestTrials, on: l)
       case "user_attrs": try l.push(AttrValue.object(try study.userAttrs))
+      case "sampler_name":
+        let box = try engine.classes.study.check(1, on: l)
+        l.push((study.sampler as? AutoSampler)?.currentName ?? box.samplerName)
       default: l.pushNil()
       }
       return 1

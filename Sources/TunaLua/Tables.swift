@@ -28,6 +28,11 @@ extension TunaEngine {
       throw error
     }
     lua.rawSet(t, "user_attrs")
+    do { try lua.push(AttrValue.object(trial.systemAttrs)) } catch {
+      lua.top = t - 1
+      throw error
+    }
+    lua.rawSet(t, "system_attrs")
     if let d = trial.datetimeStart { lua.push(isoDate(d)); lua.rawSet(t, "datetime_start") }
     if let d = trial.datetimeComplete { lua.push(isoDate(d)); lua.rawSet(t, "datetime_complete") }
     if let d = trial.duration { lua.push(d); lua.rawSet(t, "duration") }
@@ -226,6 +231,9 @@ extension LuaClassDoc {
         LuaFieldDoc("distributions", "table<string, tuna.Distribution>", "Parameter distributions by name."),
         LuaFieldDoc("intermediate_values", "table<integer, number>", "Reported values by step."),
         LuaFieldDoc("user_attrs", "table<string, any>"),
+        LuaFieldDoc(
+          "system_attrs", "table<string, any>",
+          "What samplers recorded (\"auto:sampler\": the sampler the automatic one ran; \"cma:generation\", …)."),
         LuaFieldDoc("datetime_start", "string?", "ISO 8601, UTC."),
         LuaFieldDoc("datetime_complete", "string?", "ISO 8601, UTC."),
         LuaFieldDoc("duration", "number?", "Seconds."),

@@ -231,6 +231,8 @@ public final class TunaEngine {
 /// A study as the script holds it, with the trials it asked for and has not told yet.
 final class StudyBox {
   let study: Study
+  /// The name the study's sampler was made under ("auto", "tpe", a Lua sampler's own).
+  var samplerName = "auto"
   var asked: [Int: Trial] = [:]
   /// Crash recovery for this handle's optimize calls (create_study's options).
   var heartbeatInterval: Double?

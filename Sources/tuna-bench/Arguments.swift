@@ -13,6 +13,7 @@ struct Arguments {
   var probeMode: String?
   var seeds: Int?
   var samplerNames: [String]?
+  var problemNames: [String]?
 
   static let usage = """
     usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | storage | analysis | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
@@ -22,7 +23,8 @@ struct Arguments {
       train       training throughput of the neural-network core (digits MLP, wide MLP)
       forest      the seed's random-forest GridSearchCV (27 configs x 5 folds), wall time
       samplers    cost per trial of each sampler at 100, 300 and 1,000 trials, two spaces
-      regret      simple regret of each sampler on Branin, Hartmann6, Rosenbrock-4D, Ackley-5D
+      regret      simple regret of each sampler on 13 problems (smooth, separable, ill-conditioned,
+                  multimodal, noisy, integer, mixed, conditional, 20-d and 30-d) at 50 and 200 trials
       prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the
                   median pruner, ASHA and Hyperband: epochs trained, wall time, best accuracy
       storage     SQLite against memory per trial; tuna run processes sharing one SQLite file:
@@ -39,6 +41,7 @@ struct Arguments {
       --seeds N         regret: seeds per sampler and function (default 10, 3 with --quick);
                         prune: sampler seeds 0..N-1 (default 3, 1 with --quick)
       --samplers LIST   samplers, regret: only these (comma-separated names, e.g. tpe,cmaes)
+      --problems LIST   regret: only these problems (comma-separated names, e.g. Branin,Levy-20D)
 
     Figures are ratios against baselines measured in the same run; times are the calling
     thread's CPU time, best of N (train, forest, samplers, regret, prune, storage, analysis: wall time). Build and
@@ -75,6 +78,9 @@ struct Arguments {
       case "--samplers":
         guard let text = rest.popFirst(), !text.isEmpty else { throw UsageError(description: "--samplers needs a list of names") }
         samplerNames = text.split(separator: ",").map(String.init)
+      case "--problems":
+        guard let text = rest.popFirst(), !text.isEmpty else { throw UsageError(description: "--problems needs a list of names") }
+        problemNames = text.split(separator: ",").map(String.init)
       case "-h", "--help", "help":
         throw UsageError(description: "")
       default:

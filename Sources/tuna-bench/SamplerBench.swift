@@ -19,6 +19,7 @@ enum SamplerBench {
       SamplerEntry(name: "qmc", maxTrials: 1_000) { QMCSampler(kind: .sobol, seed: $0) },
       SamplerEntry(name: "ga", maxTrials: 1_000) { try GASampler(seed: $0) },
       SamplerEntry(name: "nsga2", maxTrials: 1_000) { try NSGA2Sampler(seed: $0) },
+      SamplerEntry(name: "auto", maxTrials: 1_000) { try AutoSampler(seed: $0) },
     ]
   }
 
@@ -122,39 +123,48 @@ enum SamplerBench {
     var q75: Double
   }
 
-  /// Best-so-far regret of `entry` on `function` after each budget, for one seed.
-  static func regrets(_ entry: SamplerEntry, _ function: TestFunction, budgets: [Int], seed: UInt64) throws -> [Double] {
+  /// Regret of `entry` on `problem` after each budget, for one seed: the noiseless value of the
+  /// trial with the best observed value, less the optimum.
+  static func regrets(_ entry: SamplerEntry, _ problem: RegretProblem, budgets: [Int], seed: UInt64) throws -> [Double] {
     let study = try Study.create(direction: .minimize, sampler: try entry.make(seed))
-    var best = Double.infinity
+    var noise = RandomSource(seed: seed &+ 0x5EED)
+    var bestSeen = Double.infinity, bestTruth = Double.infinity
     var out: [Double] = []
     var done = 0
     for budget in budgets {
       try study.optimize(nTrials: budget - done) { t in
-        let x = try function.bounds.enumerated().map { i, b in try t.suggestFloat("x\(i)", b.low, b.high) }
-        let v = function.f(x)
-        best = min(best, v)
-        return v
+        let truth = try problem.value(t)
+        let seen = problem.noise > 0 ? truth + noise.normal(0, problem.noise) : truth
+        if seen < bestSeen { (bestSeen, bestTruth) = (seen, truth) }
+        return seen
       }
       done = budget
-      out.append(best - function.optimum)
+      out.append(bestTruth - problem.optimum)
     }
     return out
   }
 
-  static func runRegret(seeds: Int, only: [String]?) throws -> [RegretRow] {
+  static func runRegret(seeds: Int, only: [String]?, problems names: [String]?) throws -> [RegretRow] {
     let budgets = [50, 200]
     var rows: [RegretRow] = []
-    for function in TestFunction.all {
+    let problems = try RegretProblem.all.filter { p in try names.map { list in
+      let known = RegretProblem.all.map(\.name)
+      for n in list where !known.contains(n) {
+        throw Arguments.UsageError(description: "unknown problem '\(n)' (known: \(known.joined(separator: ", ")))")
+      }
+      return list.contains(p.name)
+    } ?? true }
+    for problem in problems {
       for entry in try selected(only) {
         var perBudget = Array(repeating: [Double](), count: budgets.count)
         for seed in 0..<seeds {
-          let r = try regrets(entry, function, budgets: budgets, seed: UInt64(seed))
+          let r = try regrets(entry, problem, budgets: budgets, seed: UInt64(seed))
           for i in budgets.indices { perBudget[i].append(r[i]) }
         }
         for (i, budget) in budgets.enumerated() {
           let s = perBudget[i].sorted()
           rows.append(RegretRow(
-            sampler: entry.name, function: function.name, budget: budget,
+            sampler: entry.name, function: problem.name, budget: budget,
             median: quantile(s, 0.5), q25: quantile(s, 0.25), q75: quantile(s, 0.75)))
         }
       }

@@ -57,7 +57,7 @@ do {
   }
   if arguments.command == .regret {
     let seeds = arguments.seeds ?? (settings.quick ? 3 : 10)
-    let rows = try SamplerBench.runRegret(seeds: seeds, only: arguments.samplerNames)
+    let rows = try SamplerBench.runRegret(seeds: seeds, only: arguments.samplerNames, problems: arguments.problemNames)
     report.regret = rows
     say(SamplerBench.regretTable(rows, seeds: seeds).render())
   }

@@ -375,7 +375,7 @@ final class StudyTests: XCTestCase {
     XCTAssertNotEqual(a.name, b.name)
     XCTAssertTrue(a.name.hasPrefix("study-"))
     XCTAssertEqual(a.directions, [.minimize])
-    XCTAssertTrue(a.sampler is TPESampler)
+    XCTAssertTrue(a.sampler is AutoSampler)
     XCTAssertTrue(a.pruner is NopPruner)
     XCTAssertEqual(assertThrows(StudyError.self, { try Study.create(directions: []) })?.message, "a study needs at least one direction")
   }

@@ -22,7 +22,7 @@ local function params_of(study)
   return table.concat(out, "\n")
 end
 
-for _, name in ipairs({ "random", "tpe", "gp", "cmaes", "qmc", "ga", "nsga2" }) do
+for _, name in ipairs({ "auto", "random", "tpe", "gp", "cmaes", "qmc", "ga", "nsga2" }) do
   local ok = pcall(tuna.samplers[name], {})
   if ok then
     local function run(seed)
@@ -95,6 +95,23 @@ assert(far > v, "uncertainty grows away from the data")
 local ei_good = tuna.acquisition.log_ei{ mean = -1, variance = 0.1, best = 0 }
 local ei_bad = tuna.acquisition.log_ei{ mean = 1, variance = 0.1, best = 0 }
 assert(ei_good > ei_bad and ei_bad > -math.huge, "log EI orders candidates and stays finite")
+-- The automatic sampler is the default; it says what it runs, study-wide and per trial.
+do
+  local s = tuna.create_study{}
+  assert(s.sampler_name == "auto(random)", s.sampler_name)
+  s:optimize(function(t) return (t:suggest_float("x", -1, 1) - 0.5) ^ 2 end, { n_trials = 12, show_progress = false })
+  assert(s.sampler_name == "auto(gp)", s.sampler_name)
+  local trials = s:trials()
+  assert(trials[1].system_attrs["auto:sampler"] == "random", tostring(trials[1].system_attrs["auto:sampler"]))
+  assert(trials[12].system_attrs["auto:sampler"] == "gp", tostring(trials[12].system_attrs["auto:sampler"]))
+  local c = tuna.create_study{ sampler = tuna.samplers.auto{ seed = 1 } }
+  c:optimize(function(t) return t:suggest_categorical("c", { 1, 2, 3 }) end, { n_trials = 5, show_progress = false })
+  assert(c.sampler_name == "auto(tpe)", c.sampler_name)
+  assert(tuna.create_study{ sampler = tuna.samplers.tpe{} }.sampler_name == "tpe")
+  local bad, message = pcall(tuna.samplers.auto, { model_trials = -1 })
+  assert(not bad and message:find("model_trials", 1, true), message)
+end
+
 local ok, err = pcall(tuna.samplers.cmaes, { popsize = 1 })
 assert(not ok and err:find("popsize", 1, true), err)
 ok, err = pcall(tuna.samplers.qmc, { type = "lattice" })

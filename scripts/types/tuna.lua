@@ -61,10 +61,15 @@ function tuna.samplers.grid(options) end
 ---@return tuna.Sampler
 function tuna.samplers.qmc(options) end
 
----Tree-structured Parzen Estimator (the default sampler).
+---Tree-structured Parzen Estimator.
 ---@param options? { seed?: integer, n_startup_trials?: integer, n_ei_candidates?: integer, multivariate?: boolean, group?: boolean, constant_liar?: boolean, prior_weight?: number, consider_endpoints?: boolean }
 ---@return tuna.Sampler
 function tuna.samplers.tpe(options) end
+
+---The default: per study and phase, the built-in sampler that wins there (GP, TPE, CMA-ES, NSGA-II).
+---@param options? { seed?: integer, model_trials?: integer }
+---@return tuna.Sampler
+function tuna.samplers.auto(options) end
 
 ---Gaussian-process Bayesian optimization with log expected improvement.
 ---@param options? { seed?: integer, n_startup_trials?: integer, deterministic_objective?: boolean }
@@ -268,6 +273,7 @@ function tuna.stats.kde(options) end
 ---@field best_params table<string, number|string|boolean> The best complete trial's parameters.
 ---@field best_trials tuna.TrialList The Pareto front of a multi-objective study.
 ---@field user_attrs table<string, any>
+---@field sampler_name string The sampler's name; the automatic sampler's says which sampler it runs now, as "auto(gp)".
 local Study = {}
 
 ---Runs trials of the objective until the budget is spent, the sampler stops or study:stop() is called.
@@ -556,6 +562,7 @@ local TrialList = {}
 ---@field distributions table<string, tuna.Distribution> Parameter distributions by name.
 ---@field intermediate_values table<integer, number> Reported values by step.
 ---@field user_attrs table<string, any>
+---@field system_attrs table<string, any> What samplers recorded ("auto:sampler": the sampler the automatic one ran; "cma:generation", …).
 ---@field datetime_start string? ISO 8601, UTC.
 ---@field datetime_complete string? ISO 8601, UTC.
 ---@field duration number? Seconds.

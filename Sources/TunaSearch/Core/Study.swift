@@ -36,7 +36,7 @@ public final class Study {
   /// - Parameters:
   ///   - name: generated when nil.
   ///   - directions: one per objective; `[.minimize]` by default.
-  ///   - sampler: `TPESampler()` (multivariate TPE) by default.
+  ///   - sampler: `AutoSampler()` by default (GP, TPE, CMA-ES or NSGA-II, as the study goes).
   ///   - pruner: `NopPruner()` by default.
   ///   - storage: a new `InMemoryStorage` by default.
   public static func create(
@@ -75,7 +75,7 @@ public final class Study {
   }
 
   /// Multivariate TPE with a random seed; its default settings are valid, so it cannot throw.
-  static func defaultSampler() -> any Sampler { (try? TPESampler()) ?? RandomSampler() }
+  static func defaultSampler() -> any Sampler { (try? AutoSampler()) ?? RandomSampler() }
 
   // MARK: Ask and tell
 

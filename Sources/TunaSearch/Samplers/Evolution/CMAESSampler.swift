@@ -38,6 +38,14 @@ import Foundation
 /// mean with a population `incPopsize` times larger (Auger & Hansen, "A Restart CMA Evolution
 /// Strategy With Increasing Population Size", CEC 2005).
 ///
+/// **Warm start.** Given `sourceTrials` (complete trials of an earlier phase of the study, as the
+/// automatic sampler hands them over), a run starts where the best of them are rather than at
+/// the centre, after WS-CMA-ES (Nomura et al., "Warm Starting CMA-ES for Hyperparameter
+/// Optimization", AAAI 2021): the mean of the best 10% (at least two) in the unit cube, and a
+/// step size from their spread plus a prior α = 0.1, σ² = geometric mean over the axes of
+/// (α² + variance). WS-CMA-ES also starts the covariance from that spread; here it starts as
+/// the identity.
+///
 /// `separable` runs sep-CMA-ES (diagonal covariance; Ros & Hansen, PPSN 2008). Single-objective
 /// studies only.
 public final class CMAESSampler: Sampler {
@@ -59,6 +67,8 @@ public final class CMAESSampler: Sampler {
   public let withMargin: Bool
   /// Complete trials sampled independently (randomly) before CMA-ES starts.
   public let nStartupTrials: Int
+  /// Complete trials a run starts from (see Warm start); empty for a cold start.
+  public let sourceTrials: [FrozenTrial]
 
   private let memo = StudyMemo<Memo>()
 
@@ -73,7 +83,8 @@ public final class CMAESSampler: Sampler {
 
   public init(
     seed: UInt64? = nil, sigma0: Double? = nil, popsize: Int? = nil, restart: Restart? = nil,
-    incPopsize: Int = 2, separable: Bool = false, withMargin: Bool = true, nStartupTrials: Int = 0
+    incPopsize: Int = 2, separable: Bool = false, withMargin: Bool = true, nStartupTrials: Int = 0,
+    sourceTrials: [FrozenTrial] = []
   ) throws {
     if let sigma0, !(sigma0 > 0 && sigma0.isFinite) {
       throw EvolutionSamplerError("sigma0", "sigma0 must be a positive number, got \(sigma0)")
@@ -95,6 +106,7 @@ public final class CMAESSampler: Sampler {
     self.separable = separable
     self.withMargin = withMargin
     self.nStartupTrials = nStartupTrials
+    self.sourceTrials = sourceTrials
   }
 
   // MARK: Sampler
@@ -126,7 +138,9 @@ public final class CMAESSampler: Sampler {
 
     let (raw, encoded, run) = try memo.with(context.history, initial: { Memo() }) { memo in
       let tail = memo.absorb(trials)
-      if memo.run?.key != key { memo.start(initialState(key: key, distributions: distributions), trials: trials) }
+      if memo.run?.key != key {
+        memo.start(initialState(key: key, names: names, distributions: distributions, sign: sign), trials: trials)
+      }
       advance(&memo, tail: tail, names: names, distributions: distributions, sign: sign)
       let run = memo.run!
       let (raw, encoded) = draw(run.core, using: &context.rng)
@@ -190,16 +204,46 @@ public final class CMAESSampler: Sampler {
     }
   }
 
-  private func initialState(key: Int, distributions: [Distribution]) -> RunState {
+  private func initialState(key: Int, names: [String], distributions: [Distribution], sign: Double) -> RunState {
     let n = distributions.count
     let lambda = popsize ?? 4 + Int((3 * log(Double(n))).rounded(.down))
-    let core = makeCore(mean: Array(repeating: 0.5, count: n), lambda: lambda, distributions: distributions)
+    let warm = Self.warmStart(sourceTrials, names: names, distributions: distributions, sign: sign)
+    let core = makeCore(
+      mean: warm?.mean ?? Array(repeating: 0.5, count: n), lambda: lambda, distributions: distributions,
+      sigma: sigma0 ?? warm?.sigma)
     return RunState(key: key, core: core, generation: 0, restarts: 0)
   }
 
-  private func makeCore(mean: [Double], lambda: Int, distributions: [Distribution]) -> CMAESCore {
+  private func makeCore(mean: [Double], lambda: Int, distributions: [Distribution], sigma: Double? = nil) -> CMAESCore {
     let axes = distributions.map { withMargin ? MarginAxis($0) : nil }
-    return CMAESCore(mean: mean, sigma0: sigma0 ?? 1.0 / 6, lambda: lambda, separable: separable, axes: axes)
+    return CMAESCore(mean: mean, sigma0: sigma ?? sigma0 ?? 1.0 / 6, lambda: lambda, separable: separable, axes: axes)
+  }
+
+  /// The warm start from `trials` over the space of `names` (see the type's Warm start), or nil
+  /// when fewer than two of them are complete trials of that space.
+  static func warmStart(
+    _ trials: [FrozenTrial], names: [String], distributions: [Distribution], sign: Double
+  ) -> (mean: [Double], sigma: Double)? {
+    let points: [(x: [Double], value: Double)] = trials.compactMap { t in
+      guard t.state == .complete, let v = t.values?.first, !v.isNaN else { return nil }
+      var x: [Double] = []
+      for (name, d) in zip(names, distributions) {
+        guard let value = t.params[name], let u = Evolution.unit(value, in: d) else { return nil }
+        x.append(min(max(u, 0), 1))
+      }
+      return (x, sign * v)
+    }
+    guard points.count >= 2 else { return nil }
+    let best = points.sorted { $0.value < $1.value }.prefix(max(2, points.count / 10))
+    let k = Double(best.count), n = names.count
+    let mean = (0..<n).map { i in best.reduce(0) { $0 + $1.x[i] } / k }
+    let alpha = 0.1
+    var logVariance = 0.0
+    for i in 0..<n {
+      let variance = best.reduce(0) { $0 + ($1.x[i] - mean[i]) * ($1.x[i] - mean[i]) } / k
+      logVariance += log(alpha * alpha + variance)
+    }
+    return (mean, exp(logVariance / Double(2 * n)))
   }
 
   /// Tells the run every generation that has λ complete trials, restarting stalled runs.

@@ -22,6 +22,10 @@ public final class NSGA2Sampler: Sampler {
   public let etaMutation: Double
   private let engine: PopulationEngine
 
+  static let prefix = "nsga2"
+  /// The system attribute holding a trial's generation.
+  static let generationKey = prefix + ":generation"
+
   public init(
     seed: UInt64? = nil, populationSize: Int = 50, mutationProb: Double? = nil, crossover: Crossover = .sbx,
     crossoverProb: Double = 0.9, swappingProb: Double = 0.5, etaCrossover: Double = 15, etaMutation: Double = 20
@@ -40,7 +44,7 @@ public final class NSGA2Sampler: Sampler {
     self.swappingProb = swappingProb
     self.etaCrossover = etaCrossover
     self.etaMutation = etaMutation
-    engine = PopulationEngine(prefix: "nsga2", populationSize: populationSize, operators: operators, survive: Self.survivors)
+    engine = PopulationEngine(prefix: Self.prefix, populationSize: populationSize, operators: operators, survive: Self.survivors)
   }
 
   public func beforeTrial(_ context: SamplingContext) throws { try engine.beforeTrial(context) }
