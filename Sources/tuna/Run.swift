@@ -169,7 +169,11 @@ struct Run: ParsableCommand {
       return false
     }
     do {
-      try StudyReport.write(try studies.map(StudySnapshot.init), to: report)
+      // Studies without a trial have nothing to show: a script that made thousands of them (a
+      // loop of create_study{}) spent seconds rendering empty pages after Ctrl-C.
+      let withTrials = try studies.filter { try $0.storage.trialCount(studyID: $0.record.id, states: nil) > 0 }
+      let shown = withTrials.isEmpty ? Array(studies.prefix(1)) : withTrials
+      try StudyReport.write(try shown.map(StudySnapshot.init), to: report)
       if !quiet { print("Report written to \(report)") }
       return true
     } catch {

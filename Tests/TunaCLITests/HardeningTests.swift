@@ -250,6 +250,31 @@ final class HardeningTests: XCTestCase {
     assertContains(result.stderr, "at exit: host functions cannot be called while the script's state closes")
   }
 
+  /// A loop of `create_study{}` makes tens of thousands of studies: their generated names never
+  /// collide (8 hex digits did after ~20,000), and `--report` after Ctrl-C shows the studies
+  /// that have trials instead of rendering every empty one for seconds.
+  func testManyGeneratedStudies() throws {
+    let report = directory.appendingPathComponent("many.html")
+    let result = try run("many", """
+      local s = tuna.create_study{ name = "the-one", sampler = tuna.samplers.random{ seed = 1 } }
+      s:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 3 })
+      local names = {}
+      for i = 1, 60000 do
+        local name = tuna.create_study{ sampler = tuna.samplers.random{} }.name
+        assert(not names[name], "generated twice: " .. name)
+        names[name] = true
+      end
+      print("made 60000")
+      """, options: ["--quiet", "--report", report.path], timeout: 60)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    assertLine(result.stdout, "made 60000")
+    let html = try String(contentsOf: report, encoding: .utf8)
+    // One study: a page of its own (several would each have an <h1 class="study-name">).
+    assertContains(html, "<h1>Study “the-one”")
+    XCTAssertFalse(html.contains("<h1 class=\"study-name\">"), "only the study with trials")
+    XCTAssertLessThan(result.seconds, 20)
+  }
+
   /// A trusted script's debug library cannot reach into what the host keeps (found by the
   /// program fuzzer: a metatable set on the registry made the host read a number where it
   /// expected a table, and the process died): the registry is read-only, the host's protected

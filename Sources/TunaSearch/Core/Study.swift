@@ -44,7 +44,19 @@ public final class Study {
     pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
   ) throws -> Study {
     guard !directions.isEmpty else { throw StudyError("a study needs at least one direction") }
-    let name = name ?? "study-" + UUID().uuidString.prefix(8).lowercased()
+    guard let name else {
+      // A generated name is never an existing study's: 8 hex digits collide once in ~65,000
+      // studies (the fuzzer's loop of create_study{} met one after 20,000); another is drawn.
+      while true {
+        let generated = "study-" + UUID().uuidString.prefix(8).lowercased()
+        do {
+          let record = try storage.createStudy(name: generated, directions: directions)
+          return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
+        } catch StorageError.studyExists {
+          continue
+        }
+      }
+    }
     func load(_ existing: StudyRecord) throws -> StudyRecord {
       guard existing.directions == directions else {
         throw StudyError(
