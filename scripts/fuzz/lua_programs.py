@@ -31,7 +31,7 @@ API_FUNCTIONS = [
     "tuna.create_study", "tuna.sampler", "tuna.pruner", "tuna.importance", "tuna.interactions",
     "tuna.report",
     "tuna.samplers.random", "tuna.samplers.grid", "tuna.samplers.qmc", "tuna.samplers.tpe",
-    "tuna.samplers.gp", "tuna.samplers.cmaes", "tuna.samplers.ga", "tuna.samplers.nsga2",
+    "tuna.samplers.gp", "tuna.samplers.cmaes", "tuna.samplers.ga", "tuna.samplers.nsga2", "tuna.samplers.auto",
     "tuna.pruners.nop", "tuna.pruners.median", "tuna.pruners.percentile",
     "tuna.pruners.successive_halving", "tuna.pruners.hyperband", "tuna.pruners.threshold",
     "tuna.pruners.patient", "tuna.pruners.wilcoxon",
@@ -170,6 +170,7 @@ SAMPLER_OPTIONS = {
     "random": ["seed"], "grid": ["search_space", "seed"], "qmc": ["seed", "type", "scramble"],
     "tpe": ["seed", "n_startup_trials", "n_ei_candidates", "multivariate", "group", "constant_liar"],
     "gp": ["seed", "n_startup_trials"],
+    "auto": ["seed", "model_trials"],
     "cmaes": ["seed", "sigma0", "popsize", "restart", "separable"],
     "ga": ["seed", "population_size", "mutation_prob", "crossover"],
     "nsga2": ["seed", "population_size"],
@@ -204,6 +205,7 @@ SANE = {
     "name": ['"s"', '"s"', '"t"', '"quick start"'], "direction": ['"minimize"', '"maximize"', '"up"'],
     "load_if_exists": ["true", "false"], "heartbeat_interval": ["0.01", "1", "5"],
     "grace_period": ["0.05", "20"], "retry_failed": ["0", "1", "3"], "seed": ["0", "1", "42"],
+    "model_trials": ["0", "3", "250"],
     "n_startup_trials": ["0", "1", "2", "10"], "n_ei_candidates": ["1", "24", "0"],
     "multivariate": ["true", "false"], "group": ["true", "false"], "constant_liar": ["true", "false"],
     "type": ['"sobol"', '"halton"', '"x"'], "scramble": ["true", "false"],
@@ -463,7 +465,7 @@ class Gen:
     def sampler_expr(self):
         k = self.r.randrange(14)
         if k < 8:
-            name = self.pick("random", "tpe", "gp", "cmaes", "ga", "nsga2", "qmc", "grid", "random", "tpe")
+            name = self.pick("random", "tpe", "gp", "cmaes", "ga", "nsga2", "qmc", "grid", "auto", "tpe")
             return f"tuna.samplers.{name}({self.opts(SAMPLER_OPTIONS[name])})"
         if k < 11:
             return self.lua_sampler()
