@@ -20,7 +20,8 @@ final class AutoSamplerTests: XCTestCase {
     XCTAssertEqual(rule(S(complete: 5)), .gp)
     XCTAssertEqual(rule(S(complete: 249)), .gp)
     XCTAssertEqual(rule(S(complete: 250)), .cmaes)
-    XCTAssertEqual(rule(S(complete: 5, categorical: true)), .tpe)
+    XCTAssertEqual(rule(S(complete: 5, categorical: true)), .gp)
+    XCTAssertEqual(rule(S(complete: 250, categorical: true)), .tpe)
     XCTAssertEqual(rule(S(complete: 5, conditional: true)), .tpe)
     XCTAssertEqual(rule(S(complete: 300), settled: .tpe), .tpe, "TPE is not left")
     XCTAssertEqual(rule(S(complete: 300, categorical: true), settled: .cmaes), .cmaes, "nor CMA-ES")
@@ -71,15 +72,20 @@ final class AutoSamplerTests: XCTestCase {
     XCTAssertEqual(meanY, -2, accuracy: 0.75, "\(firstGeneration)")
   }
 
-  /// A categorical space goes to TPE and stays there.
-  func testCategoricalSpacesGoToTPE() throws {
+  /// A conditional space goes to TPE and stays there; categoricals alone stay with GP.
+  func testConditionalSpacesGoToTPE() throws {
     let study = try Study.create(direction: .minimize, sampler: try AutoSampler(seed: 5))
     try study.optimize(nTrials: 15) { t in
       let c = try t.suggestCategorical("c", [.string("a"), .string("b"), .string("c")])
       return try t.suggestFloat("x", 0, 1) + (c == .string("b") ? 0 : 1)
     }
-    let last = try study.trials().last!
-    XCTAssertEqual(last.systemAttrs[AutoSampler.attribute], .string("tpe"))
+    XCTAssertEqual(try study.trials().last!.systemAttrs[AutoSampler.attribute], .string("gp"))
+    // Trials with y instead of x: parameters come and go.
+    try study.optimize(nTrials: 3) { t in
+      _ = try t.suggestCategorical("c", [.string("a"), .string("b"), .string("c")])
+      return try t.suggestFloat("y", 0, 1)
+    }
+    XCTAssertEqual(try study.trials().last!.systemAttrs[AutoSampler.attribute], .string("tpe"))
   }
 
   /// The warm start of WS-CMA-ES from source trials: the mean of the best tenth, a step size

@@ -105,8 +105,11 @@ do
   assert(trials[1].system_attrs["auto:sampler"] == "random", tostring(trials[1].system_attrs["auto:sampler"]))
   assert(trials[12].system_attrs["auto:sampler"] == "gp", tostring(trials[12].system_attrs["auto:sampler"]))
   local c = tuna.create_study{ sampler = tuna.samplers.auto{ seed = 1 } }
-  c:optimize(function(t) return t:suggest_categorical("c", { 1, 2, 3 }) end, { n_trials = 5, show_progress = false })
-  assert(c.sampler_name == "auto(tpe)", c.sampler_name)
+  c:optimize(function(t)
+    if t:suggest_categorical("c", { 1, 2, 3 }) == 1 then return t:suggest_float("y", 0, 1) end
+    return t:suggest_float("x", 0, 1)
+  end, { n_trials = 8, show_progress = false })
+  assert(c.sampler_name == "auto(tpe)", "a conditional space goes to TPE: " .. c.sampler_name)
   assert(tuna.create_study{ sampler = tuna.samplers.tpe{} }.sampler_name == "tpe")
   local bad, message = pcall(tuna.samplers.auto, { model_trials = -1 })
   assert(not bad and message:find("model_trials", 1, true), message)
