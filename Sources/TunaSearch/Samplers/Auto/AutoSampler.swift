@@ -16,7 +16,7 @@ import Foundation
 ///   categoricals. A conditional space (parameters that come and go) goes to TPE with `group`,
 ///   for good: it models each set of parameters that appear together, where GP and CMA-ES see
 ///   only the parameters every trial shares. OptunaHub's AutoSampler sends categorical spaces to
-///   TPE as well; on Tuna's measurements GP beat TPE 200-fold there (README).
+///   TPE as well; on Tuna's measurements GP beat TPE over 100-fold there (README).
 /// - **Several objectives**: TPE while fewer than `modelTrials` trials are complete (or for good,
 ///   on a conditional space); then NSGA-II, whose first generation is every earlier trial.
 ///
