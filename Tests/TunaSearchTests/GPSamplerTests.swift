@@ -7,6 +7,7 @@ final class GPSamplerTests: XCTestCase {
   func testConformance() throws {
     try checkSampler({ GPSampler(seed: $0) }, name: "gp")
     try checkSampler({ GPSampler(seed: $0, nStartupTrials: 3, deterministicObjective: true) }, name: "gp deterministic")
+    try checkSampler({ GPSampler(seed: $0, nStartupTrials: 3, outputWarping: true) }, name: "gp with output warping")
   }
 
   private static func branin(_ x1: Double, _ x2: Double) -> Double {

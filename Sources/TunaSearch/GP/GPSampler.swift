@@ -33,6 +33,8 @@ public final class GPSampler: Sampler {
   public let seed: UInt64
   public let nStartupTrials: Int
   public let deterministicObjective: Bool
+  /// Whether the values are power-transformed before the fit (`OutputWarp`).
+  public let outputWarping: Bool
 
   /// The last fit's parameters, the space they were fitted on and the number of trials they
   /// were fitted to (the next fit starts there).
@@ -41,10 +43,11 @@ public final class GPSampler: Sampler {
   /// follows in the same trial.
   private var fetched: (context: ObjectIdentifier, trialID: Int, trials: [FrozenTrial])?
 
-  public init(seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false) {
+  public init(seed: UInt64? = nil, nStartupTrials: Int = 10, deterministicObjective: Bool = false, outputWarping: Bool = false) {
     self.seed = seed ?? randomSeed()
     self.nStartupTrials = nStartupTrials
     self.deterministicObjective = deterministicObjective
+    self.outputWarping = outputWarping
   }
 
   public func inferRelativeSearchSpace(_ context: SamplingContext) throws -> [String: Distribution] {
@@ -125,7 +128,8 @@ public final class GPSampler: Sampler {
       values.append(maximize ? v : -v)
     }
     guard !values.isEmpty else { return nil }
-    let (y, _, _) = GaussianProcess.standardize(Self.clipInfinities(values))
+    let clipped = Self.clipInfinities(values)
+    let (y, _, _) = GaussianProcess.standardize(outputWarping ? OutputWarp.yeoJohnson(clipped) : clipped)
 
     let names = space.dimensions.map(\.name)
     let n = y.count
