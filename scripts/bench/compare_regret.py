@@ -13,24 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
+import os
 import sys
 
-
-def quantile(values, q):
-    s = sorted(values)
-    pos = q * (len(s) - 1)
-    lo = int(math.floor(pos))
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The problems' script: its quantile and number format (it imports Optuna only to run it).
+from optuna_regret import fmt as format_number, quantile  # noqa: E402
 
 
 def fmt(v):
-    if v is None:
-        return "—"
-    if v == 0:
-        return "0"
-    return f"{v:.3g}" if 0.01 <= abs(v) < 10_000 else f"{v:.2e}"
+    return "—" if v is None else format_number(v)
 
 
 def load_tuna(paths):
