@@ -248,9 +248,8 @@ def main(argv=None):
             doc["runs"].append(r)
             print(f"[{i + 1}/{len(tasks)} {time.time() - t0:.0f} s] {r['problem']} {r['sampler']} seed {r['seed']}: "
                   f"{r['seconds']:.1f} s, regret {r['regret']}", file=sys.stderr, flush=True)
-            if i % 10 == 0 or i + 1 == len(tasks):
-                with open(a.out, "w") as f:
-                    json.dump(doc, f)
+            with open(a.out, "w") as f:  # after every run: a GP run takes up to minutes
+                json.dump(doc, f)
     report(doc)
     return 0
 
