@@ -44,19 +44,28 @@ public final class Study {
     pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
   ) throws -> Study {
     guard !directions.isEmpty else { throw StudyError("a study needs at least one direction") }
-    guard let name else {
+    let record: StudyRecord
+    if let name {
+      record = try Self.record(named: name, directions: directions, storage: storage, loadIfExists: loadIfExists)
+    } else {
       // A generated name is never an existing study's: 8 hex digits collide once in ~65,000
       // studies (the fuzzer's loop of create_study{} met one after 20,000); another is drawn.
-      while true {
-        let generated = "study-" + UUID().uuidString.prefix(8).lowercased()
+      var made: StudyRecord?
+      while made == nil {
         do {
-          let record = try storage.createStudy(name: generated, directions: directions)
-          return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
-        } catch StorageError.studyExists {
-          continue
-        }
+          made = try storage.createStudy(name: "study-" + UUID().uuidString.prefix(8).lowercased(), directions: directions)
+        } catch StorageError.studyExists {}
       }
+      record = made!
     }
+    return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
+  }
+
+  /// The record of study `name`: a new one, or with `loadIfExists` the stored one (which must
+  /// have the same directions).
+  private static func record(
+    named name: String, directions: [StudyDirection], storage: any Storage, loadIfExists: Bool
+  ) throws -> StudyRecord {
     func load(_ existing: StudyRecord) throws -> StudyRecord {
       guard existing.directions == directions else {
         throw StudyError(
@@ -76,7 +85,7 @@ public final class Study {
         record = try load(existing)
       }
     }
-    return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
+    return record
   }
 
   public static func create(
@@ -86,7 +95,7 @@ public final class Study {
     try create(name: name, directions: [direction], sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
   }
 
-  /// Multivariate TPE with a random seed; its default settings are valid, so it cannot throw.
+  /// The automatic sampler with a random seed; its default settings are valid, so it cannot throw.
   static func defaultSampler() -> any Sampler { (try? AutoSampler()) ?? RandomSampler() }
 
   // MARK: Ask and tell
