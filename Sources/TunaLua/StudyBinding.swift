@@ -8,7 +8,9 @@ extension TunaEngine {
   /// heartbeat_interval, grace_period, retry_failed }`. A study in a persistent storage beats
   /// every `heartbeat_interval` seconds (default 5) while a trial runs; trials whose worker has
   /// not beaten for `grace_period` seconds (default 4 heartbeats) are failed as stale before each
-  /// trial, and enqueued again up to `retry_failed` times (default 0).
+  /// trial, and enqueued again up to `retry_failed` times (default 0). `deterministic = true`
+  /// (or a lag, default 4) makes a seeded study suggest the same trials with any number of
+  /// workers or processes (`Study.deterministicLag`).
   var createStudyBinding: LuaBinding {
     .named("create_study", "options?: \(Self.studyOptions.type)", returns: "tuna.Study",
            "Creates a study, or loads the stored one of that name.") { [unowned self] l, name in
@@ -17,7 +19,7 @@ extension TunaEngine {
   }
 
   static let studyOptions = OptionTable(
-    "name?: string, direction?: \"minimize\"|\"maximize\", directions?: (\"minimize\"|\"maximize\")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer"
+    "name?: string, direction?: \"minimize\"|\"maximize\", directions?: (\"minimize\"|\"maximize\")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer, deterministic?: boolean|integer"
   )
 
   private func createStudy(_ lua: Lua, _ function: String) throws -> Int32 {
@@ -68,6 +70,17 @@ extension TunaEngine {
     if let grace, !(grace > 0 && grace.isFinite) { throw ArgumentError(1, "'grace_period' must be > 0 seconds, and finite") }
     let retry = try options.integer("retry_failed") ?? 0
     guard retry >= 0 else { throw ArgumentError(1, "'retry_failed' must be >= 0, got \(retry)") }
+    let lag: Int? = try options.with("deterministic") { type in
+      switch type {
+      case .nil: return nil
+      case .boolean: return lua.toBoolean(-1) ? Study.defaultDeterministicLag : nil
+      default:
+        guard type == .number, let k = lua.toInteger(-1), k >= 1, k <= 1_000_000 else {
+          throw options.bad("deterministic", "true, false or a lag from 1 to 1000000")
+        }
+        return Int(k)
+      }
+    }
 
     var name = try options.string("name")
     var loadIfExists = try options.bool("load_if_exists") ?? configuration.resume
@@ -77,7 +90,8 @@ extension TunaEngine {
       loadIfExists = true
     }
     let study = try Study.create(
-      name: name, directions: directions, sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
+      name: name, directions: directions, sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists,
+      deterministicLag: lag)
     createdStudyNames.append(study.name)
     let box = StudyBox(study)
     box.samplerName = samplerName
@@ -320,6 +334,11 @@ extension TunaEngine {
     run.heartbeatInterval = box.heartbeatInterval
     run.staleAfter = box.gracePeriod
     run.retryFailed = box.retryFailed
+    // A deterministic study's trial that waits for earlier ones still obeys its limits and Ctrl-C.
+    run.whileWaiting = { [unowned self] in
+      try self.state.checkDeadline()
+      if self.interruption.isInterrupted { throw ScriptError("interrupted") }
+    }
     var workers = configuration.workers ?? ownWorkers ?? 1
     guard workers >= 1 else { throw ArgumentError(3, "'workers' must be >= 1, got \(workers)") }
     // Each worker is a thread with its own Lua state: a thousand is far past any machine's use,

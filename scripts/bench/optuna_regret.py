@@ -241,7 +241,8 @@ def main(argv=None):
     done = {(r["problem"], r["sampler"], r["seed"]) for r in doc["runs"]}
     tasks = [(p, s, seed, a.budget) for s in samplers for p in problems for seed in range(a.seeds)
              if (p, s, seed) not in done]
-    tasks.sort(key=lambda t: t[1] != "gp")  # the slowest first
+    # seed by seed, so that a run stopped part way has every problem at the same number of seeds
+    tasks.sort(key=lambda t: (t[2], t[1] != "gp"))
     t0 = time.time()
     with get_context("fork").Pool(a.jobs, maxtasksperchild=20) as pool:
         for i, r in enumerate(pool.imap_unordered(run_one, tasks)):

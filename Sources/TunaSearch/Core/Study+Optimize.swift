@@ -31,6 +31,9 @@ public struct OptimizeOptions {
   /// A trial failed as stale is enqueued again with the same parameters, up to this many times
   /// per original trial (Optuna's `RetryFailedTrialCallback`).
   public var retryFailed = 0
+  /// Called, in a deterministic study, while a trial waits for earlier ones to finish; throwing
+  /// gives up the wait and fails the trial (the Lua bridge checks Ctrl-C and deadlines here).
+  public var whileWaiting: (() throws -> Void)?
 
   public init(
     nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
@@ -94,13 +97,24 @@ extension Study {
   ) throws -> FrozenTrial {
     let trialStart = clock.now
     let trial: Trial
-    do { trial = try ask(beating: heartbeat != nil) } catch let failed as TrialFailed {
+    // The trial beats from the moment it exists: in a deterministic study it may wait a while
+    // for earlier trials before its objective runs.
+    defer { heartbeat?.track(nil) }
+    var lastStaleCheck = clock.now
+    do {
+      trial = try ask(beating: heartbeat != nil, started: { heartbeat?.track($0) }) {
+        // The trial waited for may belong to a worker that died: fail it as stale here too.
+        if let staleAfter = options.staleAfter, clock.now - lastStaleCheck >= .limit(seconds: staleAfter / 4) {
+          try recoverStaleTrials(olderThan: staleAfter, retry: options.retryFailed)
+          lastStaleCheck = clock.now
+        }
+        try options.whileWaiting?()
+      }
+    } catch let failed as TrialFailed {
       if options.catchErrors { return failed.trial }
       throw failed
     }
     trial.deadline = options.trialTimeout.map { trialStart + .limit(seconds: $0) }
-    heartbeat?.track(trial.id)
-    defer { heartbeat?.track(nil) }
 
     var values: [Double]?
     var state: TrialState?

@@ -18,6 +18,17 @@ public final class Study {
   let history: TrialHistory
   /// Set by `stop()`: the running optimize call finishes its trial and starts no more.
   public internal(set) var stopRequested = false
+  /// Makes the study deterministic when set: trial n is sampled from trials 0…n−lag as they
+  /// finished and the later ones as stand-ins (`DeterministicHorizon`), waiting for them when
+  /// they are behind, so that a seeded sampler suggests the same trials with any number of
+  /// workers or processes. Every process working on the study must use the same lag.
+  public var deterministicLag: Int? {
+    didSet { if let lag = deterministicLag { deterministicLag = max(1, lag) } }
+  }
+  /// The lag of `deterministic = true`: with up to this many workers a trial seldom waits.
+  public static let defaultDeterministicLag = 4
+  /// Trials this object asked and has not told (a deterministic study refuses to wait for one).
+  var open: Set<Int> = []
 
   public var name: String { record.name }
   public var directions: [StudyDirection] { record.directions }
@@ -41,7 +52,8 @@ public final class Study {
   ///   - storage: a new `InMemoryStorage` by default.
   public static func create(
     name: String? = nil, directions: [StudyDirection] = [.minimize], sampler: (any Sampler)? = nil,
-    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
+    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false,
+    deterministicLag: Int? = nil
   ) throws -> Study {
     guard !directions.isEmpty else { throw StudyError("a study needs at least one direction") }
     let record: StudyRecord
@@ -58,7 +70,9 @@ public final class Study {
       }
       record = made!
     }
-    return Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
+    let study = Study(storage: storage, record: record, sampler: sampler ?? Self.defaultSampler(), pruner: pruner ?? NopPruner())
+    study.deterministicLag = deterministicLag
+    return study
   }
 
   /// The record of study `name`: a new one, or with `loadIfExists` the stored one (which must
@@ -90,9 +104,12 @@ public final class Study {
 
   public static func create(
     name: String? = nil, direction: StudyDirection, sampler: (any Sampler)? = nil,
-    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false
+    pruner: (any Pruner)? = nil, storage: any Storage = InMemoryStorage(), loadIfExists: Bool = false,
+    deterministicLag: Int? = nil
   ) throws -> Study {
-    try create(name: name, directions: [direction], sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists)
+    try create(
+      name: name, directions: [direction], sampler: sampler, pruner: pruner, storage: storage, loadIfExists: loadIfExists,
+      deterministicLag: deterministicLag)
   }
 
   /// The automatic sampler with a random seed; its default settings are valid, so it cannot throw.
@@ -105,20 +122,30 @@ public final class Study {
   public func ask() throws -> Trial { try ask(beating: false) }
 
   /// `ask()`, recording the trial's first heartbeat as it starts (`optimize` with heartbeats).
-  func ask(beating: Bool) throws -> Trial {
+  /// `started` hears of the trial as soon as it exists; in a deterministic study `waiting` is
+  /// called while the trial waits for earlier ones (it may throw to give up: the trial fails).
+  func ask(beating: Bool, started: (Int) -> Void = { _ in }, waiting: () throws -> Void = {}) throws -> Trial {
     let frozen = try storage.startTrial(studyID: record.id, beating: beating)
+    started(frozen.id)
+    let horizon = deterministicLag.map { DeterministicHorizon(number: frozen.number, lag: $0) }
     let context = SamplingContext(
-      history: history.restricted(to: pruner.samplerPartition(trialNumber: frozen.number, history: history)),
+      history: history.restricted(to: pruner.samplerPartition(trialNumber: frozen.number, history: history))
+        .seen(from: horizon),
       trialID: frozen.id,
       rng: RandomSource(seed: sampler.seed, stream: frozen.number),
       onStop: { [weak self] in self?.stop() })
     let trial = Trial(study: self, frozen: frozen, context: context)
-    do { try sampler.beforeTrial(context) } catch {
+    do {
+      if let horizon { try waitForTurn(horizon, waiting: waiting) }
+      try sampler.beforeTrial(context)
+      if horizon != nil { try trial.settleStart() }
+    } catch {
       // Fail the trial rather than leave it running forever.
       let failed = try storage.finishTrial(trialID: frozen.id, state: .fail, values: nil, failReason: String(describing: error))
       trial.markFinished()
       throw TrialFailed(trial: failed, underlying: error)
     }
+    open.insert(frozen.number)
     return trial
   }
 

@@ -83,6 +83,17 @@ public final class Trial {
     return relative
   }
 
+  /// In a deterministic study, draws the relative sample now, as the trial starts, and records
+  /// it with the system attributes set so far (`DeterministicHorizon.readyKey`): what later
+  /// trials see of this one while it runs.
+  func settleStart() throws {
+    var shown = try relativeSample()?.params.mapValues(\.attr) ?? [:]
+    for (name, value) in fixedParams { shown[name] = value.attr }
+    let attrs = try frozen().systemAttrs.keys.sorted().map(AttrValue.string)
+    try study.storage.setTrialSystemAttr(
+      trialID: id, key: DeterministicHorizon.readyKey, value: .object(["params": .object(shown), "attrs": .array(attrs)]))
+  }
+
   /// An enqueued value in the form the distribution hands out (3 for an int, 3.0 for a float).
   static func coerce(_ value: ParamValue, to distribution: Distribution) -> ParamValue {
     switch (distribution, value) {
@@ -124,7 +135,10 @@ public final class Trial {
   /// A snapshot of the trial as stored.
   public func frozen() throws -> FrozenTrial { try study.storage.trial(id: id) }
 
-  func markFinished() { isFinished = true }
+  func markFinished() {
+    isFinished = true
+    study.open.remove(number)
+  }
 
   private func checkRunning() throws {
     if isFinished { throw StorageError.trialFinished(number: number) }

@@ -36,9 +36,51 @@ public final class GPSampler: Sampler {
   /// Whether the values are power-transformed before the fit (`OutputWarp`).
   public let outputWarping: Bool
 
-  /// The last fit's parameters, the space they were fitted on and the number of trials they
-  /// were fitted to (the next fit starts there).
-  private var warmStart: (names: [String], parameters: KernelParameters, trials: Int)?
+  /// A fit's parameters, the space they were fitted on and the number of trials they were
+  /// fitted to: where the next fit starts.
+  struct WarmStart: Equatable {
+    var names: [String]
+    var parameters: KernelParameters
+    var trials: Int
+
+    /// The system attribute a deterministic study keeps it in, on the trial it was made for.
+    static let key = "gp:fit"
+
+    var attr: AttrValue {
+      .object([
+        "names": .array(names.map(AttrValue.string)), "trials": .int(trials),
+        "parameters": .array(
+          (parameters.inverseSquaredLengthscales + [parameters.signalVariance, parameters.noiseVariance])
+            .map(AttrValue.double)),
+      ])
+    }
+
+    init(names: [String], parameters: KernelParameters, trials: Int) {
+      self.names = names
+      self.parameters = parameters
+      self.trials = trials
+    }
+
+    init?(attr: AttrValue?) {
+      guard case .object(let o)? = attr, case .array(let n)? = o["names"], case .int(let trials)? = o["trials"],
+        case .array(let p)? = o["parameters"]
+      else { return nil }
+      let names = n.compactMap { if case .string(let s) = $0 { s } else { nil } }
+      let values = p.compactMap { if case .double(let d) = $0 { d } else { nil } }
+      guard names.count == n.count, values.count == p.count, values.count == names.count + 2 else { return nil }
+      self.init(
+        names: names,
+        parameters: KernelParameters(
+          inverseSquaredLengthscales: Array(values.prefix(names.count)), signalVariance: values[names.count],
+          noiseVariance: values[names.count + 1]),
+        trials: trials)
+    }
+  }
+
+  /// The last fit (the next one starts there). A deterministic study keeps it in the trials
+  /// instead (`WarmStart.key`): each trial starts from the latest fit among the trials it sees,
+  /// whichever worker made it.
+  private var warmStart: WarmStart?
   /// The complete trials read by `inferRelativeSearchSpace`, for the `sampleRelative` that
   /// follows in the same trial.
   private var fetched: (context: ObjectIdentifier, trialID: Int, trials: [FrozenTrial])?
@@ -80,7 +122,16 @@ public final class GPSampler: Sampler {
       point = u
     } else {
       let maximize = context.history.direction == .maximize
-      guard let p = suggest(space: encoded, trials: trials, maximize: maximize, rng: &context.rng) else { return [:] }
+      let deterministic = context.history.horizon != nil
+      var warm = deterministic ? try Self.latestFit(context.history) : warmStart
+      guard let p = suggest(space: encoded, trials: trials, maximize: maximize, warm: &warm, rng: &context.rng) else {
+        return [:]
+      }
+      if deterministic {
+        if let warm { try context.setSystemAttr(WarmStart.key, warm.attr) }
+      } else {
+        warmStart = warm
+      }
       point = p
     }
     var result: [String: ParamValue] = [:]
@@ -112,7 +163,9 @@ public final class GPSampler: Sampler {
 
   /// The coordinates of the next point; nil when no model could be fitted (the trial then
   /// falls back to random values).
-  func suggest(space: GPSearchSpace, trials: [FrozenTrial], maximize: Bool, rng: inout RandomSource) -> [Double]? {
+  func suggest(
+    space: GPSearchSpace, trials: [FrozenTrial], maximize: Bool, warm: inout WarmStart?, rng: inout RandomSource
+  ) -> [Double]? {
     let dims = space.count
     var x: [Double] = []
     x.reserveCapacity(trials.count * dims)
@@ -136,9 +189,9 @@ public final class GPSampler: Sampler {
     let effort = Self.effort(forTrials: n)
     let categorical = space.categoricalMask
     let posterior: GPPosterior
-    if let warm = warmStart, warm.names == names {
-      if n - warm.trials < effort.refitInterval,
-        let conditioned = GPPosterior(x: x, y: y, categorical: categorical, parameters: warm.parameters)
+    if let last = warm, last.names == names {
+      if n - last.trials < effort.refitInterval,
+        let conditioned = GPPosterior(x: x, y: y, categorical: categorical, parameters: last.parameters)
       {
         // Between refits: the last fit's parameters, conditioned on all the data.
         posterior = conditioned
@@ -146,11 +199,11 @@ public final class GPSampler: Sampler {
         // Track the hyperparameters: a few quasi-Newton steps from the last fit.
         guard
           let fitted = GPFit.fit(
-            x: x, y: y, categorical: categorical, starts: [warm.parameters], deterministic: deterministicObjective,
+            x: x, y: y, categorical: categorical, starts: [last.parameters], deterministic: deterministicObjective,
             maxEvaluations: 4 * effort.fitIterations, maxIterations: effort.fitIterations)
         else { return nil }
         posterior = fitted
-        warmStart = (names, posterior.parameters, n)
+        warm = WarmStart(names: names, parameters: posterior.parameters, trials: n)
       }
     } else {
       guard
@@ -158,7 +211,7 @@ public final class GPSampler: Sampler {
           x: x, y: y, categorical: categorical, starts: [.initial(dimensions: dims)], deterministic: deterministicObjective)
       else { return nil }
       posterior = fitted
-      warmStart = (names, posterior.parameters, n)
+      warm = WarmStart(names: names, parameters: posterior.parameters, trials: n)
     }
 
     var bestIndex = 0
@@ -168,6 +221,14 @@ public final class GPSampler: Sampler {
     optimizer.localSearches = effort.localSearches
     let bestPoint = Array(x[bestIndex * dims..<(bestIndex + 1) * dims])
     return optimizer.maximize(rng: &rng, warmStarts: [bestPoint])
+  }
+
+  /// The fit recorded by the latest trial `history` shows that has one.
+  static func latestFit(_ history: TrialHistory) throws -> WarmStart? {
+    for t in try history.trials().reversed() {
+      if let fit = WarmStart(attr: t.systemAttrs[WarmStart.key]) { return fit }
+    }
+    return nil
   }
 
   /// Infinite values replaced by the largest and smallest finite ones (0 when none is finite).

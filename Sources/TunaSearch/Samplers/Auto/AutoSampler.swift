@@ -170,8 +170,10 @@ public final class AutoSampler: Sampler {
       if let cmaes {
         sampler = cmaes
       } else {
-        // Started from what the earlier phase found: its complete trials, in number order.
-        let made = try CMAESSampler(seed: seed, sourceTrials: try context.history.trials(states: [.complete]))
+        // Started from what the earlier phase found: its first `modelTrials` complete trials, in
+        // number order — the same trials whichever worker hands over, and whenever.
+        let source = try context.history.trials(states: [.complete]).prefix(max(modelTrials, 2))
+        let made = try CMAESSampler(seed: seed, sourceTrials: Array(source))
         locked {
           cmaes = made
           self.settled = .cmaes

@@ -141,7 +141,7 @@ public final class CMAESSampler: Sampler {
       if memo.run?.key != key {
         memo.start(initialState(key: key, names: names, distributions: distributions, sign: sign), trials: trials)
       }
-      advance(&memo, tail: tail, names: names, distributions: distributions, sign: sign)
+      advance(&memo, tail: tail, names: names, distributions: distributions, sign: sign, order: context.history.finishedBefore)
       let run = memo.run!
       let (raw, encoded) = draw(run.core, using: &context.rng)
       return (raw, encoded, run)
@@ -248,14 +248,15 @@ public final class CMAESSampler: Sampler {
 
   /// Tells the run every generation that has λ complete trials, restarting stalled runs.
   private func advance(
-    _ memo: inout Memo, tail: ArraySlice<FrozenTrial>, names: [String], distributions: [Distribution], sign: Double
+    _ memo: inout Memo, tail: ArraySlice<FrozenTrial>, names: [String], distributions: [Distribution], sign: Double,
+    order: (FrozenTrial, FrozenTrial) -> Bool
   ) {
     var fresh: [Int: [FrozenTrial]] = [:]
     for t in tail { if let g = memo.awaits(t) { fresh[g, default: []].append(t) } }
     while var state = memo.run {
       let group = memo.pending[state.generation, default: []] + fresh[state.generation, default: []]
       guard group.count >= state.core.lambda else { return }
-      let chosen = group.sorted(by: Evolution.completedBefore).prefix(state.core.lambda)
+      let chosen = group.sorted(by: order).prefix(state.core.lambda)
       let solutions = chosen.map { t in
         (x: toldPoint(t, core: state.core, names: names, distributions: distributions), value: sign * t.values![0])
       }

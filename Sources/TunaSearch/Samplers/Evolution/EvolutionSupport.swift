@@ -42,18 +42,6 @@ enum Evolution {
     space = current
   }
 
-  /// Whether complete trial `a` finished before `b`: by completion time, then number. A
-  /// generation is told its first λ trials in this order, which later completions never
-  /// change, so a state rebuilt from storage equals the one built as trials came in.
-  static func completedBefore(_ a: FrozenTrial, _ b: FrozenTrial) -> Bool {
-    switch (a.datetimeComplete, b.datetimeComplete) {
-    case let (x?, y?) where x != y: return x < y
-    case (nil, _?): return false
-    case (_?, nil): return true
-    default: return a.number < b.number
-    }
-  }
-
   /// A trial's objective values turned so that smaller is better in each.
   static func minimized(_ values: [Double], _ directions: [StudyDirection]) -> [Double] {
     zip(values, directions).map { v, d in d == .minimize ? v : -v }

@@ -6,9 +6,10 @@ import Foundation
 /// `beforeTrial`): the first generation whose complete trials number fewer than the population
 /// size. Generation 0 is sampled at random. The parents of generation g + 1 are chosen by the
 /// sampler's survival rule from the parents of generation g and the first `populationSize`
-/// complete trials of generation g in completion order; a child is two binary tournaments, a
-/// crossover and a mutation. Like CMA-ES's, this state is a function of the stored trials (a
-/// resumed study or another worker rebuilds it), memoized per study.
+/// complete trials of generation g in completion order (`TrialHistory.finishedBefore`); a child
+/// is two binary tournaments, a crossover and a mutation. Like CMA-ES's, this state is a
+/// function of the stored trials (a resumed study or another worker rebuilds it), memoized per
+/// study.
 final class PopulationEngine {
   /// A complete trial in a population, with the place survival gave it.
   struct Individual {
@@ -92,7 +93,7 @@ final class PopulationEngine {
     let trials = try context.history.trials()
     let parents = try memo.with(context.history, initial: { Memo() }) { memo in
       let tail = absorb(&memo, trials)
-      extend(&memo, to: g, tail: tail, directions: directions)
+      extend(&memo, to: g, tail: tail, directions: directions, order: context.history.finishedBefore)
       return memo.populations[min(g, memo.populations.count - 1)]
     }
     guard parents.count >= 2 else { return [:] }
@@ -104,14 +105,17 @@ final class PopulationEngine {
   }
 
   /// Chooses the parent populations up to generation `g`.
-  private func extend(_ memo: inout Memo, to g: Int, tail: ArraySlice<FrozenTrial>, directions: [StudyDirection]) {
+  private func extend(
+    _ memo: inout Memo, to g: Int, tail: ArraySlice<FrozenTrial>, directions: [StudyDirection],
+    order: (FrozenTrial, FrozenTrial) -> Bool
+  ) {
     while memo.populations.count <= g {
       let h = memo.populations.count - 1
       let fresh = tail.filter { $0.state == .complete && Evolution.intAttr($0, generationKey) == h }
       let group = (memo.pending[h, default: []] + fresh)
         .filter { t in t.values.map { $0.count == directions.count && !$0.contains(where: \.isNaN) } ?? false }
       guard group.count >= populationSize else { return }
-      let offspring = group.sorted(by: Evolution.completedBefore).prefix(populationSize).map {
+      let offspring = group.sorted(by: order).prefix(populationSize).map {
         Individual(number: $0.number, params: $0.params, objectives: Evolution.minimized($0.values!, directions))
       }
       memo.populations.append(survive(memo.populations[h], offspring, populationSize))
