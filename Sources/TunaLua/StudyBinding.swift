@@ -9,7 +9,7 @@ extension TunaEngine {
   /// every `heartbeat_interval` seconds (default 5) while a trial runs; trials whose worker has
   /// not beaten for `grace_period` seconds (default 4 heartbeats) are failed as stale before each
   /// trial, and enqueued again up to `retry_failed` times (default 0). `deterministic = true`
-  /// (or a lag, default 4) makes a seeded study suggest the same trials with any number of
+  /// (or a lag, default 8) makes a seeded study suggest the same trials with any number of
   /// workers or processes (`Study.deterministicLag`).
   var createStudyBinding: LuaBinding {
     .named("create_study", "options?: \(Self.studyOptions.type)", returns: "tuna.Study",

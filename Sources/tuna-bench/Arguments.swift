@@ -1,7 +1,7 @@
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
-    case bridge, overhead, train, forest, samplers, regret, prune, storage, analysis, all
+    case bridge, overhead, train, forest, samplers, regret, parallel, prune, storage, analysis, all
     /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
     case memoryProbe = "_memory"
   }
@@ -16,7 +16,7 @@ struct Arguments {
   var problemNames: [String]?
 
   static let usage = """
-    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | prune | storage | analysis | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
+    usage: tuna-bench [bridge | overhead | train | forest | samplers | regret | parallel | prune | storage | analysis | all] [--json PATH] [--quick] [--repetitions N] [--seeds N]
 
       bridge      Lua→Swift and Swift→Lua call costs
       overhead    per-trial cost of a study run through the Lua engine, and its memory
@@ -25,6 +25,8 @@ struct Arguments {
       samplers    cost per trial of each sampler at 100, 300 and 1,000 trials, two spaces
       regret      simple regret of each sampler on 13 problems (smooth, separable, ill-conditioned,
                   multimodal, noisy, integer, mixed, conditional, 20-d and 30-d) at 50 and 200 trials
+      parallel    a deterministic study's throughput against the same study running free, 2 and 4
+                  worker threads, lag 4 and 8 (random, TPE with a constant liar, auto)
       prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the
                   median pruner, ASHA and Hyperband: epochs trained, wall time, best accuracy
       storage     SQLite against memory per trial; tuna run processes sharing one SQLite file:

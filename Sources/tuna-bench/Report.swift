@@ -13,6 +13,7 @@ struct Report: Codable {
   var forest: ForestBench.Results?
   var samplers: [SamplerBench.CostRow]?
   var regret: [SamplerBench.RegretRow]?
+  var parallel: [ParallelBench.Row]?
   var prune: PruneBench.Results?
   var storage: StorageBench.Results?
   var analysis: AnalysisBench.Results?

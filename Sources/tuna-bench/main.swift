@@ -35,7 +35,7 @@ do {
     } else if arguments.command == .storage {
       "wall time, median of \(settings.repetitions)"
     } else {
-      ([.train, .forest, .samplers, .regret, .analysis].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
+      ([.train, .forest, .samplers, .regret, .parallel, .analysis].contains(arguments.command) ? "wall time, median" : "thread CPU time, best")
         + " of \(settings.repetitions)"
     }
   say("tuna-bench \(arguments.command.rawValue)\(settings.quick ? " --quick" : ""): \(timer)\n")
@@ -60,6 +60,11 @@ do {
     let rows = try SamplerBench.runRegret(seeds: seeds, only: arguments.samplerNames, problems: arguments.problemNames)
     report.regret = rows
     say(SamplerBench.regretTable(rows, seeds: seeds).render())
+  }
+  if arguments.command == .parallel {
+    let rows = try ParallelBench.run(quick: settings.quick, repetitions: settings.quick ? 1 : 3)
+    report.parallel = rows
+    say(ParallelBench.table(rows).render())
   }
   if arguments.command == .prune {
     let results = try PruneBench.run(quick: settings.quick, seeds: arguments.seeds)
