@@ -14,8 +14,8 @@ enum SamplerBench {
     [
       SamplerEntry(name: "random", maxTrials: 1_000) { RandomSampler(seed: $0) },
       SamplerEntry(name: "tpe", maxTrials: 1_000) { try TPESampler(seed: $0) },
-      SamplerEntry(name: "gp", maxTrials: 300) { GPSampler(seed: $0) },
-      SamplerEntry(name: "gp-warped", maxTrials: 300) { GPSampler(seed: $0, outputWarping: true) },
+      SamplerEntry(name: "gp", maxTrials: 1_000) { GPSampler(seed: $0) },
+      SamplerEntry(name: "gp-warped", maxTrials: 1_000) { GPSampler(seed: $0, outputWarping: true) },
       SamplerEntry(name: "cmaes", maxTrials: 1_000) { try CMAESSampler(seed: $0) },
       SamplerEntry(name: "qmc", maxTrials: 1_000) { QMCSampler(kind: .sobol, seed: $0) },
       SamplerEntry(name: "ga", maxTrials: 1_000) { try GASampler(seed: $0) },

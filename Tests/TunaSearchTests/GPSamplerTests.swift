@@ -115,4 +115,45 @@ final class GPSamplerTests: XCTestCase {
     XCTAssertEqual(large.localSearches, 3)
     XCTAssertEqual(large.refitInterval, 9)
   }
+
+  /// Past 300 trials the model keeps 300: the best third, the third nearest the best point,
+  /// and a third spread over the rest, in their original order.
+  func testModelSubset() {
+    var rng = RandomSource(seed: 4, stream: 0)
+    let n = 1_000, dims = 2
+    let x = (0..<n * dims).map { _ in rng.unit() }
+    let values = (0..<n).map { i -> Double in
+      let a = x[2 * i] - 0.3, b = x[2 * i + 1] - 0.6
+      return -(a * a + b * b)
+    }
+    let keep = GPSampler.modelSubset(x: x, values: values, dimensions: dims, size: 300)
+    XCTAssertEqual(keep.count, 300)
+    XCTAssertEqual(keep, keep.sorted())
+    XCTAssertEqual(Set(keep).count, 300)
+    let ranked = (0..<n).sorted { values[$0] > values[$1] }
+    XCTAssertTrue(Set(ranked.prefix(100)).isSubset(of: Set(keep)), "the best hundred")
+    let dropped = Set(0..<n).subtracting(keep)
+    // The rest are spread: every stretch of 100 trials keeps some of them.
+    for start in stride(from: 0, to: n, by: 100) {
+      XCTAssertTrue(keep.contains { $0 >= start && $0 < start + 100 }, "trials \(start)…\(start + 99)")
+    }
+    XCTAssertEqual(dropped.count, 700)
+    XCTAssertEqual(GPSampler.modelSubset(x: x, values: values, dimensions: dims, size: 1_000), Array(0..<n))
+  }
+
+  /// At 1,000 trials the sampler still finds the optimum's neighbourhood with the subset model.
+  func testSuggestsNearTheOptimumPastTheCap() throws {
+    let study = try Study.create(direction: .minimize, sampler: GPSampler(seed: 2))
+    // 400 trials made at random, then the GP's own.
+    var rng = RandomSource(seed: 9, stream: 0)
+    for _ in 0..<400 {
+      let a = rng.unit() * 10 - 5, b = rng.unit() * 10 - 5
+      try study.enqueueTrial(["a": .float(a), "b": .float(b)])
+    }
+    try study.optimize(nTrials: 420) { t in
+      let a = try t.suggestFloat("a", -5, 5), b = try t.suggestFloat("b", -5, 5)
+      return (a - 1.2) * (a - 1.2) + (b + 0.7) * (b + 0.7)
+    }
+    XCTAssertLessThan(try study.bestValue, 1e-3)
+  }
 }

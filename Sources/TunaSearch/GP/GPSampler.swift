@@ -28,7 +28,8 @@ import Foundation
 /// sampled at random.
 ///
 /// The model's cost grows as n³ in the number of complete trials; past 100 trials the work per
-/// suggestion is bounded (see `effort(forTrials:)`).
+/// suggestion is bounded (see `effort(forTrials:)`), and past 300 the model is fitted to 300 of
+/// them (`modelSubset`), so a suggestion costs about the same at 1,000 trials as at 300.
 public final class GPSampler: Sampler {
   public let seed: UInt64
   public let nStartupTrials: Int
@@ -181,6 +182,13 @@ public final class GPSampler: Sampler {
       values.append(maximize ? v : -v)
     }
     guard !values.isEmpty else { return nil }
+    let total = values.count
+    if total > Self.maxModelTrials {
+      // Past the cap, the model sees a subset (`modelSubset`): its cost stays that of the cap.
+      let keep = Self.modelSubset(x: x, values: values, dimensions: dims, size: Self.maxModelTrials)
+      x = keep.flatMap { x[$0 * dims..<($0 + 1) * dims] }
+      values = keep.map { values[$0] }
+    }
     let clipped = Self.clipInfinities(values)
     let (y, _, _) = GaussianProcess.standardize(outputWarping ? OutputWarp.yeoJohnson(clipped) : clipped)
 
@@ -190,7 +198,7 @@ public final class GPSampler: Sampler {
     let categorical = space.categoricalMask
     let posterior: GPPosterior
     if let last = warm, last.names == names {
-      if n - last.trials < effort.refitInterval,
+      if total - last.trials < effort.refitInterval,
         let conditioned = GPPosterior(x: x, y: y, categorical: categorical, parameters: last.parameters)
       {
         // Between refits: the last fit's parameters, conditioned on all the data.
@@ -203,7 +211,7 @@ public final class GPSampler: Sampler {
             maxEvaluations: 4 * effort.fitIterations, maxIterations: effort.fitIterations)
         else { return nil }
         posterior = fitted
-        warm = WarmStart(names: names, parameters: posterior.parameters, trials: n)
+        warm = WarmStart(names: names, parameters: posterior.parameters, trials: total)
       }
     } else {
       guard
@@ -211,7 +219,7 @@ public final class GPSampler: Sampler {
           x: x, y: y, categorical: categorical, starts: [.initial(dimensions: dims)], deterministic: deterministicObjective)
       else { return nil }
       posterior = fitted
-      warm = WarmStart(names: names, parameters: posterior.parameters, trials: n)
+      warm = WarmStart(names: names, parameters: posterior.parameters, trials: total)
     }
 
     var bestIndex = 0
@@ -229,6 +237,40 @@ public final class GPSampler: Sampler {
       if let fit = WarmStart(attr: t.systemAttrs[WarmStart.key]) { return fit }
     }
     return nil
+  }
+
+  /// The most complete trials one model is fitted to: past it, each suggestion costs about what
+  /// it costs at this many (`tuna-bench samplers`: 1,000 trials at ≈ 1/6 of the full model's cost).
+  static let maxModelTrials = 300
+
+  /// The trials a model of `size` keeps out of more, by index, in their order: a third the
+  /// best values (the model must be right where the optimum is likely), a third the trials
+  /// nearest the best one (a local model around it, as in trust-region BO, TuRBO), and a third
+  /// spread evenly over the rest in trial order, so that the model still knows the regions
+  /// already explored and does not send EI back to them. `values` are to be maximized.
+  static func modelSubset(x: [Double], values: [Double], dimensions dims: Int, size: Int) -> [Int] {
+    let n = values.count
+    guard n > size else { return Array(0..<n) }
+    // NaN never reaches here (complete trials); infinities sort to the ends.
+    let byValue = (0..<n).sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+    var kept = [Bool](repeating: false, count: n)
+    let best = byValue[0]
+    for i in byValue.prefix(size / 3) { kept[i] = true }
+    func distance(_ i: Int) -> Double {
+      var d = 0.0
+      for k in 0..<dims {
+        let diff = x[i * dims + k] - x[best * dims + k]
+        d += diff * diff
+      }
+      return d
+    }
+    let distances = (0..<n).map(distance)
+    let near = (0..<n).filter { !kept[$0] }.sorted { distances[$0] < distances[$1] || (distances[$0] == distances[$1] && $0 < $1) }
+    for i in near.prefix(size / 3) { kept[i] = true }
+    let rest = (0..<n).filter { !kept[$0] }
+    let spread = size - kept.lazy.filter { $0 }.count
+    for j in 0..<min(spread, rest.count) { kept[rest[j * rest.count / spread]] = true }
+    return (0..<n).filter { kept[$0] }
   }
 
   /// Infinite values replaced by the largest and smallest finite ones (0 when none is finite).
