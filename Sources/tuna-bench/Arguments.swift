@@ -23,8 +23,9 @@ struct Arguments {
       train       training throughput of the neural-network core (digits MLP, wide MLP)
       forest      the seed's random-forest GridSearchCV (27 configs x 5 folds), wall time
       samplers    cost per trial of each sampler at 100, 300 and 1,000 trials, two spaces
-      regret      simple regret of each sampler on 13 problems (smooth, separable, ill-conditioned,
-                  multimodal, noisy, integer, mixed, conditional, 20-d and 30-d) at 50 and 200 trials
+      regret      simple regret of each sampler on 15 problems (smooth, separable, ill-conditioned,
+                  multimodal, noisy, integer, mixed, conditional, 20-d and 30-d, and two real tasks
+                  looked up in tables: the digits MLP, a forest on breast_cancer) at 50 and 200 trials
       parallel    a deterministic study's throughput against the same study running free, 2 and 4
                   worker threads, lag 4 and 8 (random, TPE with a constant liar, auto)
       prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the

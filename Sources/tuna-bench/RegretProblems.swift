@@ -5,8 +5,9 @@ import TunaSearch
 /// trial as a user would write them (so mixed and conditional spaces are natural), with the
 /// known optimum (minimization).
 ///
-/// The thirteen problems cover the shapes a default sampler meets: smooth, separable,
-/// ill-conditioned, multimodal, noisy, integer, categorical, conditional and high-dimensional.
+/// The thirteen functions cover the shapes a default sampler meets: smooth, separable,
+/// ill-conditioned, multimodal, noisy, integer, categorical, conditional and high-dimensional;
+/// two real tuning tasks follow, looked up in tables (`TabularTasks`).
 /// Their optima are the published ones (Surjanovic & Bingham's Virtual Library of Simulation
 /// Experiments) or hold by construction. `scripts/bench/optuna_regret.py` defines the same
 /// problems for Optuna's samplers.
@@ -58,6 +59,9 @@ struct RegretProblem: Sendable {
     RegretProblem("Conditional-3", "conditional branches", optimum: 0, Functions.conditional),
     box("Levy-20D", "high-dimensional, multimodal", optimum: 0, Array(repeating: (-10, 10), count: 20), Functions.levy),
     box("Sphere-30D", "high-dimensional, separable", optimum: 0, Array(repeating: (-5, 5), count: 30), Functions.shiftedSphere),
+    RegretProblem("DigitsMLP", "real task: MLP on digits (table)", optimum: TabularTasks.digitsOptimum, TabularTasks.digitsMLP),
+    RegretProblem("ForestBC", "real task: forest on breast_cancer (table)", optimum: TabularTasks.forestOptimum,
+                  TabularTasks.forest),
   ]
 }
 

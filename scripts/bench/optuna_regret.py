@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The regret benchmark of `tuna-bench regret`, run on Optuna's samplers for a side-by-side table.
 
-The thirteen problems are defined as in Sources/tuna-bench/RegretProblems.swift (same spaces,
-same parameter names, same optima); regret is the noiseless value of the trial with the best
+The fifteen problems are defined as in Sources/tuna-bench/RegretProblems.swift (same spaces,
+same parameter names, same optima; the two real tasks read the same tables, scripts/bench/tabular); regret is the noiseless value of the trial with the best
 observed value, less the optimum, at 50 and 200 trials, read off one 200-trial run per seed.
 
 Usage:
@@ -16,8 +16,10 @@ Options: --samplers random,tpe,gp,cmaes,auto (auto: OptunaHub's AutoSampler, nee
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
+import os
 import sys
 import time
 
@@ -126,6 +128,63 @@ def conditional(t):
     return 10 * (z - 0.3) ** 2 + 1
 
 
+# ----------------------------------------------------------------------------- real tasks (tables)
+# Sources/tuna-bench/TabularTasks.swift: each grid point trained once with Tuna's training core
+# (scripts/bench/tabular/make_tables.lua); a trial looks up the point nearest its values.
+
+TABLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tabular")
+
+
+def load_table(name, axes):
+    with open(os.path.join(TABLES, name)) as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == math.prod(len(v) for _, v, _ in axes), name
+    return [float(r["error"]) for r in rows]
+
+
+def nearest(values, x, log):
+    scale = math.log if log else (lambda v: v)
+    target = scale(x)
+    best = 0
+    for i in range(len(values)):
+        if abs(scale(values[i]) - target) < abs(scale(values[best]) - target):
+            best = i
+    return best
+
+
+def table_index(indices, sizes):
+    position = 0
+    for i, size in zip(indices, sizes):
+        position = position * size + i
+    return position
+
+
+DIGITS_AXES = [("lr", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], True), ("width", [16, 32, 64, 128, 256], True),
+               ("weight_decay", [1e-6, 1e-4, 1e-2], True), ("activation", ["relu", "tanh"], False),
+               ("batch_size", [32, 128], False)]
+FOREST_AXES = [("n_estimators", [10, 25, 50, 100], True), ("max_depth", [2, 3, 4, 6, 8, 12], True),
+               ("min_samples_leaf", [1, 2, 4, 8, 16], True), ("max_features", [0.1, 0.2, 0.4, 0.7, 1.0], True)]
+DIGITS = load_table("digits_mlp.csv", DIGITS_AXES)
+FOREST = load_table("forest_breast_cancer.csv", FOREST_AXES)
+
+
+def digits_mlp(t):
+    i = nearest(DIGITS_AXES[0][1], t.suggest_float("lr", 1e-4, 3e-2, log=True), True)
+    w = nearest(DIGITS_AXES[1][1], t.suggest_int("width", 16, 256, log=True), True)
+    d = nearest(DIGITS_AXES[2][1], t.suggest_float("weight_decay", 1e-6, 1e-2, log=True), True)
+    a = ["relu", "tanh"].index(t.suggest_categorical("activation", ["relu", "tanh"]))
+    b = [32, 128].index(t.suggest_categorical("batch_size", [32, 128]))
+    return DIGITS[table_index([i, w, d, a, b], [6, 5, 3, 2, 2])]
+
+
+def forest(t):
+    n = nearest(FOREST_AXES[0][1], t.suggest_int("n_estimators", 10, 100, log=True), True)
+    d = nearest(FOREST_AXES[1][1], t.suggest_int("max_depth", 2, 12, log=True), True)
+    leaf = nearest(FOREST_AXES[2][1], t.suggest_int("min_samples_leaf", 1, 16, log=True), True)
+    f = nearest(FOREST_AXES[3][1], t.suggest_float("max_features", 0.1, 1.0, log=True), True)
+    return FOREST[table_index([n, d, leaf, f], [4, 6, 5, 5])]
+
+
 # name: (objective of a trial, optimum, noise sd)
 PROBLEMS = {
     "Branin": (box(branin, [(-5, 10), (0, 15)]), 0.397887357729738, 0),
@@ -141,6 +200,8 @@ PROBLEMS = {
     "Conditional-3": (conditional, 0.0, 0),
     "Levy-20D": (box(levy, [(-10, 10)] * 20), 0.0, 0),
     "Sphere-30D": (box(shifted_sphere, [(-5, 5)] * 30), 0.0, 0),
+    "DigitsMLP": (digits_mlp, min(DIGITS), 0),
+    "ForestBC": (forest, min(FOREST), 0),
 }
 
 
