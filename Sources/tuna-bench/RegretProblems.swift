@@ -59,8 +59,8 @@ struct RegretProblem: Sendable {
     RegretProblem("Conditional-3", "conditional branches", optimum: 0, Functions.conditional),
     box("Levy-20D", "high-dimensional, multimodal", optimum: 0, Array(repeating: (-10, 10), count: 20), Functions.levy),
     box("Sphere-30D", "high-dimensional, separable", optimum: 0, Array(repeating: (-5, 5), count: 30), Functions.shiftedSphere),
-    RegretProblem("DigitsMLP", "real task: MLP on digits (table)", optimum: TabularTasks.digitsOptimum, TabularTasks.digitsMLP),
-    RegretProblem("ForestBC", "real task: forest on breast_cancer (table)", optimum: TabularTasks.forestOptimum,
+    RegretProblem("DigitsMLP", "real task: MLP on digits, valid. loss (table)", optimum: TabularTasks.digitsOptimum, TabularTasks.digitsMLP),
+    RegretProblem("ForestBC", "real task: forest on breast_cancer, CV log loss (table)", optimum: TabularTasks.forestOptimum,
                   TabularTasks.forest),
   ]
 }

@@ -149,16 +149,21 @@ final class TPESamplerTests: XCTestCase {
   // MARK: Direction
 
   func testMaximizeConcentratesAtTheMaximum() throws {
+    /// The median over five seeds of the best value and of the late trials' distance to x = 2.
     func lateDistance(_ direction: StudyDirection, multivariate: Bool) throws -> (best: Double, distance: Double) {
-      let study = try Study.create(direction: direction, sampler: try TPESampler(seed: 7, multivariate: multivariate))
-      try strictly(study, 60) { t in
-        let x = try t.suggestFloat("x", -10, 10)
-        let y = try t.suggestInt("y", -10, 10)
-        return -(x - 2) * (x - 2) - Double((y + 4) * (y + 4))
+      var results: [(best: Double, distance: Double)] = []
+      for seed in 1...5 as ClosedRange<UInt64> {
+        let study = try Study.create(direction: direction, sampler: try TPESampler(seed: seed, multivariate: multivariate))
+        try strictly(study, 60) { t in
+          let x = try t.suggestFloat("x", -10, 10)
+          let y = try t.suggestInt("y", -10, 10)
+          return -(x - 2) * (x - 2) - Double((y + 4) * (y + 4))
+        }
+        let late = try study.trials().suffix(30)
+        let distance = late.map { abs($0.params["x"]!.number! - 2) }.reduce(0, +) / Double(late.count)
+        results.append((try study.bestValue, distance))
       }
-      let late = try study.trials().suffix(30)
-      let distance = late.map { abs($0.params["x"]!.number! - 2) }.reduce(0, +) / Double(late.count)
-      return (try study.bestValue, distance)
+      return (results.map(\.best).sorted()[2], results.map(\.distance).sorted()[2])
     }
     for multivariate in [false, true] {
       // Uniform draws would average |x − 2| = 5.2; minimizing the same function drives x to −10.

@@ -139,7 +139,7 @@ def load_table(name, axes):
     with open(os.path.join(TABLES, name)) as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == math.prod(len(v) for _, v, _ in axes), name
-    return [float(r["error"]) for r in rows]
+    return [float(r["loss"]) for r in rows]
 
 
 def nearest(values, x, log):
@@ -159,30 +159,31 @@ def table_index(indices, sizes):
     return position
 
 
-DIGITS_AXES = [("lr", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2], True), ("width", [16, 32, 64, 128, 256], True),
-               ("weight_decay", [1e-6, 1e-4, 1e-2], True), ("activation", ["relu", "tanh"], False),
-               ("batch_size", [32, 128], False)]
-FOREST_AXES = [("n_estimators", [10, 25, 50, 100], True), ("max_depth", [2, 3, 4, 6, 8, 12], True),
-               ("min_samples_leaf", [1, 2, 4, 8, 16], True), ("max_features", [0.1, 0.2, 0.4, 0.7, 1.0], True)]
+DIGITS_AXES = [("lr", [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2], True),
+               ("width", [16, 32, 64, 128, 256], True), ("weight_decay", [1e-6, 1e-4, 1e-2], True),
+               ("activation", ["relu", "tanh", "gelu"], False), ("batch_size", [32, 64, 128], False)]
+FOREST_AXES = [("n_estimators", [8, 16, 32, 64, 128], True), ("max_depth", [2, 3, 4, 5, 6, 8, 10, 14], True),
+               ("min_samples_leaf", [1, 2, 3, 5, 8, 12], True),
+               ("max_features", [0.05, 0.1, 0.2, 0.3, 0.45, 0.65, 0.8, 1.0], True)]
 DIGITS = load_table("digits_mlp.csv", DIGITS_AXES)
 FOREST = load_table("forest_breast_cancer.csv", FOREST_AXES)
 
 
 def digits_mlp(t):
-    i = nearest(DIGITS_AXES[0][1], t.suggest_float("lr", 1e-4, 3e-2, log=True), True)
+    i = nearest(DIGITS_AXES[0][1], t.suggest_float("lr", 1e-4, 5e-2, log=True), True)
     w = nearest(DIGITS_AXES[1][1], t.suggest_int("width", 16, 256, log=True), True)
     d = nearest(DIGITS_AXES[2][1], t.suggest_float("weight_decay", 1e-6, 1e-2, log=True), True)
-    a = ["relu", "tanh"].index(t.suggest_categorical("activation", ["relu", "tanh"]))
-    b = [32, 128].index(t.suggest_categorical("batch_size", [32, 128]))
-    return DIGITS[table_index([i, w, d, a, b], [6, 5, 3, 2, 2])]
+    a = ["relu", "tanh", "gelu"].index(t.suggest_categorical("activation", ["relu", "tanh", "gelu"]))
+    b = [32, 64, 128].index(t.suggest_categorical("batch_size", [32, 64, 128]))
+    return DIGITS[table_index([i, w, d, a, b], [9, 5, 3, 3, 3])]
 
 
 def forest(t):
-    n = nearest(FOREST_AXES[0][1], t.suggest_int("n_estimators", 10, 100, log=True), True)
-    d = nearest(FOREST_AXES[1][1], t.suggest_int("max_depth", 2, 12, log=True), True)
-    leaf = nearest(FOREST_AXES[2][1], t.suggest_int("min_samples_leaf", 1, 16, log=True), True)
-    f = nearest(FOREST_AXES[3][1], t.suggest_float("max_features", 0.1, 1.0, log=True), True)
-    return FOREST[table_index([n, d, leaf, f], [4, 6, 5, 5])]
+    n = nearest(FOREST_AXES[0][1], t.suggest_int("n_estimators", 8, 128, log=True), True)
+    d = nearest(FOREST_AXES[1][1], t.suggest_int("max_depth", 2, 14, log=True), True)
+    leaf = nearest(FOREST_AXES[2][1], t.suggest_int("min_samples_leaf", 1, 12, log=True), True)
+    f = nearest(FOREST_AXES[3][1], t.suggest_float("max_features", 0.05, 1.0, log=True), True)
+    return FOREST[table_index([n, d, leaf, f], [5, 8, 6, 8])]
 
 
 # name: (objective of a trial, optimum, noise sd)

@@ -46,6 +46,10 @@ public final class AutoSampler: Sampler {
 
   private let random: RandomSampler
   private let gp: GPSampler
+  /// GP with output warping, for spaces of up to `maxWarpedDimensions` parameters.
+  private let warpedGP: GPSampler
+  /// Up to this many parameters the GP phase warps the values (`OutputWarp`); past it, not.
+  static let maxWarpedDimensions = 16
   private let tpe: TPESampler
   private let nsga2: NSGA2Sampler
   /// Made at the hand-off, from the trials before it.
@@ -60,6 +64,7 @@ public final class AutoSampler: Sampler {
     self.modelTrials = modelTrials
     random = RandomSampler(seed: seed)
     gp = GPSampler(seed: seed)
+    warpedGP = GPSampler(seed: seed, outputWarping: true)
     // Arguments known to be valid: these cannot throw.
     tpe = try! TPESampler(seed: seed, multivariate: true, group: true, constantLiar: true)
     nsga2 = try! NSGA2Sampler(seed: seed)
@@ -112,6 +117,8 @@ public final class AutoSampler: Sampler {
     var conditional = false
     /// The space the complete trials share has a categorical with more than one choice.
     var categorical = false
+    /// The parameters (with more than one value) the complete trials share.
+    var dimensions = 0
   }
 
   static func shape(_ history: TrialHistory) throws -> Shape {
@@ -138,6 +145,7 @@ public final class AutoSampler: Sampler {
     shape.categorical = (shared ?? [:]).values.contains { d in
       if case .categorical = d { !d.isSingle } else { false }
     }
+    shape.dimensions = (shared ?? [:]).values.lazy.filter { !$0.isSingle }.count
     return shape
   }
 
@@ -157,11 +165,12 @@ public final class AutoSampler: Sampler {
   private func choose(_ context: SamplingContext) throws -> (Choice, any Sampler) {
     let settled = locked { self.settled }
     // A settled phase needs no look at the study (reading it costs O(trials)).
-    let choice = try settled ?? Self.rule(Self.shape(context.history), settled: nil, modelTrials: modelTrials)
+    let shape = try settled == nil ? Self.shape(context.history) : nil
+    let choice = settled ?? Self.rule(shape!, settled: nil, modelTrials: modelTrials)
     let sampler: any Sampler
     switch choice {
     case .random: sampler = random
-    case .gp: sampler = gp
+    case .gp: sampler = shape?.dimensions ?? 0 <= Self.maxWarpedDimensions ? warpedGP : gp
     case .tpe:
       sampler = tpe
       locked { self.settled = .tpe }

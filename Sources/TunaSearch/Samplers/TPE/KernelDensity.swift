@@ -175,9 +175,11 @@ public struct KernelDensity: Sendable {
   /// Builds from checked input: `columns[d]` holds every observation's coordinate `d`, and
   /// `weights` one non-negative weight per observation (not all 0 unless there are none).
   /// `orders[d]`, when given, lists the observations by their coordinate `d` (ties by index).
+  /// With `tieSeed`, observations of equal value share out their bandwidths in a random order
+  /// drawn from it (`NumericAxis`); without, by index.
   init(
     validated dimensions: [Dimension], columns: [[Double]], orders: [[Int]?]? = nil, weights observationWeights: [Double],
-    priorWeight: Double, considerEndpoints: Bool
+    priorWeight: Double, considerEndpoints: Bool, tieSeed: UInt64? = nil
   ) {
     let n = observationWeights.count
     let kernels = n + 1
@@ -215,7 +217,7 @@ public struct KernelDensity: Sendable {
           let range = (j * kernels)..<((j + 1) * kernels)
           numeric.append(NumericAxis(
             index: d, offset: j * kernels, dimension: dimensions[d], observed: columns[d], order: orders?[d],
-            considerEndpoints: considerEndpoints, mu: UnsafeMutableBufferPointer(rebasing: mu[range]),
+            considerEndpoints: considerEndpoints, tieSeed: tieSeed, mu: UnsafeMutableBufferPointer(rebasing: mu[range]),
             invSigma: UnsafeMutableBufferPointer(rebasing: inv[range]), factor: &factor, logFactor: &logFactor))
         }
       }

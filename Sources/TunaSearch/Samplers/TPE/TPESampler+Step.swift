@@ -37,10 +37,14 @@ extension TPESampler {
     }
 
     let dimensions = space.map { KernelDensity.Dimension($0.distribution) }
+    // Equal values take their bandwidths in an order drawn for this trial (see `NumericAxis`).
+    let ties = context.rng.next()
     let below = estimator(
       split.below, pending: [], cache: cache, space: space, dimensions: dimensions,
-      uniformWeights: directions.count > 1)
-    let above = estimator(split.above, pending: pending, cache: cache, space: space, dimensions: dimensions, uniformWeights: false)
+      uniformWeights: directions.count > 1, tieSeed: ties)
+    let above = estimator(
+      split.above, pending: pending, cache: cache, space: space, dimensions: dimensions, uniformWeights: false,
+      tieSeed: ~ties)
 
     let count = nEICandidates
     let dims = space.count
@@ -85,7 +89,7 @@ extension TPESampler {
   /// trials, keeping those that have every parameter of the space inside its bounds.
   private func estimator(
     _ slots: [Int], pending: [Pending], cache: TPEStudyCache, space: [(name: String, distribution: Distribution)],
-    dimensions: [KernelDensity.Dimension], uniformWeights: Bool
+    dimensions: [KernelDensity.Dimension], uniformWeights: Bool, tieSeed: UInt64
   ) -> KernelDensity {
     let dims = space.count
     let columns = space.map { cache.columns[$0.name] }
@@ -186,6 +190,6 @@ extension TPESampler {
     let weights = uniformWeights ? Array(repeating: 1.0, count: n) : Self.defaultWeights(n)
     return KernelDensity(
       validated: dimensions, columns: observed, orders: orders, weights: weights, priorWeight: priorWeight,
-      considerEndpoints: considerEndpoints)
+      considerEndpoints: considerEndpoints, tieSeed: tieSeed)
   }
 }
