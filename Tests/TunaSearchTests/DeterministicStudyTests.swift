@@ -157,6 +157,17 @@ final class DeterministicStudyTests: XCTestCase {
     let c = try study.ask()
     try study.tell(c, values: [3])
     XCTAssertEqual(try study.trials().map(\.state), [.complete, .complete, .fail, .complete])
+
+    // The same through a second object on the same study, in the same thread.
+    let again = try Study.create(
+      name: study.name, direction: .minimize, sampler: RandomSampler(seed: 1), storage: study.storage, loadIfExists: true,
+      deterministicLag: 2)
+    let d = try study.ask()
+    _ = try again.ask()
+    XCTAssertThrowsError(try again.ask()) { error in
+      XCTAssertTrue(String(describing: error).contains("needs trial 4 to be told first"), "\(error)")
+    }
+    try study.tell(d, values: [4])
   }
 }
 

@@ -28,8 +28,6 @@ public final class Study {
   /// The lag of `deterministic = true`: up to half this many workers lose no throughput to the
   /// waits (`tuna-bench parallel`: 4 workers keep 0.94–1.00 of it at lag 8, 0.46–0.61 at lag 4).
   public static let defaultDeterministicLag = 8
-  /// Trials this object asked and has not told (a deterministic study refuses to wait for one).
-  var open: Set<Int> = []
 
   public var name: String { record.name }
   public var directions: [StudyDirection] { record.directions }
@@ -146,7 +144,7 @@ public final class Study {
       trial.markFinished()
       throw TrialFailed(trial: failed, underlying: error)
     }
-    open.insert(frozen.number)
+    if deterministicLag != nil { OpenTrials.shared.opened(frozen.id, in: storage) }
     return trial
   }
 

@@ -137,7 +137,7 @@ public final class Trial {
 
   func markFinished() {
     isFinished = true
-    study.open.remove(number)
+    if study.deterministicLag != nil { OpenTrials.shared.closed(id, in: study.storage) }
   }
 
   private func checkRunning() throws {
