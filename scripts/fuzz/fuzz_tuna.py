@@ -457,7 +457,10 @@ class Runner:
         """Names directly in `root` with their size and modification time."""
         out = {}
         for name in os.listdir(root):
-            st = os.lstat(os.path.join(root, name))
+            try:
+                st = os.lstat(os.path.join(root, name))
+            except FileNotFoundError:  # removed between the listing and the look (a -wal file)
+                continue
             out[name] = (st.st_size, st.st_mtime_ns)
         return out
 

@@ -205,6 +205,7 @@ SANE = {
     "name": ['"s"', '"s"', '"t"', '"quick start"'], "direction": ['"minimize"', '"maximize"', '"up"'],
     "load_if_exists": ["true", "false"], "heartbeat_interval": ["0.01", "1", "5"],
     "grace_period": ["0.05", "20"], "retry_failed": ["0", "1", "3"], "seed": ["0", "1", "42"],
+    "deterministic": ["true", "false", "1", "2", "8", "0"],
     "model_trials": ["0", "3", "250"],
     "n_startup_trials": ["0", "1", "2", "10"], "n_ei_candidates": ["1", "24", "0"],
     "multivariate": ["true", "false"], "group": ["true", "false"], "constant_liar": ["true", "false"],
@@ -516,7 +517,7 @@ class Gen:
                 '{ "minimize", "maximize" }', '{ "maximize" }', "{}",
                 '{ "minimize", "minimize", "maximize" }', '{ "up" }', self.value))
         for key in ["name", "direction", "sampler", "pruner", "storage", "load_if_exists",
-                    "heartbeat_interval", "grace_period", "retry_failed"]:
+                    "heartbeat_interval", "grace_period", "retry_failed", "deterministic"]:
             if not self.chance(0.4):
                 continue
             if key == "sampler":
