@@ -11,7 +11,8 @@ import Foundation
 /// - **Before any complete trial**: random values (there is no space to model yet).
 /// - **One objective**: Gaussian-process BO while fewer than `modelTrials` trials are complete
 ///   (GP wins most small budgets, categoricals included — its kernel compares them by equality —
-///   and Tuna's costs milliseconds per trial); then CMA-ES on a space of numbers, warm-started
+///   and Tuna's costs milliseconds per trial), its values warped (`OutputWarp`) on spaces of up
+///   to 16 parameters, where that helps; then CMA-ES on a space of numbers, warm-started
 ///   from the best trials so far (`CMAESSampler`'s Warm start), or TPE when there are
 ///   categoricals. A conditional space (parameters that come and go) goes to TPE with `group`,
 ///   for good: it models each set of parameters that appear together, where GP and CMA-ES see
@@ -170,7 +171,7 @@ public final class AutoSampler: Sampler {
     let sampler: any Sampler
     switch choice {
     case .random: sampler = random
-    case .gp: sampler = shape?.dimensions ?? 0 <= Self.maxWarpedDimensions ? warpedGP : gp
+    case .gp: sampler = (shape?.dimensions ?? 0) <= Self.maxWarpedDimensions ? warpedGP : gp
     case .tpe:
       sampler = tpe
       locked { self.settled = .tpe }
