@@ -11,7 +11,7 @@ tuna = {}
 tuna.version = nil
 
 ---Creates a study, or loads the stored one of that name.
----@param options? { name?: string, direction?: "minimize"|"maximize", directions?: ("minimize"|"maximize")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer }
+---@param options? { name?: string, direction?: "minimize"|"maximize", directions?: ("minimize"|"maximize")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer, deterministic?: boolean|integer }
 ---@return tuna.Study
 function tuna.create_study(options) end
 
