@@ -122,6 +122,8 @@ enum SamplerBench {
     var median: Double
     var q25: Double
     var q75: Double
+    /// Every seed's regret, seed 0 first (for tests of the difference between samplers).
+    var seeds: [Double]?
   }
 
   /// Regret of `entry` on `problem` after each budget, for one seed: the noiseless value of the
@@ -166,7 +168,7 @@ enum SamplerBench {
           let s = perBudget[i].sorted()
           rows.append(RegretRow(
             sampler: entry.name, function: problem.name, budget: budget,
-            median: quantile(s, 0.5), q25: quantile(s, 0.25), q75: quantile(s, 0.75)))
+            median: quantile(s, 0.5), q25: quantile(s, 0.25), q75: quantile(s, 0.75), seeds: perBudget[i]))
         }
       }
     }

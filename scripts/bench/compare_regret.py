@@ -7,12 +7,14 @@ Usage:
 
 For every problem and budget it prints Tuna's samplers' medians, Optuna's, and whether the
 subject (Tuna's automatic sampler by default) is within the tolerance of the best Optuna
-sampler and of Optuna's default (TPE); then the counts the issue's targets are stated in.
+sampler and of Optuna's default (TPE) — where it is not, with the Mann-Whitney p-value of the
+difference when the Tuna file has every seed's regret — then the counts of those cells.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -26,12 +28,43 @@ def fmt(v):
 
 
 def load_tuna(paths):
-    cells = {}
+    cells, seeds = {}, {}
     for path in paths:
         with open(path) as f:
             for row in json.load(f)["regret"]:
-                cells[(row["function"], row["budget"], row["sampler"])] = row["median"]
-    return cells
+                key = (row["function"], row["budget"], row["sampler"])
+                cells[key] = row["median"]
+                if row.get("seeds"):
+                    seeds[key] = row["seeds"]
+    return cells, seeds
+
+
+def mann_whitney_p(a, b):
+    """Two-sided p-value of the Mann-Whitney U test (normal approximation with the tie
+    correction): how likely a difference in location this large is between two samplers that
+    do equally well."""
+    n1, n2 = len(a), len(b)
+    if n1 == 0 or n2 == 0:
+        return None
+    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
+    ranks, ties, i = [0.0] * len(pooled), 0.0, 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    r1 = sum(r for r, (_, g) in zip(ranks, pooled) if g == 0)
+    u = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    variance = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
+    if variance <= 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2) - 0.5) / variance ** 0.5
+    return max(0.0, min(1.0, math.erfc(max(z, 0) / 2 ** 0.5)))
 
 
 def load_optuna(paths):
@@ -43,7 +76,7 @@ def load_optuna(paths):
     for r in runs:
         for budget, v in r["regret"].items():
             values.setdefault((r["problem"], int(budget), r["sampler"]), []).append(v)
-    return {k: (quantile(v, 0.5), len(v)) for k, v in values.items()}
+    return {k: (quantile(v, 0.5), len(v)) for k, v in values.items()}, values
 
 
 def main(argv=None):
@@ -53,7 +86,7 @@ def main(argv=None):
     ap.add_argument("--subject", default="auto")
     ap.add_argument("--tolerance", type=float, default=0.10)
     a = ap.parse_args(argv)
-    tuna, optuna = load_tuna(a.tuna), load_optuna(a.optuna)
+    (tuna, tuna_seeds), (optuna, optuna_seeds) = load_tuna(a.tuna), load_optuna(a.optuna)
     problems = list(dict.fromkeys(k[0] for k in tuna))
     budgets = sorted({k[1] for k in tuna})
     tuna_samplers = sorted({k[2] for k in tuna})
@@ -74,7 +107,11 @@ def main(argv=None):
                 beats_best += ok_best
                 beats_tpe += ok_tpe
             row = [p, str(b)] + [fmt(tuna.get((p, b, s))) for s in tuna_samplers] + [fmt(theirs.get(s)) for s in optuna_samplers]
-            row += [f"{best[0]} {fmt(best[1])}" if best else "—", "yes" if ok_best else "no", "yes" if ok_tpe else "no"]
+            verdict = "yes" if ok_tpe else "no"
+            if not ok_tpe and (p, b, a.subject) in tuna_seeds and (p, b, "tpe") in optuna_seeds:
+                # Whether the shortfall is more than the seeds' scatter.
+                verdict += f" (p={mann_whitney_p(tuna_seeds[(p, b, a.subject)], optuna_seeds[(p, b, 'tpe')]):.2f})"
+            row += [f"{best[0]} {fmt(best[1])}" if best else "—", "yes" if ok_best else "no", verdict]
             print("| " + " | ".join(row) + " |")
     seeds = sorted({n for _, n in optuna.values()})
     print(f"\n{a.subject}: within {a.tolerance:.0%} of the best Optuna sampler in {beats_best} of {cells} cells; "
