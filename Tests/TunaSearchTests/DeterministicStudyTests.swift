@@ -121,12 +121,13 @@ final class DeterministicStudyTests: XCTestCase {
         id: n, number: n, state: state, values: state == .complete ? [Double(n)] : nil, params: ["x": .float(0.1 * Double(n))],
         distributions: ["x": d], systemAttrs: attrs)
     }
-    let horizon = DeterministicHorizon(number: 4, lag: 3)
+    // Trial 5, lag 4: trials 0 and 1 as they finished, 2 and 3 as stand-ins, 4 not at all.
+    let horizon = DeterministicHorizon(number: 5, lag: 4)
     let trials = [
       trial(0, .complete), trial(1, .fail), trial(2, .running, ready: [:]), trial(3, .complete, ready: ["x": .double(0.35)]),
-      trial(4, .running), trial(5, .complete),
+      trial(4, .running), trial(5, .running), trial(6, .complete),
     ]
-    XCTAssertNil(horizon.blocker(in: trials))
+    XCTAssertNil(horizon.blocker(in: trials), "trial 4 has not settled its start, and need not have")
     let seen = horizon.view(trials)
     XCTAssertEqual(seen.map(\.number), [0, 1, 2, 3])
     XCTAssertEqual(seen[0], trials[0])
@@ -139,9 +140,12 @@ final class DeterministicStudyTests: XCTestCase {
     XCTAssertEqual(seen[2].params, [:])
 
     XCTAssertEqual(horizon.blocker(in: [trial(0, .complete), trial(1, .complete), trial(2, .running), trial(3, .complete)])?.number, 2,
-                   "a trial inside the lag that has not settled its start")
+                   "a stand-in that has not settled its start")
     XCTAssertEqual(horizon.blocker(in: [trial(0, .complete), trial(1, .running, ready: [:])])?.number, 1,
                    "a trial up to n − lag that has not finished")
+    XCTAssertEqual(DeterministicHorizon(number: 9, lag: 1).seenThrough, 8)
+    XCTAssertEqual(DeterministicHorizon(number: 9, lag: 2).seenThrough, 8)
+    XCTAssertEqual(DeterministicHorizon(number: 9, lag: 8).seenThrough, 5)
   }
 
   /// Asking more trials than the lag without telling any would wait forever: it is an error.

@@ -19,14 +19,14 @@ public final class Study {
   /// Set by `stop()`: the running optimize call finishes its trial and starts no more.
   public internal(set) var stopRequested = false
   /// Makes the study deterministic when set: trial n is sampled from trials 0…n−lag as they
-  /// finished and the later ones as stand-ins (`DeterministicHorizon`), waiting for them when
+  /// finished and some later ones as stand-ins (`DeterministicHorizon`), waiting for them when
   /// they are behind, so that a seeded sampler suggests the same trials with any number of
   /// workers or processes. Every process working on the study must use the same lag.
   public var deterministicLag: Int? {
     didSet { if let lag = deterministicLag { deterministicLag = max(1, lag) } }
   }
   /// The lag of `deterministic = true`: up to half this many workers lose no throughput to the
-  /// waits (`tuna-bench parallel`: 4 workers keep 0.94–1.00 of it at lag 8, 0.46–0.61 at lag 4).
+  /// waits (`tuna-bench parallel`: 4 workers keep 1.00–1.03 of it at lag 8, 0.67–0.82 at lag 4).
   public static let defaultDeterministicLag = 8
 
   public var name: String { record.name }
