@@ -113,6 +113,22 @@ def main(argv=None):
                 verdict += f" (p={mann_whitney_p(tuna_seeds[(p, b, a.subject)], optuna_seeds[(p, b, 'tpe')]):.2f})"
             row += [f"{best[0]} {fmt(best[1])}" if best else "—", "yes" if ok_best else "no", verdict]
             print("| " + " | ".join(row) + " |")
+    # Each Tuna sampler against its Optuna namesake.
+    for name in [s for s in tuna_samplers if s in optuna_samplers]:
+        misses, total = [], 0
+        for p in problems:
+            for b in budgets:
+                mine, theirs = tuna.get((p, b, name)), optuna.get((p, b, name))
+                if mine is None or theirs is None:
+                    continue
+                total += 1
+                if mine > theirs[0] * (1 + a.tolerance):
+                    test = ""
+                    if (p, b, name) in tuna_seeds:
+                        test = f", p={mann_whitney_p(tuna_seeds[(p, b, name)], optuna_seeds[(p, b, name)]):.2f}"
+                    misses.append(f"{p}-{b} {fmt(mine)} vs {fmt(theirs[0])} ({theirs[1]} seeds{test})")
+        print(f"\nTuna {name} within {a.tolerance:.0%} of Optuna's {name} in {total - len(misses)} of {total} cells"
+              + (": worse on " + "; ".join(misses) if misses else ""))
     seeds = sorted({n for _, n in optuna.values()})
     print(f"\n{a.subject}: within {a.tolerance:.0%} of the best Optuna sampler in {beats_best} of {cells} cells; "
           f"of Optuna's TPE in {beats_tpe} of {cells}. Optuna seeds per cell: {seeds}.")
