@@ -23,6 +23,8 @@ final class AutoSamplerTests: XCTestCase {
     XCTAssertEqual(rule(S(complete: 5, categorical: true)), .gp)
     XCTAssertEqual(rule(S(complete: 250, categorical: true)), .tpe)
     XCTAssertEqual(rule(S(complete: 5, conditional: true)), .tpe)
+    XCTAssertEqual(rule(S(complete: 49, discrete: true)), .gp, "a lattice: GP first")
+    XCTAssertEqual(rule(S(complete: 50, discrete: true)), .tpe, "then TPE")
     XCTAssertEqual(rule(S(complete: 300), settled: .tpe), .tpe, "TPE is not left")
     XCTAssertEqual(rule(S(complete: 300, categorical: true), settled: .cmaes), .cmaes, "nor CMA-ES")
     XCTAssertEqual(rule(S(complete: 5, objectives: 2)), .tpe)

@@ -14,7 +14,8 @@ import Foundation
 ///   and Tuna's costs milliseconds per trial), its values warped (`OutputWarp`) on spaces of up
 ///   to 16 parameters, where that helps; then CMA-ES on a space of numbers, warm-started
 ///   from the best trials so far (`CMAESSampler`'s Warm start), or TPE when there are
-///   categoricals. A conditional space (parameters that come and go) goes to TPE with `group`,
+///   categoricals. A space of integers and categoricals only (a lattice) goes to TPE after 50
+///   complete trials. A conditional space (parameters that come and go) goes to TPE with `group`,
 ///   for good: it models each set of parameters that appear together, where GP and CMA-ES see
 ///   only the parameters every trial shares. OptunaHub's AutoSampler sends categorical spaces to
 ///   TPE as well; on Tuna's measurements GP beat TPE over 100-fold there (README).
@@ -49,6 +50,10 @@ public final class AutoSampler: Sampler {
   private let gp: GPSampler
   /// GP with output warping, for spaces of up to `maxWarpedDimensions` parameters.
   private let warpedGP: GPSampler
+  /// Complete trials after which a space of integers and categoricals only goes to TPE (the
+  /// 6-d integer lattice at 200 trials, 30 seeds: 4.6 against 8.5 staying with GP; Optuna's
+  /// TPE 5.25).
+  static let discreteModelTrials = 50
   /// Up to this many parameters the GP phase warps the values (`OutputWarp`); past it, not.
   static let maxWarpedDimensions = 16
   private let tpe: TPESampler
@@ -120,6 +125,8 @@ public final class AutoSampler: Sampler {
     var categorical = false
     /// The parameters (with more than one value) the complete trials share.
     var dimensions = 0
+    /// Every one of them is an integer or a categorical (a lattice: no continuous axis).
+    var discrete = false
   }
 
   static func shape(_ history: TrialHistory) throws -> Shape {
@@ -146,7 +153,14 @@ public final class AutoSampler: Sampler {
     shape.categorical = (shared ?? [:]).values.contains { d in
       if case .categorical = d { !d.isSingle } else { false }
     }
-    shape.dimensions = (shared ?? [:]).values.lazy.filter { !$0.isSingle }.count
+    let varying = (shared ?? [:]).values.filter { !$0.isSingle }
+    shape.dimensions = varying.count
+    shape.discrete = !varying.isEmpty && varying.allSatisfy { d in
+      switch d {
+      case .int, .categorical: true
+      case .float(_, _, _, let step): step != nil
+      }
+    }
     return shape
   }
 
@@ -159,6 +173,7 @@ public final class AutoSampler: Sampler {
       return shape.conditional || shape.complete < modelTrials ? .tpe : .nsga2
     }
     if shape.conditional { return .tpe }
+    if shape.discrete, shape.complete >= min(discreteModelTrials, modelTrials) { return .tpe }
     if shape.complete < modelTrials { return .gp }
     return shape.categorical ? .tpe : .cmaes
   }
