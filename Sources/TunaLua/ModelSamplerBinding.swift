@@ -41,12 +41,14 @@ extension TunaEngine {
         }
       },
       sampler(
-        "gp", OptionTable("seed?: integer, n_startup_trials?: integer, deterministic_objective?: boolean"),
+        "gp",
+        OptionTable("seed?: integer, n_startup_trials?: integer, deterministic_objective?: boolean, output_warping?: boolean"),
         "Gaussian-process Bayesian optimization with log expected improvement."
       ) { [unowned self] _, o in
         GPSampler(
           seed: self.seed(try seedValue(o)), nStartupTrials: try o.integer("n_startup_trials") ?? 10,
-          deterministicObjective: try o.bool("deterministic_objective") ?? false)
+          deterministicObjective: try o.bool("deterministic_objective") ?? false,
+          outputWarping: try o.bool("output_warping"))
       },
       sampler(
         "cmaes",

@@ -16,6 +16,7 @@ enum SamplerBench {
       SamplerEntry(name: "tpe", maxTrials: 1_000) { try TPESampler(seed: $0) },
       SamplerEntry(name: "gp", maxTrials: 1_000) { GPSampler(seed: $0) },
       SamplerEntry(name: "gp-warped", maxTrials: 1_000) { GPSampler(seed: $0, outputWarping: true) },
+      SamplerEntry(name: "gp-unwarped", maxTrials: 1_000) { GPSampler(seed: $0, outputWarping: false) },
       SamplerEntry(name: "cmaes", maxTrials: 1_000) { try CMAESSampler(seed: $0) },
       SamplerEntry(name: "qmc", maxTrials: 1_000) { QMCSampler(kind: .sobol, seed: $0) },
       SamplerEntry(name: "ga", maxTrials: 1_000) { try GASampler(seed: $0) },

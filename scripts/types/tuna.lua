@@ -72,7 +72,7 @@ function tuna.samplers.tpe(options) end
 function tuna.samplers.auto(options) end
 
 ---Gaussian-process Bayesian optimization with log expected improvement.
----@param options? { seed?: integer, n_startup_trials?: integer, deterministic_objective?: boolean }
+---@param options? { seed?: integer, n_startup_trials?: integer, deterministic_objective?: boolean, output_warping?: boolean }
 ---@return tuna.Sampler
 function tuna.samplers.gp(options) end
 

@@ -10,8 +10,7 @@ import Foundation
 /// profile log-likelihood of a normal fit to the result. The transform is monotone, so the best
 /// value stays the best.
 ///
-/// Off by default in `GPSampler(outputWarping:)`; the automatic sampler's GP phase uses it on
-/// spaces of up to 16 parameters. Over the regret benchmark (30 seeds) it helps most cells,
+/// `GPSampler` uses it by default on spaces of up to 16 parameters (`outputWarping: nil`). Over the regret benchmark (30 seeds) it helps most cells,
 /// often several-fold (Rosenbrock-4D at 50 trials 28 against 237, Ackley-5D at 200 trials 1.7
 /// against 4.6, Ellipsoid-8D at 200 trials 7.7 against 45), but it ruins the 30-d sphere at 200
 /// trials (19 against 0.06) whichever tail it is allowed to straighten (the bad one only, or the

@@ -12,7 +12,7 @@ import Foundation
 /// - **One objective**: Gaussian-process BO while fewer than `modelTrials` trials are complete
 ///   (GP wins most small budgets, categoricals included — its kernel compares them by equality —
 ///   and Tuna's costs milliseconds per trial), its values warped (`OutputWarp`) on spaces of up
-///   to 16 parameters, where that helps; then CMA-ES on a space of numbers, warm-started
+///   to 16 parameters, as `GPSampler` does by default; then CMA-ES on a space of numbers, warm-started
 ///   from the best trials so far (`CMAESSampler`'s Warm start), or TPE when there are
 ///   categoricals. A space of integers and categoricals only (a lattice) goes to TPE after 50
 ///   complete trials. A conditional space (parameters that come and go) goes to TPE with `group`,
@@ -48,14 +48,10 @@ public final class AutoSampler: Sampler {
 
   private let random: RandomSampler
   private let gp: GPSampler
-  /// GP with output warping, for spaces of up to `maxWarpedDimensions` parameters.
-  private let warpedGP: GPSampler
   /// Complete trials after which a space of integers and categoricals only goes to TPE (the
   /// 6-d integer lattice at 200 trials, 30 seeds: 4.6 against 8.5 staying with GP; Optuna's
   /// TPE 5.25).
   static let discreteModelTrials = 50
-  /// Up to this many parameters the GP phase warps the values (`OutputWarp`); past it, not.
-  static let maxWarpedDimensions = 16
   private let tpe: TPESampler
   private let nsga2: NSGA2Sampler
   /// Made at the hand-off, from the trials before it.
@@ -70,7 +66,6 @@ public final class AutoSampler: Sampler {
     self.modelTrials = modelTrials
     random = RandomSampler(seed: seed)
     gp = GPSampler(seed: seed)
-    warpedGP = GPSampler(seed: seed, outputWarping: true)
     // Arguments known to be valid: these cannot throw.
     tpe = try! TPESampler(seed: seed, multivariate: true, group: true, constantLiar: true)
     nsga2 = try! NSGA2Sampler(seed: seed)
@@ -123,8 +118,6 @@ public final class AutoSampler: Sampler {
     var conditional = false
     /// The space the complete trials share has a categorical with more than one choice.
     var categorical = false
-    /// The parameters (with more than one value) the complete trials share.
-    var dimensions = 0
     /// Every one of them is an integer or a categorical (a lattice: no continuous axis).
     var discrete = false
   }
@@ -154,7 +147,6 @@ public final class AutoSampler: Sampler {
       if case .categorical = d { !d.isSingle } else { false }
     }
     let varying = (shared ?? [:]).values.filter { !$0.isSingle }
-    shape.dimensions = varying.count
     shape.discrete = !varying.isEmpty && varying.allSatisfy { d in
       switch d {
       case .int, .categorical: true
@@ -186,7 +178,7 @@ public final class AutoSampler: Sampler {
     let sampler: any Sampler
     switch choice {
     case .random: sampler = random
-    case .gp: sampler = (shape?.dimensions ?? 0) <= Self.maxWarpedDimensions ? warpedGP : gp
+    case .gp: sampler = gp
     case .tpe:
       sampler = tpe
       locked { self.settled = .tpe }
