@@ -169,7 +169,7 @@ SLOW_PATTERNS = [
 SAMPLER_OPTIONS = {
     "random": ["seed"], "grid": ["search_space", "seed"], "qmc": ["seed", "type", "scramble"],
     "tpe": ["seed", "n_startup_trials", "n_ei_candidates", "multivariate", "group", "constant_liar"],
-    "gp": ["seed", "n_startup_trials"],
+    "gp": ["seed", "n_startup_trials", "deterministic_objective", "output_warping"],
     "auto": ["seed", "model_trials"],
     "cmaes": ["seed", "sigma0", "popsize", "restart", "separable"],
     "ga": ["seed", "population_size", "mutation_prob", "crossover"],
@@ -206,6 +206,7 @@ SANE = {
     "load_if_exists": ["true", "false"], "heartbeat_interval": ["0.01", "1", "5"],
     "grace_period": ["0.05", "20"], "retry_failed": ["0", "1", "3"], "seed": ["0", "1", "42"],
     "deterministic": ["true", "false", "1", "2", "8", "0"],
+    "deterministic_objective": ["true", "false"], "output_warping": ["true", "false", "nil"],
     "model_trials": ["0", "3", "250"],
     "n_startup_trials": ["0", "1", "2", "10"], "n_ei_candidates": ["1", "24", "0"],
     "multivariate": ["true", "false"], "group": ["true", "false"], "constant_liar": ["true", "false"],
