@@ -4,6 +4,7 @@ import LuaVM
 import TunaLua
 import TunaReport
 import TunaSearch
+import TunaStore
 import TunaTrain
 
 /// `tuna run SCRIPT`: runs a tuning script headless.
@@ -20,13 +21,13 @@ struct Run: ParsableCommand {
   @Argument(help: "The Lua script to run.")
   var script: String
 
-  @Option(help: "Trials per optimize call, overriding the script's n_trials.")
+  @Option(parsing: .unconditional, help: "Trials per optimize call, overriding the script's n_trials.")
   var trials: Int?
 
-  @Option(help: "Seconds for the whole script: optimize calls stop starting trials when they are spent, and the script is stopped wherever it is after a grace of a tenth (at least 1 s).")
+  @Option(parsing: .unconditional, help: "Seconds for the whole script: optimize calls stop starting trials when they are spent, and the script is stopped wherever it is after a grace of a tenth (at least 1 s).")
   var timeout: Double?
 
-  @Option(help: "Workers per optimize call, each running the script in its own Lua state, sharing the study and its trial budget.")
+  @Option(parsing: .unconditional, help: "Workers per optimize call, each running the script in its own Lua state, sharing the study and its trial budget.")
   var workers: Int?
 
   @Option(help: "Storage for studies that name none, like sqlite:tuna.db (default: in memory).")
@@ -35,10 +36,10 @@ struct Run: ParsableCommand {
   @Flag(help: "Continue stored studies: load_if_exists defaults to true.")
   var resume = false
 
-  @Option(help: "Seed for every sampler the script creates.")
+  @Option(parsing: .unconditional, help: "Seed for every sampler the script creates.")
   var seed: Int64?
 
-  @Option(name: .customLong("trial-timeout"), help: "Seconds one trial may run before it fails.")
+  @Option(name: .customLong("trial-timeout"), parsing: .unconditional, help: "Seconds one trial may run before it fails.")
   var trialTimeout: Double?
 
   @Option(name: .customLong("memory-limit"), help: "Memory the script may hold, like 256MB or 1GB.")
@@ -75,7 +76,11 @@ struct Run: ParsableCommand {
       throw ValidationError("--trial-timeout must be > 0 seconds, got \(trialTimeout)")
     }
     if let memoryLimit, parseSize(memoryLimit) == nil {
-      throw ValidationError("--memory-limit must be a size like 256MB or 1GB, got '\(memoryLimit)'")
+      throw ValidationError("--memory-limit must be a size with a unit, like 256MB, 1GB or 512KB, got '\(memoryLimit)'")
+    }
+    if let storage {
+      // The URL is checked before the script runs, not at its first create_study.
+      do { _ = try storageFilePath(storage) } catch { throw ValidationError("--storage: \(error.description)") }
     }
     for (option, directories) in [("--allow-read", allowRead), ("--allow-write", allowWrite)] {
       for directory in directories {
@@ -187,7 +192,8 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// `256MB`, `1GB`, `512k`, `1048576`: binary units (1 MB = 2^20 bytes).
+/// `256MB`, `1GB`, `512k`, `1048576b`: binary units (1 MB = 2^20 bytes). A bare number is
+/// refused: `--memory-limit 64` meant megabytes more often than bytes.
 func parseSize(_ text: String) -> Int? {
   let s = text.trimmingCharacters(in: .whitespaces).lowercased()
   let (k, m, g): (Double, Double, Double) = (1024, 1024 * 1024, 1024 * 1024 * 1024)
@@ -198,6 +204,5 @@ func parseSize(_ text: String) -> Int? {
     guard let n = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n > 0 else { return nil }
     return Int(n * scale)
   }
-  guard let n = Double(s), n > 0 else { return nil }
-  return Int(n)
+  return nil
 }

@@ -56,6 +56,14 @@ final class CommandLineTests: XCTestCase {
       (["run", "--memory-limit", "-5MB", "catch.lua"], "--memory-limit"),
       (["run", "--trials", "many", "catch.lua"], "--trials"),
       (["run", "--trial-timeout", "0", "catch.lua"], "--trial-timeout"),
+      // A number without a unit, a negative count and a storage URL Tuna cannot open are usage
+      // mistakes found before the script runs, each with what was expected.
+      (["run", "--memory-limit", "64", "catch.lua"], "with a unit, like 256MB"),
+      (["run", "--trials", "-3", "catch.lua"], "--trials must be >= 0, got -3"),
+      (["run", "--workers", "-1", "catch.lua"], "--workers must be >= 1, got -1"),
+      (["run", "--timeout", "-2", "catch.lua"], "--timeout must be > 0 seconds"),
+      (["run", "--storage", "foo:bar", "catch.lua"], "--storage: unrecognized storage URL 'foo:bar'"),
+      (["run", "--storage", "sqlite://host/x.db", "catch.lua"], "--storage: unrecognized storage URL"),
       (["walk"], "walk"),
     ]
     for (arguments, mentions) in cases {
@@ -64,6 +72,12 @@ final class CommandLineTests: XCTestCase {
       assertContains(result.stderr, mentions, "tuna \(arguments.joined(separator: " "))")
       XCTAssertFalse(result.stdout.contains("ok catch"), "the script must not run")
     }
+  }
+
+  /// A negative seed is a seed like any other.
+  func testNegativeSeed() throws {
+    let result = try tuna(["run", "--seed", "-5", "--quiet", "catch.lua"])
+    XCTAssertEqual(result.status, 0, result.transcript)
   }
 
   func testQuietPrintsNoSummary() throws {
