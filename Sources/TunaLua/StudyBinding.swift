@@ -445,11 +445,15 @@ extension TunaEngine {
   }
 
   /// Calls the objective with a trial userdata and reads its value(s).
+  /// The objective's values: one number, several numbers returned Lua's way (`return acc,
+  /// latency`), or an array of numbers. How many there must be is the study's business: a
+  /// single-objective study fails a trial that returns two values rather than keep the first.
   private func runObjective(_ objective: LuaRef, trial: Trial, on lua: Lua) throws -> [Double] {
     _ = lua.ensureStack(4)
+    let base = lua.top
     lua.push(objective)
     classes.trial.push(trial, on: lua)
-    let status = lua.pcallStatus(arguments: 1, results: 1)
+    let status = lua.pcallStatus(arguments: 1, results: -1)  // LUA_MULTRET: every value returned
     if status != 0 {
       if isPruneSignal(lua, at: -1) {
         lua.pop()
@@ -468,7 +472,21 @@ extension TunaEngine {
       }
       throw error
     }
-    defer { lua.pop() }
+    let count = Int(lua.top - base)
+    defer { lua.top = base }
+    if count > 1 {
+      guard count <= 1024 else { throw ObjectiveResultError(got: "\(count) values") }
+      var values: [Double] = []
+      for i in 1...count {
+        let index = base + Int32(i)
+        guard lua.type(at: index) == .number else {
+          throw ObjectiveResultError(got: "\(count) values, value \(i) \(lua.typeName(index))")
+        }
+        values.append(lua.toNumber(index)!)
+      }
+      return values
+    }
+    guard count == 1 else { throw ObjectiveResultError(got: "nothing") }
     switch lua.type(at: -1) {
     case .number: return [lua.toNumber(-1)!]
     case .table:
@@ -492,7 +510,9 @@ extension TunaEngine {
 /// The objective returned something that is not a number or an array of numbers.
 struct ObjectiveResultError: Error, CustomStringConvertible {
   let got: String
-  var description: String { "the objective returned \(got); expected a number (or an array of numbers for several objectives)" }
+  var description: String {
+    "the objective returned \(got); expected a number (or, for several objectives, one number each: `return a, b` or `return { a, b }`)"
+  }
 }
 
 /// `256 MB`, `1 GB`: a byte count as people write it.

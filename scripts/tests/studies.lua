@@ -332,6 +332,26 @@ do
   end, { n_trials = 10 })
   assert(#mo2:trials{ states = { "complete" } } == 10)
   assert(#mo2.best_trials == 10, "x and 1 - x never dominate each other")
+
+  -- the Lua way: several return values, one per objective
+  local mo3 = tuna.create_study{ directions = { "minimize", "minimize" }, sampler = tuna.samplers.random{ seed = 8 } }
+  mo3:optimize(function(trial)
+    local x = trial:suggest_float("x", 0, 1)
+    return x, 1 - x
+  end, { n_trials = 5 })
+  local done = mo3:trials{ states = { "complete" } }
+  assert(#done == 5, "return a, b completes a two-objective trial")
+  assert(done[1].values[1] + done[1].values[2] == 1)
+
+  -- a single-objective study does not keep the first of two values: the trial fails and says why
+  local single = tuna.create_study{ sampler = tuna.samplers.random{ seed = 8 } }
+  single:optimize(function(trial) return trial:suggest_float("x", 0, 1), 2 end, { n_trials = 1 })
+  local failed = single:trials()[1]
+  assert(failed.state == "fail" and failed.fail_reason:find("2 values for a study with 1 objective", 1, true), failed.fail_reason)
+  single:optimize(function(trial) return end, { n_trials = 1 })
+  assert(single:trials()[2].fail_reason:find("returned nothing", 1, true), single:trials()[2].fail_reason)
+  single:optimize(function(trial) return 1, "two" end, { n_trials = 1 })
+  assert(single:trials()[3].fail_reason:find("value 2 string", 1, true), single:trials()[3].fail_reason)
 end
 
 -- load_if_exists, duplicate names ---------------------------------------------------------------
