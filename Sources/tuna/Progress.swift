@@ -3,8 +3,10 @@ import TunaLua
 import TunaSearch
 
 /// The live progress line on a terminal (trials done / total, how many were pruned, best value,
-/// trials per second, elapsed time) and one warning line per failed trial. Off the terminal: no
-/// control characters, only the warnings.
+/// trials per second, elapsed time) and one warning line per failed trial — a run of failures
+/// with the same message shows its first line, then one line with the count when the run ends
+/// (a typo in the objective fails every trial the same way). Off the terminal: no control
+/// characters, only the warnings.
 final class Progress {
   /// One `optimize` call being shown.
   private struct Run {
@@ -21,6 +23,8 @@ final class Progress {
   private var lineShown = false
   private var stack: [Run] = []
   private var lastDraw = ContinuousClock.now
+  /// The failures in a row with one message: the message, the first and last trial, how many.
+  private var streak: (reason: String, first: Int, last: Int, count: Int)?
   private let clock = ContinuousClock()
 
   init(quiet: Bool) { self.quiet = quiet }
@@ -32,9 +36,18 @@ final class Progress {
       stack.append(Run(study: study, total: total, show: show && isTerminal, start: clock.now))
     case .trialFinished(let study, let trial):
       if trial.state == .fail {
-        endLine()
         let reason = (trial.failReason ?? "unknown reason").split(separator: "\n").first.map(String.init) ?? ""
-        printError("trial \(trial.number) failed: \(reason)")
+        if var s = streak, s.reason == reason {
+          (s.last, s.count) = (trial.number, s.count + 1)
+          streak = s
+        } else {
+          endStreak()
+          endLine()
+          printError("trial \(trial.number) failed: \(reason)")
+          streak = (reason, trial.number, trial.number, 1)
+        }
+      } else {
+        endStreak()
       }
       guard var top = stack.last, top.study === study else { return }
       top.done += 1
@@ -44,9 +57,19 @@ final class Progress {
         draw(top)
       }
     case .optimizeFinished:
+      endStreak()
       if let top = stack.popLast(), top.show { draw(top) }
       endLine()
     }
+  }
+
+  /// Prints the count of a run of same-message failures, when there was more than one.
+  private func endStreak() {
+    if let s = streak, s.count > 1 {
+      endLine()
+      printError("trials \(s.first)-\(s.last) failed: \(s.reason) (repeated \(s.count) times)")
+    }
+    streak = nil
   }
 
   private func draw(_ run: Run) {

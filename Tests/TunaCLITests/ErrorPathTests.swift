@@ -50,9 +50,24 @@ final class ErrorPathTests: XCTestCase {
     XCTAssertEqual(result.status, 1, result.transcript)
     let message = "bad argument #3 to 'suggest_float' (low must be <= high, got 5 > 1)"
     assertLine(result.stderr, "trial 0 failed: bad_suggest.lua:4: " + message)
-    assertLine(result.stderr, "trial 1 failed: bad_suggest.lua:4: " + message)
+    // The same failure again is counted, not printed again.
+    assertLine(result.stderr, "trials 0-1 failed: bad_suggest.lua:4: " + message + " (repeated 2 times)")
+    XCTAssertFalse(result.stderr.contains("trial 1 failed"), result.transcript)
     assertLine(result.stderr, "bad_suggest.lua:8: " + message)
     XCTAssertFalse(result.stdout.contains("never printed"))
+  }
+
+  /// A typo fails every trial the same way: its first line, then one line with the count, not
+  /// twenty lines; a different failure, or a trial that does not fail, ends the run of them.
+  func testRepeatedFailuresAreCounted() throws {
+    let result = try tuna(["run", "typo.lua"])
+    XCTAssertEqual(result.status, 0, result.transcript)
+    let failures = result.stderrLines.filter { $0.contains("failed: ") }
+    XCTAssertEqual(failures, [
+      "trial 0 failed: typo.lua:5: attempt to call a nil value (method 'suggest_flot')",
+      "trials 0-19 failed: typo.lua:5: attempt to call a nil value (method 'suggest_flot') (repeated 20 times)",
+      "trial 21 failed: typo.lua:3: other",
+    ], result.transcript)
   }
 
   func testTrialTimeoutFailsOnlyTheLoopingTrials() throws {
