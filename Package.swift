@@ -43,6 +43,13 @@ let package = Package(
       pkgConfig: "sqlite3",
       providers: [.apt(["libsqlite3-dev"])]
     ),
+    /// Debian's libpq-dev: PostgreSQL's reference C client, found through pkg-config.
+    .systemLibrary(
+      name: "CPostgres",
+      path: "Sources/CPostgres",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"])]
+    ),
 
     // MARK: - Swift libraries
 
@@ -50,9 +57,9 @@ let package = Package(
     .target(name: "TunaRandom"),
     /// Studies, trials, distributions, samplers, pruners, storage. Imports no Lua.
     .target(name: "TunaSearch", dependencies: ["TunaRandom"]),
-    /// Storages beyond memory: `SQLiteStorage` over SQLite's C API, and `openStorage(url)`.
-    /// Imports no Lua.
-    .target(name: "TunaStore", dependencies: ["TunaSearch", "CSQLite"]),
+    /// Storages beyond memory: `SQLiteStorage` over SQLite's C API, `PostgresStorage` over libpq,
+    /// and `openStorage(url)`. Imports no Lua.
+    .target(name: "TunaStore", dependencies: ["TunaSearch", "CSQLite", "CPostgres"]),
     /// The training core: matrices over BLAS, neural networks, trees and forests, linear models,
     /// datasets, cross-validation, metrics. Imports neither Lua nor the search core.
     .target(

@@ -3,23 +3,32 @@ import TunaSearch
 import TunaStore
 import XCTest
 
-/// Processes sharing one SQLite file: the test starts copies of this test binary, each running
-/// `testWorker` against the file the environment names.
+/// Processes sharing one SQLite file or one PostgreSQL database: the test starts copies of this
+/// test binary, each running `testWorker` against the storage the environment names.
 final class MultiProcessTests: TemporaryDirectoryTestCase {
-  private static let fileVariable = "TUNA_STORE_TEST_WORKER_FILE"
+  private static let urlVariable = "TUNA_STORE_TEST_WORKER_URL"
   private static let workers = 8
   private static let trialsPerWorker = 40
 
   func testProcessesShareOneFile() throws {
+    try checkProcessesShare(url: "sqlite:" + newPath())
+  }
+
+  func testProcessesShareOnePostgresDatabase() throws {
+    let name = try PostgresTestServer.freshDatabase()
+    defer { PostgresTestServer.drop(name) }
+    try checkProcessesShare(url: try PostgresTestServer.url(database: name))
+  }
+
+  private func checkProcessesShare(url: String) throws {
     let binary = CommandLine.arguments[0]
     guard binary.hasSuffix(".xctest"), FileManager.default.isExecutableFile(atPath: binary) else {
       throw XCTSkip("needs to start this test binary again, and it is not an executable: \(binary)")
     }
-    let path = newPath()
-    let storage = try SQLiteStorage(path: path)
+    let storage = try openStorage(url)
     let study = try storage.createStudy(name: "processes", directions: [.minimize])
     var environment = ProcessInfo.processInfo.environment
-    environment[Self.fileVariable] = path
+    environment[Self.urlVariable] = url
     environment["OPENBLAS_NUM_THREADS"] = "1"
     var running: [(Process, String)] = []
     for worker in 0..<Self.workers {
@@ -52,8 +61,8 @@ final class MultiProcessTests: TemporaryDirectoryTestCase {
 
   /// One worker of `testProcessesShareOneFile`; does nothing unless started by it.
   func testWorker() throws {
-    guard let path = ProcessInfo.processInfo.environment[Self.fileVariable] else { return }
-    let s = try SQLiteStorage(path: path)
+    guard let url = ProcessInfo.processInfo.environment[Self.urlVariable] else { return }
+    let s = try openStorage(url)
     let study = try XCTUnwrap(try s.study(named: "processes"))
     let pid = Int(ProcessInfo.processInfo.processIdentifier)
     let unit = try Distribution.float(0, 1)

@@ -2,7 +2,7 @@
 # Sourced by setup.sh and test.sh. Quiet when everything is present.
 
 tuna_install_deps() {
-  tuna_install_packages pkg-config liblua5.4-dev libopenblas-dev libsqlite3-dev
+  tuna_install_packages pkg-config liblua5.4-dev libopenblas-dev libsqlite3-dev libpq-dev
 }
 
 # What the tests need beyond the build: Chromium renders the HTML report headless (driven by

@@ -52,7 +52,7 @@ private func busyHandler(_ context: UnsafeMutableRawPointer?, _ count: Int32) ->
 
 /// One SQLite connection and its prepared statements. Not thread-safe: its owner serializes
 /// every use (see `SQLiteStorage`).
-final class Connection {
+final class SQLiteConnection {
   let db: OpaquePointer
   let path: String
   /// How long a statement waits for another connection's lock before failing.
@@ -163,7 +163,7 @@ final class Connection {
 /// A prepared statement in use: bind parameters (from 1), step, read columns (from 0).
 struct Statement {
   let handle: OpaquePointer
-  unowned let connection: Connection
+  unowned let connection: SQLiteConnection
 
   /// SQLite's SQLITE_TRANSIENT: it copies the bound bytes.
   private static var transient: sqlite3_destructor_type { unsafeBitCast(-1 as Int, to: sqlite3_destructor_type.self) }

@@ -4,11 +4,11 @@
 /// marks it as Tuna's. Opening a file applies, in order, each migration newer than its version,
 /// each in its own transaction together with the new version number, so a file is always at
 /// one version and processes that open it at once apply each migration once. A file of a
-/// newer version than `Schema.version` is refused.
+/// newer version than `SQLiteSchema.version` is refused.
 ///
 /// Times are seconds since 2001-01-01 00:00 UTC (Foundation's reference date, which `Date`
 /// keeps exactly); JSON columns hold the JSON described in `JSON`.
-enum Schema {
+enum SQLiteSchema {
   /// "Tuna" in ASCII.
   static let applicationID: Int32 = 0x5475_6E61
 
@@ -91,7 +91,7 @@ enum Schema {
   static var version: Int { migrations.last!.version }
 
   /// What the file says about itself.
-  private static func header(_ c: Connection) throws -> (version: Int, applicationID: Int32, objects: Int) {
+  private static func header(_ c: SQLiteConnection) throws -> (version: Int, applicationID: Int32, objects: Int) {
     let version = try c.with("PRAGMA user_version") { s in try s.step() ? s.int(0) : 0 }
     let app = try c.with("PRAGMA application_id") { s in try s.step() ? Int32(truncatingIfNeeded: s.int(0)) : 0 }
     let objects = try c.with("SELECT count(*) FROM sqlite_master") { s in try s.step() ? s.int(0) : 0 }
@@ -105,7 +105,7 @@ enum Schema {
   }
 
   /// Sets the connection up and brings the file to the current schema.
-  static func prepare(_ c: Connection) throws {
+  static func prepare(_ c: SQLiteConnection) throws {
     // Refuse a file that is not ours (or too new) before changing anything in it.
     try check(try c.transaction(write: false) { try header(c) }, path: c.path)
     try c.execute("PRAGMA foreign_keys = ON")
@@ -131,7 +131,7 @@ enum Schema {
 
   /// Runs `body` again after short random sleeps while it fails with SQLITE_BUSY, for
   /// statements outside transactions (SQLite does not always call the busy handler for them).
-  private static func retryingBusy(_ c: Connection, _ body: () throws -> Void) throws {
+  private static func retryingBusy(_ c: SQLiteConnection, _ body: () throws -> Void) throws {
     let deadline = monotonicSeconds() + c.busyTimeout
     while true {
       do {

@@ -30,7 +30,7 @@ import TunaSearch
 /// are always read afresh, since other processes may change them at any time; every read still
 /// checks that the study (or trial) exists, since another process may have deleted it.
 ///
-/// **Schema.** See `Schema`: versioned with `PRAGMA user_version`, migrated on open; a file
+/// **Schema.** See `SQLiteSchema`: versioned with `PRAGMA user_version`, migrated on open; a file
 /// written by a newer Tuna is refused (`TunaStoreError.newerSchema`).
 public final class SQLiteStorage: Storage {
   /// The file, as given.
@@ -43,13 +43,13 @@ public final class SQLiteStorage: Storage {
   ///   before failing with `SQLITE_BUSY`.
   public init(path: String, busyTimeout: Double = 30) throws {
     self.path = path
-    let connection = try Connection(path: path, busyTimeout: busyTimeout)
-    try Schema.prepare(connection)
+    let connection = try SQLiteConnection(path: path, busyTimeout: busyTimeout)
+    try SQLiteSchema.prepare(connection)
     engine = Mutex(Engine(connection))
   }
 
   /// The schema version this build writes.
-  public static var schemaVersion: Int { Schema.version }
+  public static var schemaVersion: Int { SQLiteSchema.version }
 
   public func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord {
     try engine.withLock { try $0.createStudy(name: name, directions: directions) }
@@ -186,38 +186,13 @@ enum SQL {
 
 /// The storage's connection and caches; used only under `SQLiteStorage`'s lock.
 private final class Engine {
-  let c: Connection
+  let c: SQLiteConnection
 
-  /// The trials of one study this storage knows: `slots[n]` is trial n once seen finished;
-  /// `pending` lists, ascending, the numbers below `slots.count` not (yet) seen finished.
-  struct StudyCache {
-    var slots: [FrozenTrial?] = []
-    var pending: [Int] = []
-
-    /// Takes note of trial `t`, and keeps it when finished.
-    mutating func observe(_ t: FrozenTrial) {
-      let n = t.number
-      if n >= slots.count {
-        pending.append(contentsOf: slots.count...n)
-        slots.append(contentsOf: repeatElement(nil, count: n + 1 - slots.count))
-      }
-      guard t.state.isFinished, slots[n] == nil else { return }
-      slots[n] = t
-      if pending.last == n {
-        pending.removeLast()
-      } else if let i = pending.firstIndex(of: n) {
-        pending.remove(at: i)
-      }
-    }
-  }
-
-  var caches: [Int: StudyCache] = [:]
-  /// Trial id → where its finished snapshot is in `caches`.
-  var finishedLocation: [Int: (study: Int, number: Int)] = [:]
+  var cache = FinishedTrialCache()
   /// Study id → the distribution each parameter was first asked with (never changes).
   var paramKinds: [Int: [String: Distribution]] = [:]
 
-  init(_ c: Connection) { self.c = c }
+  init(_ c: SQLiteConnection) { self.c = c }
 
   // MARK: Reading trials
 
@@ -282,23 +257,12 @@ private final class Engine {
     }
   }
 
-  private func cached(studyID: Int, number: Int) -> FrozenTrial? {
-    guard let cache = caches[studyID], number < cache.slots.count else { return nil }
-    return cache.slots[number]
-  }
-
   /// Keeps a finished trial in the cache (after the transaction that read it committed).
-  private func learn(_ t: FrozenTrial, studyID: Int) {
-    guard t.state.isFinished else { return }
-    caches[studyID, default: StudyCache()].observe(t)
-    finishedLocation[t.id] = (studyID, t.number)
-  }
+  private func learn(_ t: FrozenTrial, studyID: Int) { cache.learn(t, studyID: studyID) }
 
   /// Drops what this storage knows of a study that no longer exists.
   private func forget(studyID: Int) {
-    if let cache = caches.removeValue(forKey: studyID) {
-      for case let t? in cache.slots { finishedLocation[t.id] = nil }
-    }
+    cache.forget(studyID: studyID)
     paramKinds[studyID] = nil
   }
 
@@ -634,7 +598,8 @@ private final class Engine {
   // MARK: Reading
 
   func trial(id: Int) throws -> FrozenTrial {
-    if let at = finishedLocation[id], let t = cached(studyID: at.study, number: at.number) {
+    if let found = cache.finished(id: id) {
+      let (t, study) = found
       // Unless another process deleted its study since.
       let exists = try c.transaction(write: false) {
         try c.with(SQL.trialExists) { s in
@@ -643,7 +608,7 @@ private final class Engine {
         }
       }
       guard exists else {
-        forget(studyID: at.study)
+        forget(studyID: study)
         throw StorageError.noSuchTrial(id)
       }
       return t
@@ -657,36 +622,22 @@ private final class Engine {
   }
 
   func trials(studyID: Int, states: Set<TrialState>?) throws -> [FrozenTrial] {
-    let known = caches[studyID] ?? StudyCache()
+    let unread = cache.unread(studyID: studyID)
     // Read the trials not known finished: those last seen unfinished, and the new ones.
     let loaded = try c.transaction(write: false) { () throws -> [FrozenTrial] in
       try requireStudyExists(studyID)
       var loaded: [FrozenTrial] = []
-      for n in known.pending {
+      for n in unread.pending {
         if let t = try loadTrial(studyID: studyID, number: n) { loaded.append(t) }
       }
       try c.with(SQL.trialsFrom) { s in
         s.bind(1, studyID)
-        s.bind(2, known.slots.count)
+        s.bind(2, unread.next)
         while try s.step() { loaded.append(try trial(at: s).trial) }
       }
       return loaded
     }
-    var cache = caches.removeValue(forKey: studyID) ?? StudyCache()
-    var unfinished: [Int: FrozenTrial] = [:]
-    for t in loaded {
-      cache.observe(t)
-      if t.state.isFinished { finishedLocation[t.id] = (studyID, t.number) } else { unfinished[t.number] = t }
-    }
-    var result: [FrozenTrial] = []
-    result.reserveCapacity(cache.slots.count)
-    for (n, slot) in cache.slots.enumerated() {
-      guard let t = slot ?? unfinished[n] else { continue }
-      if let states, !states.contains(t.state) { continue }
-      result.append(t)
-    }
-    caches[studyID] = cache
-    return result
+    return cache.merge(studyID: studyID, loaded: loaded, states: states)
   }
 
   func trialCount(studyID: Int, states: Set<TrialState>?) throws -> Int {
@@ -736,7 +687,7 @@ private final class Engine {
         return try s.step() ? (s.int(0), s.int(1)) : nil
       }
       guard let first else { return nil }
-      if let t = cached(studyID: studyID, number: first.number) { return t }
+      if let t = cache.cached(studyID: studyID, number: first.number) { return t }
       return try loadTrial(id: first.id)?.trial
     }
     if let found { learn(found, studyID: studyID) }
