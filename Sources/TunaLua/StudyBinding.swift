@@ -51,10 +51,16 @@ extension TunaEngine {
       return box.value
     }
     let scriptURL = try options.string("storage")
-    if let scriptURL, state.isSandboxed, let path = try? storageFilePath(scriptURL) {
+    if let scriptURL, state.isSandboxed, scriptURL != configuration.storage {
       // The command line's --storage is the user's own choice; a script's storage is a file it
-      // asks to create or change.
-      _ = try configuration.files.checkWrite(path, for: function)
+      // asks to create or change, or a server it asks to reach.
+      switch try? StorageLocation(scriptURL) {
+      case .sqlite(let path)?: _ = try configuration.files.checkWrite(path, for: function)
+      case .postgres?:
+        throw ArgumentError(
+          1, "storage: a sandboxed script cannot connect to a database server; name it with tuna run --storage instead")
+      default: break
+      }
     }
     let url = scriptURL ?? configuration.storage
     let storage: any Storage

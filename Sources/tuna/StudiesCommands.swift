@@ -382,7 +382,7 @@ struct DeleteCommand: ParsableCommand {
       let summary = "\(trials.count) trial\(trials.count == 1 ? "" : "s")"
         + (trials.isEmpty ? "" : " (" + stateOrder.compactMap { s in counts[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ") + ")")
       if !yes {
-        FileHandle.standardError.write(Data("Delete study '\(record.name)' and its \(summary) from \(options.storage)? [y/N] ".utf8))
+        FileHandle.standardError.write(Data("Delete study '\(record.name)' and its \(summary) from \(options.shown)? [y/N] ".utf8))
         let answer = (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         guard answer == "y" || answer == "yes" else { throw CommandFailure("kept study '\(record.name)'") }
       }

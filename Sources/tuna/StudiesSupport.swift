@@ -9,7 +9,8 @@ import TunaStore
 
 /// The `--storage` forms these commands accept, for messages and help texts.
 let storageURLForms =
-  "'sqlite:PATH' or 'sqlite:///PATH' (a Tuna SQLite file; sqlite:////abs/path for an absolute path)"
+  "'sqlite:PATH' or 'sqlite:///PATH' (a Tuna SQLite file; sqlite:////abs/path for an absolute path), "
+  + "or 'postgresql://USER:PASSWORD@HOST:PORT/DATABASE' (what the URL leaves out comes from the PG* environment variables)"
 
 /// `--storage URL` and `--grace SECONDS`, taken by every study-reading command.
 struct StorageOptions: ParsableArguments {
@@ -24,19 +25,23 @@ struct StorageOptions: ParsableArguments {
 
   func validate() throws {
     guard grace >= 0 else { throw ValidationError("--grace must be a number of seconds >= 0 (or inf), got \(grace)") }
-    let path = try sqlitePath(storage)
+    guard let path = try sharedStorageLocation(storage).filePath else { return }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
       throw ValidationError("cannot open storage \(storage): no such file '\(path)'")
     }
   }
 
-  /// The storage `--storage` names (`validate` made sure it is an existing SQLite file's URL).
+  /// The storage as messages show it (a password hidden).
+  var shown: String { redactedStorageURL(storage) }
+
+  /// The storage `--storage` names (`validate` made sure it is a shared storage's URL, and an
+  /// existing file's for SQLite).
   func open() throws -> any Storage {
     do {
       return try openStorage(storage)
     } catch {
-      throw CommandFailure("cannot open storage \(storage): \(error)")
+      throw CommandFailure("cannot open storage \(shown): \(error)")
     }
   }
 
@@ -57,31 +62,23 @@ struct StorageOptions: ParsableArguments {
     guard let study = try storage.study(named: name) else {
       let names = try storage.allStudies().map { "'\($0.name)'" }
       let known = names.isEmpty ? "it holds no studies" : "its studies: " + names.joined(separator: ", ")
-      throw CommandFailure("no study named '\(name)' in \(self.storage): \(known)")
+      throw CommandFailure("no study named '\(name)' in \(shown): \(known)")
     }
     try failStaleTrials(of: study, in: storage)
     return study
   }
 }
 
-/// The file a `--storage` URL names, or a `ValidationError` listing the accepted forms. Mirrors
-/// `openStorage`, but refuses in-memory storages (empty in every new process) and never
-/// creates a file.
-func sqlitePath(_ url: String) throws -> String {
-  let lower = url.lowercased()
-  if url.isEmpty || lower == "memory" || lower == ":memory:" {
+/// Where a `--storage` URL points, or a `ValidationError` listing the accepted forms. Refuses
+/// in-memory storages, empty in every new process.
+func sharedStorageLocation(_ url: String) throws -> StorageLocation {
+  let location: StorageLocation
+  do { location = try StorageLocation(url) } catch { throw ValidationError("--storage: \(error.description)") }
+  guard location.isShared else {
     throw ValidationError(
       "--storage '\(url)' is an in-memory storage, empty in every new process: use \(storageURLForms)")
   }
-  if lower.hasPrefix("sqlite:") {
-    let rest = url.dropFirst("sqlite:".count)
-    let path: Substring? = rest.hasPrefix("///") ? rest.dropFirst(3) : rest.hasPrefix("//") ? nil : rest
-    if let path, !path.isEmpty { return String(path) }
-  }
-  for backend in ["postgresql", "postgres", "mysql"] where lower.hasPrefix(backend + ":") || lower.hasPrefix(backend + "+") {
-    throw ValidationError("storage URL '\(url)': database servers are not supported yet: use \(storageURLForms)")
-  }
-  throw ValidationError("unrecognized storage URL '\(url)': use \(storageURLForms)")
+  return location
 }
 
 /// A failure to report on standard error, prefixed with `tuna: `, exiting with `code`.

@@ -152,6 +152,7 @@ private final class BrokenStorage: Storage {
   func createTrial(studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue]) throws -> FrozenTrial {
     fix(try base.createTrial(studyID: studyID, waiting: waiting, systemAttrs: systemAttrs))
   }
+  func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial { fix(try base.addTrial(studyID: studyID, trial)) }
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? { try base.claimWaitingTrial(studyID: studyID).map(fix) }
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     do {

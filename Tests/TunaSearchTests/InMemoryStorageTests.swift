@@ -87,6 +87,7 @@ private final class ScanningStorage: Storage {
   func createTrial(studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue]) throws -> FrozenTrial {
     try base.createTrial(studyID: studyID, waiting: waiting, systemAttrs: systemAttrs)
   }
+  func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial { try base.addTrial(studyID: studyID, trial) }
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? { try base.claimWaitingTrial(studyID: studyID) }
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     try base.setTrialParam(trialID: trialID, name: name, value: value, distribution: distribution)

@@ -235,6 +235,7 @@ final class AlternatingStorage: Storage {
   func createTrial(studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue]) throws -> FrozenTrial {
     try next.createTrial(studyID: studyID, waiting: waiting, systemAttrs: systemAttrs)
   }
+  func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial { try next.addTrial(studyID: studyID, trial) }
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? { try next.claimWaitingTrial(studyID: studyID) }
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     try next.setTrialParam(trialID: trialID, name: name, value: value, distribution: distribution)

@@ -20,6 +20,7 @@ import XCTest
 /// - heartbeats: `failStaleTrials` fails exactly the running trials whose last heartbeat is too
 ///   old, once (a trial that never beat is not stale), and `recordHeartbeat` refuses finished
 ///   trials;
+/// - `addTrial` copies a trial whole (times included), numbered next, binding param kinds;
 /// - deleting a study removes it and its trials, leaves other studies alone, frees its name,
 ///   and never reuses its ids.
 ///
@@ -404,6 +405,70 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     let failedOther = try s.failStaleTrials(studyID: other.id, olderThan: 0)
     r.equal(failedOther.map(\.number), [elsewhere.number], "every beating trial is older than 0 seconds")
     r.equal(try s.trials(studyID: study.id, states: [.fail]).map(\.number), [silent.number], "failed trials of the study")
+  }
+
+  r.section("adding copies of trials") {
+    let s = try make()
+    let study = try s.createStudy(name: "copy", directions: [.minimize])
+    let multi = try s.createStudy(name: "multi", directions: [.minimize, .maximize])
+    let start = Date(timeIntervalSinceReferenceDate: 700_000_000.25)
+    let end = Date(timeIntervalSinceReferenceDate: 700_000_060.5)
+    let cat = try Distribution.categorical(choices: [.string("a"), .int(2)])
+    func template(_ state: TrialState, _ values: [Double]?, reason: String? = nil) -> FrozenTrial {
+      var t = FrozenTrial(
+        id: 12_345, number: 77, state: state, values: values,
+        datetimeStart: state == .waiting ? nil : start, datetimeComplete: state.isFinished ? end : nil, failReason: reason)
+      t.params = ["x": .float(0.25), "c": .int(2)]
+      t.distributions = ["x": unit, "c": cat]
+      t.intermediateValues = [0: 3, 5: 1e-300, 9: -.infinity]
+      t.userAttrs = ["u": .array([.int(1), .string("two")])]
+      t.systemAttrs = ["s": .double(-0.0)]
+      return t
+    }
+    let templates = [
+      template(.complete, [2]), template(.complete, [1]), template(.fail, nil, reason: "boom"), template(.pruned, [5]),
+      template(.complete, [1]), template(.running, nil), template(.waiting, nil),
+    ]
+    var added: [FrozenTrial] = []
+    for (i, t) in templates.enumerated() {
+      let a = try s.addTrial(studyID: study.id, t)
+      r.equal(a.number, i, "number of added trial \(i)")
+      var expected = t
+      expected.id = a.id
+      expected.number = i
+      r.equal(a, expected, "added trial \(i) as returned")
+      added.append(a)
+    }
+    r.equal(Set(added.map(\.id)).count, added.count, "ids of added trials")
+    r.equal(try s.trials(studyID: study.id, states: nil), added, "added trials read back")
+    r.equal(try s.trial(id: added[2].id), added[2], "trial(id:) of an added trial")
+    r.equal(try s.bestTrial(studyID: study.id)?.number, 1, "the best added trial (the earliest of two equal values)")
+    r.equal(try s.trialCount(studyID: study.id, states: [.complete]), 3, "complete added trials")
+    r.equal(try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:]).number, 7, "numbering after added trials")
+    let claimed = try s.claimWaitingTrial(studyID: study.id)
+    r.equal(claimed?.number, 6, "an added waiting trial is claimed")
+    r.equal(claimed?.params, ["x": .float(0.25), "c": .int(2)], "params of a claimed added trial")
+    let finished = try s.finishTrial(trialID: added[5].id, state: .complete, values: [0], failReason: nil)
+    r.equal(finished.datetimeStart, start, "an added running trial keeps its start when finished")
+    r.equal(try s.bestTrial(studyID: study.id)?.number, 5, "a finished added trial becomes best")
+    r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 0), [], "an added running trial has no heartbeat")
+    // Kinds bind as setTrialParam's do; a refused trial adds nothing.
+    var clash = template(.complete, [0])
+    clash.params["c"] = .float(0.5)
+    clash.distributions["c"] = unit
+    r.expectError(
+      StorageError.incompatibleDistribution(name: "c", existing: cat.description, asked: unit.description), "adding a trial of another kind"
+    ) { try s.addTrial(studyID: study.id, clash) }
+    r.equal(try s.trialCount(studyID: study.id, states: nil), 8, "trials after a refused addition")
+    let t = try s.createTrial(studyID: study.id, waiting: false, systemAttrs: [:])
+    r.expectThrows("setTrialParam of a kind an added trial bound") {
+      try s.setTrialParam(trialID: t.id, name: "x", value: .int(1), distribution: try .int(0, 3))
+    }
+    // A multi-objective study's trials keep every value and have no best.
+    let m = try s.addTrial(studyID: multi.id, template(.complete, [1, 2]))
+    r.equal(try s.trial(id: m.id).values, [1, 2], "values of an added multi-objective trial")
+    r.equal(try s.bestTrial(studyID: multi.id), nil, "best trial of a multi-objective study")
+    r.expectThrows("addTrial in a missing study") { try s.addTrial(studyID: 9_999, template(.complete, [1])) }
   }
 
   r.section("deleting studies") {

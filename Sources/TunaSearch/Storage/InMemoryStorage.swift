@@ -103,6 +103,37 @@ public final class InMemoryStorage: Storage {
     }
   }
 
+  public func addTrial(studyID: Int, _ template: FrozenTrial) throws -> FrozenTrial {
+    try state.withLock { s in
+      try Self.checkStudy(studyID, in: s)
+      var kinds = s.studies[studyID].paramKinds
+      for (name, distribution) in template.distributions.sorted(by: { $0.key < $1.key }) {
+        if let existing = kinds[name] {
+          guard existing.isCompatible(with: distribution) else {
+            throw StorageError.incompatibleDistribution(name: name, existing: existing.description, asked: distribution.description)
+          }
+        } else {
+          kinds[name] = distribution
+        }
+      }
+      s.studies[studyID].paramKinds = kinds
+      let number = s.studies[studyID].trials.count
+      var trial = template
+      trial.id = s.trialLocation.count
+      trial.number = number
+      s.trialLocation.append((studyID, number))
+      s.studies[studyID].trials.append(trial)
+      if meter != nil { grow(&s, studyID, by: StoredSize.of(trial)) }
+      switch trial.state {
+      case .waiting: s.studies[studyID].waiting.append(number)
+      case .running: s.studies[studyID].running.insert(number)
+      case .complete: Self.noteBest(&s.studies[studyID], number)
+      case .pruned, .fail: break
+      }
+      return trial
+    }
+  }
+
   public func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? {
     try state.withLock { s in
       try Self.checkStudy(studyID, in: s)
@@ -180,15 +211,23 @@ public final class InMemoryStorage: Storage {
     study.trials[number].datetimeComplete = Date()
     study.running.remove(number)
     study.heartbeats[number] = nil
-    if newState == .complete, study.record.directions.count == 1, let v = values?.first, !v.isNaN {
-      let direction = study.record.directions[0]
-      if let best = study.bestNumber, let bv = study.trials[best].value, !direction.isBetter(v, than: bv) {
-        // keep the earlier best on ties
-      } else {
-        study.bestNumber = number
-      }
-    }
+    if newState == .complete { noteBest(&study, number) }
     return study.trials[number]
+  }
+
+  /// Makes complete trial `number` the best one when it beats the best so far, or ties it with a
+  /// smaller number (the earliest trial is best on ties, whatever order trials finish in).
+  private static func noteBest(_ study: inout StudyData, _ number: Int) {
+    guard study.record.directions.count == 1, let values = study.trials[number].values, values.count == 1,
+      let v = values.first, !v.isNaN
+    else { return }
+    let direction = study.record.directions[0]
+    if let best = study.bestNumber, let bv = study.trials[best].value,
+      !direction.isBetter(v, than: bv) && !(v == bv && number < best)
+    {
+      return
+    }
+    study.bestNumber = number
   }
 
   public func trial(id: Int) throws -> FrozenTrial {

@@ -66,6 +66,12 @@ public protocol Storage: AnyObject, Sendable {
   func reportIntermediate(trialID: Int, step: Int, value: Double) throws
   func setTrialUserAttr(trialID: Int, key: String, value: AttrValue) throws
   func setTrialSystemAttr(trialID: Int, key: String, value: AttrValue) throws
+  /// Adds a copy of `trial` as the study's next trial: its state, values, params and
+  /// distributions, intermediate values, attributes, times and fail reason (its id and number
+  /// are the storage's). Copying a study between storages (`tuna copy`) is built on it. The
+  /// params' kinds bind as `setTrialParam`'s do (`StorageError.incompatibleDistribution`, and
+  /// nothing added); a running trial is added without a heartbeat.
+  func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial
   /// Moves a running trial to a finished state.
   func finishTrial(trialID: Int, state: TrialState, values: [Double]?, failReason: String?) throws -> FrozenTrial
 

@@ -37,4 +37,15 @@ enum StoredSize {
     if case .categorical(let choices) = d { return 64 + choices.reduce(0) { $0 + param($1) } }
     return 48
   }
+
+  /// A whole trial, as a copy adds it.
+  static func of(_ t: FrozenTrial) -> Int {
+    var bytes = trial + t.intermediateValues.count * step + (t.values.map { 32 + 8 * $0.count } ?? 0)
+    bytes += t.failReason.map(string) ?? 0
+    for (name, value) in t.params { bytes += entry(name, param(value)) }
+    for (name, d) in t.distributions { bytes += entry(name, distribution(d)) }
+    for (key, value) in t.userAttrs { bytes += entry(key, attr(value)) }
+    for (key, value) in t.systemAttrs { bytes += entry(key, attr(value)) }
+    return bytes
+  }
 }

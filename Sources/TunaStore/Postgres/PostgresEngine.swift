@@ -264,6 +264,60 @@ final class PostgresEngine {
     return t
   }
 
+  func addTrial(studyID: Int, _ t: FrozenTrial, token: String, retry: Bool) throws -> FrozenTrial {
+    if retry, let id = try createdEarlier(studyID: studyID, token: token) { return try trial(id: id) }
+    let study = String(studyID)
+    var learned: [String: Distribution] = [:]
+    let id: Int
+    try c.execute("BEGIN")
+    do {
+      let n = try c.query(PostgresSQL.Add.takeNumber, [study])
+      guard n.rows == 1 else { throw StorageError.noSuchStudy("#\(studyID)") }
+      for (name, distribution) in t.distributions.sorted(by: { $0.key < $1.key }) {
+        let existing: Distribution
+        if let known = paramKinds[studyID]?[name] {
+          existing = known
+        } else {
+          try c.query(PostgresSQL.Add.registerKind, [study, name, JSON.encode(distribution)])
+          guard let json = try c.query(PostgresSQL.Add.kind, [study, name]).json(0, 0) else {
+            throw TunaStoreError.corrupt("study_params lost '\(name)'")
+          }
+          existing = try JSON.distribution(json)
+          learned[name] = existing
+        }
+        guard existing.isCompatible(with: distribution) else {
+          throw StorageError.incompatibleDistribution(name: name, existing: existing.description, asked: distribution.description)
+        }
+      }
+      var best: String?
+      if t.state == .complete, n.int(0, 1) == 1, let values = t.values, values.count == 1, !values[0].isNaN {
+        best = postgresText(values[0])
+      }
+      id = try c.query(PostgresSQL.Add.trial, [
+        study, String(n.int(0, 0)), t.state.rawValue, t.values.map { JSON.encode($0) }, best,
+        t.datetimeStart.map { postgresText($0.timeIntervalSinceReferenceDate) },
+        t.datetimeComplete.map { postgresText($0.timeIntervalSinceReferenceDate) }, t.failReason, token,
+      ]).int(0, 0)
+      let trial = String(id)
+      for (name, value) in t.params {
+        guard let distribution = t.distributions[name] else { continue }
+        try c.query(PostgresSQL.Add.param, [trial, name, JSON.encode(value), JSON.encode(distribution)])
+      }
+      for (step, value) in t.intermediateValues {
+        try c.query(PostgresSQL.Add.intermediate, [trial, String(step), postgresText(value)])
+      }
+      for (key, value) in t.userAttrs { try c.query(PostgresSQL.Add.userAttr, [trial, key, JSON.encode(value)]) }
+      for (key, value) in t.systemAttrs { try c.query(PostgresSQL.Add.systemAttr, [trial, key, JSON.encode(value)]) }
+      try c.execute("COMMIT")
+    } catch {
+      if c.isOpen { try? c.execute("ROLLBACK") }
+      if case StorageError.noSuchStudy = error { forget(studyID: studyID) }
+      throw error
+    }
+    for (name, kind) in learned { paramKinds[studyID, default: [:]][name] = kind }
+    return try trial(id: id)
+  }
+
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     let existing: Distribution
     if let study = studyOfTrial[trialID], let known = paramKinds[study]?[name] {

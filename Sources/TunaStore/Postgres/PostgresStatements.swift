@@ -63,6 +63,29 @@ enum PostgresSQL {
       SELECT t.id, e.key, e.value FROM t, json_each_text($4::json) AS e)
     SELECT id, number, datetime_start FROM t
     """
+  /// The pieces of `addTrial`, run in one transaction.
+  enum Add {
+    static let takeNumber = """
+      UPDATE tuna.studies SET next_number = next_number + 1 WHERE id = $1
+      RETURNING next_number - 1, json_array_length(directions::json)
+      """
+    static let registerKind = """
+      INSERT INTO tuna.study_params (study_id, name, distribution_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
+      """
+    static let kind = "SELECT distribution_json FROM tuna.study_params WHERE study_id = $1 AND name = $2"
+    static let trial = """
+      INSERT INTO tuna.trials
+        (study_id, number, state, values_json, value, datetime_start, datetime_complete, fail_reason, start_token)
+      VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7::float8, $8, $9) RETURNING id
+      """
+    static let param = """
+      INSERT INTO tuna.trial_params (trial_id, name, value_json, distribution_json) VALUES ($1, $2, $3, $4)
+      """
+    static let intermediate = "INSERT INTO tuna.trial_intermediate_values (trial_id, step, value) VALUES ($1, $2, $3::float8)"
+    static let userAttr = "INSERT INTO tuna.trial_user_attrs (trial_id, key, value_json) VALUES ($1, $2, $3)"
+    static let systemAttr = "INSERT INTO tuna.trial_system_attrs (trial_id, key, value_json) VALUES ($1, $2, $3)"
+  }
+
   static let trialWithToken = "SELECT id FROM tuna.trials WHERE study_id = $1 AND start_token = $2"
 
   /// The oldest waiting trial of study $1 that no one else is claiming, locked.

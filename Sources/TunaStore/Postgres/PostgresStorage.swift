@@ -7,7 +7,7 @@ import TunaSearch
 ///
 /// **Statements.** Every call is one SQL statement (a few when a call must diagnose a refusal),
 /// and every state change is one statement, hence one transaction: the server applies it whole
-/// or not at all. A new trial's number comes from its study's row (`next_number`), updated in
+/// or not at all (`addTrial`, which copies a whole trial, is one explicit transaction). A new trial's number comes from its study's row (`next_number`), updated in
 /// the statement that inserts the trial, so numbers are dense and unique however many hosts
 /// create trials at once. A waiting trial is claimed with `FOR UPDATE SKIP LOCKED`: exactly one
 /// claimer gets it, and the others move on to the next. Every write to a trial locks the trial's
@@ -91,6 +91,11 @@ public final class PostgresStorage: Storage {
   public func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? {
     let token = UUID().uuidString
     return try engine.withLock { try $0.retrying { e, retry in try e.claimWaitingTrial(studyID: studyID, token: token, retry: retry) } }
+  }
+
+  public func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial {
+    let token = UUID().uuidString
+    return try engine.withLock { try $0.retrying { e, retry in try e.addTrial(studyID: studyID, trial, token: token, retry: retry) } }
   }
 
   public func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {

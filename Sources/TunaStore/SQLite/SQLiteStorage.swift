@@ -83,6 +83,10 @@ public final class SQLiteStorage: Storage {
     try engine.withLock { try $0.claimWaitingTrial(studyID: studyID) }
   }
 
+  public func addTrial(studyID: Int, _ trial: FrozenTrial) throws -> FrozenTrial {
+    try engine.withLock { try $0.addTrial(studyID: studyID, trial) }
+  }
+
   public func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {
     try engine.withLock { try $0.startTrial(studyID: studyID, beating: beating) }
   }
@@ -447,6 +451,61 @@ private final class Engine {
     return try trial(id: id)
   }
 
+  func addTrial(studyID: Int, _ t: FrozenTrial) throws -> FrozenTrial {
+    let (id, learned) = try c.transaction(write: true) { () throws -> (Int, [String: Distribution]) in
+      let directions = try requireStudy(studyID).directions
+      var learned: [String: Distribution] = [:]
+      for (name, distribution) in t.distributions.sorted(by: { $0.key < $1.key }) {
+        let found = try kind(study: studyID, name: name, distribution: distribution)
+        if found.learned { learned[name] = found.kind }
+      }
+      let number = try c.with(SQL.nextNumber) { s in
+        s.bind(1, studyID)
+        _ = try s.step()
+        return s.int(0)
+      }
+      var best: Double?
+      if t.state == .complete, directions.count == 1, let values = t.values, values.count == 1, !values[0].isNaN { best = values[0] }
+      try c.run(
+        """
+        INSERT INTO trials (study_id, number, state, values_json, value, datetime_start, datetime_complete, fail_reason)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+      ) { s in
+        s.bind(1, studyID)
+        s.bind(2, number)
+        s.bind(3, t.state.rawValue)
+        s.bind(4, t.values.map { JSON.encode($0) })
+        s.bind(5, best)
+        s.bind(6, t.datetimeStart?.timeIntervalSinceReferenceDate)
+        s.bind(7, t.datetimeComplete?.timeIntervalSinceReferenceDate)
+        s.bind(8, t.failReason)
+      }
+      let id = Int(sqlite3_last_insert_rowid(c.db))
+      for (name, value) in t.params {
+        guard let distribution = t.distributions[name] else { continue }
+        try c.run("INSERT INTO trial_params (trial_id, name, value_json, distribution_json) VALUES (?, ?, ?, ?)") { s in
+          s.bind(1, id)
+          s.bind(2, name)
+          s.bind(3, JSON.encode(value))
+          s.bind(4, JSON.encode(distribution))
+        }
+      }
+      for (step, value) in t.intermediateValues {
+        try c.run("INSERT INTO trial_intermediate_values (trial_id, step, value) VALUES (?, ?, ?)") { s in
+          s.bind(1, id)
+          s.bind(2, step)
+          s.bind(3, value)
+        }
+      }
+      for (key, value) in t.userAttrs { try upsertAttr(SQL.userAttrs, trialID: id, key: key, value: value) }
+      for (key, value) in t.systemAttrs { try upsertAttr(SQL.systemAttrs, trialID: id, key: key, value: value) }
+      return (id, learned)
+    }
+    for (name, kind) in learned { paramKinds[studyID, default: [:]][name] = kind }
+    return try trial(id: id)
+  }
+
   func claimWaitingTrial(studyID: Int) throws -> FrozenTrial? {
     let now = Date()
     return try c.transaction(write: true) { () throws -> FrozenTrial? in
@@ -465,30 +524,40 @@ private final class Engine {
     }
   }
 
+  /// The distribution parameter `name` has in the study, registering `distribution` when it is
+  /// the first; throws when `distribution` is of another kind. Inside a write transaction; the
+  /// caller keeps what it learned in `paramKinds` once the transaction committed.
+  private func kind(
+    study: Int, name: String, distribution: Distribution
+  ) throws -> (kind: Distribution, learned: Bool) {
+    var result: (kind: Distribution, learned: Bool)
+    if let known = paramKinds[study]?[name] {
+      result = (known, false)
+    } else {
+      try c.run("INSERT OR IGNORE INTO study_params (study_id, name, distribution_json) VALUES (?, ?, ?)") { s in
+        s.bind(1, study)
+        s.bind(2, name)
+        s.bind(3, JSON.encode(distribution))
+      }
+      let existing = try c.with(SQL.paramKind) { s in
+        s.bind(1, study)
+        s.bind(2, name)
+        guard try s.step(), let json = try s.json(0) else { throw TunaStoreError.corrupt("study_params lost '\(name)'") }
+        return try JSON.distribution(json)
+      }
+      result = (existing, true)
+    }
+    guard result.kind.isCompatible(with: distribution) else {
+      throw StorageError.incompatibleDistribution(name: name, existing: result.kind.description, asked: distribution.description)
+    }
+    return result
+  }
+
   func setTrialParam(trialID: Int, name: String, value: ParamValue, distribution: Distribution) throws {
     let learned = try c.transaction(write: true) { () throws -> (study: Int, kind: Distribution)? in
       let at = try writable(trialID)
-      var learned: (study: Int, kind: Distribution)?
-      let existing: Distribution
-      if let known = paramKinds[at.study]?[name] {
-        existing = known
-      } else {
-        try c.run("INSERT OR IGNORE INTO study_params (study_id, name, distribution_json) VALUES (?, ?, ?)") { s in
-          s.bind(1, at.study)
-          s.bind(2, name)
-          s.bind(3, JSON.encode(distribution))
-        }
-        existing = try c.with(SQL.paramKind) { s in
-          s.bind(1, at.study)
-          s.bind(2, name)
-          guard try s.step(), let json = try s.json(0) else { throw TunaStoreError.corrupt("study_params lost '\(name)'") }
-          return try JSON.distribution(json)
-        }
-        learned = (at.study, existing)
-      }
-      guard existing.isCompatible(with: distribution) else {
-        throw StorageError.incompatibleDistribution(name: name, existing: existing.description, asked: distribution.description)
-      }
+      let found = try kind(study: at.study, name: name, distribution: distribution)
+      let learned: (study: Int, kind: Distribution)? = found.learned ? (at.study, found.kind) : nil
       try c.run(
         """
         INSERT INTO trial_params (trial_id, name, value_json, distribution_json) VALUES (?, ?, ?, ?)
