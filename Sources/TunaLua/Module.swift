@@ -67,7 +67,7 @@ extension TunaEngine {
     LuaLibrary(
       "tuna", "Tuna's Lua API: studies, samplers, pruners, training and analysis.",
       fields: [LuaFieldDoc("version", "string", "The version of Tuna running the script.")],
-      functions: [createStudyBinding, luaSamplerBinding, luaPrunerBinding] + analysisBindings)
+      functions: [createStudyBinding, copyStudyBinding, luaSamplerBinding, luaPrunerBinding] + analysisBindings)
   }
 
   /// Tables the host hands to scripts with plain fields, or takes from them, documented for

@@ -22,6 +22,20 @@ extension TunaEngine {
     "name?: string, direction?: \"minimize\"|\"maximize\", directions?: (\"minimize\"|\"maximize\")[], sampler?: tuna.Sampler, pruner?: tuna.Pruner, storage?: string, load_if_exists?: boolean, heartbeat_interval?: number, grace_period?: number, retry_failed?: integer, deterministic?: boolean|integer"
   )
 
+  /// Refuses, in the sandbox, a storage a script names itself (the command line's `--storage`
+  /// is the user's own choice): a SQLite file outside the granted directories, or any database
+  /// server.
+  func checkScriptStorage(_ url: String, option: String, for function: String) throws {
+    guard state.isSandboxed, url != configuration.storage else { return }
+    switch try? StorageLocation(url) {
+    case .sqlite(let path)?: _ = try configuration.files.checkWrite(path, for: function)
+    case .postgres?:
+      throw ArgumentError(
+        1, "\(option): a sandboxed script cannot connect to a database server; name it with tuna run --storage instead")
+    default: break
+    }
+  }
+
   private func createStudy(_ lua: Lua, _ function: String) throws -> Int32 {
     let options = try Options(lua, at: 1, Self.studyOptions)
     func direction(_ text: String?) throws -> StudyDirection {
@@ -51,17 +65,7 @@ extension TunaEngine {
       return box.value
     }
     let scriptURL = try options.string("storage")
-    if let scriptURL, state.isSandboxed, scriptURL != configuration.storage {
-      // The command line's --storage is the user's own choice; a script's storage is a file it
-      // asks to create or change, or a server it asks to reach.
-      switch try? StorageLocation(scriptURL) {
-      case .sqlite(let path)?: _ = try configuration.files.checkWrite(path, for: function)
-      case .postgres?:
-        throw ArgumentError(
-          1, "storage: a sandboxed script cannot connect to a database server; name it with tuna run --storage instead")
-      default: break
-      }
-    }
+    if let scriptURL { try checkScriptStorage(scriptURL, option: "storage", for: function) }
     let url = scriptURL ?? configuration.storage
     let storage: any Storage
     do { storage = try storages.storage(url) } catch let e as TunaStoreError {

@@ -9,7 +9,7 @@ struct Tuna: ParsableCommand {
     abstract: "Hyperparameter tuning driven by Lua scripts.",
     version: "0.1.0",
     subcommands: [
-      Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self,
+      Run.self, StudiesCommand.self, TrialsCommand.self, BestCommand.self, ExportCommand.self, DeleteCommand.self, CopyCommand.self,
       ImportanceCommand.self, ReportCommand.self, AnnotationsCommand.self,
     ]
   )

@@ -15,6 +15,11 @@ tuna.version = nil
 ---@return tuna.Study
 function tuna.create_study(options) end
 
+---Copies a study and all its trials to another storage; returns how many trials it copied.
+---@param options { study: string, from?: string, to: string, as?: string }
+---@return integer
+function tuna.copy_study(options) end
+
 ---A sampler written in Lua; the spec table is its `self`, where it may keep state.
 ---@param spec tuna.SamplerSpec
 ---@return tuna.Sampler

@@ -7,13 +7,14 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
   /// The five-character SQLSTATE, when the server sent one.
   public let sqlState: String?
   public let message: String
-  /// What the storage was doing: the server it connected to (password hidden) or the statement.
+  /// What the storage was doing: "connecting to" the server (password hidden), or "in" the
+  /// statement.
   public let context: String
   /// Whether the connection was gone after the failure (a dropped link, a restarted server).
   public let connectionLost: Bool
 
   public var description: String {
-    "PostgreSQL error\(sqlState.map { " \($0)" } ?? "") in \(context): \(message)"
+    "PostgreSQL error\(sqlState.map { " \($0)" } ?? "") \(context): \(message)"
   }
 
   /// Whether running the same statement again may succeed: a lost connection, a serialization
@@ -131,7 +132,7 @@ final class PostgresConnection {
   /// A statement as messages show it: its first line.
   private static func context(_ sql: String) -> String {
     let line = sql.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? sql
-    return "'\(line.trimmingCharacters(in: .whitespaces))\(sql.contains("\n") ? " …" : "")'"
+    return "in '\(line.trimmingCharacters(in: .whitespaces))\(sql.contains("\n") ? " …" : "")'"
   }
 
   private static func text(_ p: UnsafePointer<CChar>?) -> String {
