@@ -99,6 +99,29 @@ final class StudyTests: XCTestCase {
     XCTAssertEqual(try study.trials()[1].values, [1])
   }
 
+  /// A worker whose heartbeats stopped reaching the storage (a cut link, a paused process) comes
+  /// back to find its trial failed as stale by another: telling it returns the stored outcome,
+  /// and the worker goes on with the study; any other finished trial still refuses.
+  func testTellingATrialAnotherWorkerFailedAsStaleReturnsTheStoredOutcome() throws {
+    let storage = InMemoryStorage()
+    let study = try makeStudy(storage: storage, name: "stale")
+    let trial = try study.ask()
+    try storage.recordHeartbeat(trialID: trial.id)
+    Thread.sleep(forTimeInterval: 0.05)
+    let failed = try study.recoverStaleTrials(olderThan: 0.01, retry: 1)
+    XCTAssertEqual(failed.map(\.number), [trial.number])
+    let told = try study.tell(trial, values: [1])
+    XCTAssertEqual(told.state, .fail)
+    XCTAssertEqual(told.failReason, staleTrialFailReason)
+    XCTAssertTrue(trial.isFinished)
+    // The retry runs next, with the same parameters.
+    let retry = try study.ask()
+    XCTAssertEqual(retry.number, 1)
+    try study.tell(retry, values: [2])
+    try study.optimize(OptimizeOptions(nTrials: 2)) { t in [try t.suggestFloat("x", 0, 1)] }
+    XCTAssertEqual(try study.trials().map(\.state), [.fail, .complete, .complete, .complete])
+  }
+
   func testTellWithAnUnfinishedStateThrows() throws {
     let study = try makeStudy()
     let trial = try study.ask()

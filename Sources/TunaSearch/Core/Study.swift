@@ -179,7 +179,18 @@ public final class Study {
       hookError = error
       if state != .fail { (state, values, reason) = (.fail, nil, String(describing: error)) }
     }
-    let frozen = try storage.finishTrial(trialID: trial.id, state: state, values: values, failReason: reason)
+    let frozen: FrozenTrial
+    do {
+      frozen = try storage.finishTrial(trialID: trial.id, state: state, values: values, failReason: reason)
+    } catch StorageError.trialFinished(let number) {
+      // Another worker failed the trial as stale while it ran here (its heartbeats stopped
+      // reaching the storage: a cut link, a paused process). Its outcome stands, this result is
+      // dropped, and the study goes on (with a retry, if the study retries failed trials).
+      let stored = try storage.trial(id: trial.id)
+      guard stored.state == .fail, stored.failReason == staleTrialFailReason else { throw StorageError.trialFinished(number: number) }
+      trial.markFinished()
+      return stored
+    }
     trial.markFinished()
     if let hookError { throw TrialFailed(trial: frozen, underlying: hookError) }
     return frozen
