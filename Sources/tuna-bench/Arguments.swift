@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the command line asked for.
 struct Arguments {
   enum Command: String {
@@ -9,6 +11,10 @@ struct Arguments {
   var command: Command = .all
   var jsonPath: String?
   var quick = false
+  /// storage: a PostgreSQL database to measure too (else TUNA_BENCH_POSTGRES_URL, else none).
+  var postgres: String? = ProcessInfo.processInfo.environment["TUNA_BENCH_POSTGRES_URL"]
+  /// storage: also measure processes on several hosts (network namespaces; needs root).
+  var hosts = false
   var repetitions: Int?
   var probeMode: String?
   var seeds: Int?
@@ -30,14 +36,19 @@ struct Arguments {
                   worker threads, lag 4 and 8 (random, TPE with a constant liar, auto)
       prune       TPE tuning the digits MLP (40 trials x <= 20 epochs) without a pruner and with the
                   median pruner, ASHA and Hyperband: epochs trained, wall time, best accuracy
-      storage     SQLite against memory per trial; tuna run processes sharing one SQLite file:
-                  throughput of 1, 2, 4, 8, and the speedup of 2 workers on the digits MLP
+      storage     SQLite (and PostgreSQL, with --postgres) against memory per trial; tuna run processes
+                  sharing one study: throughput of 1, 2, 4, 8 (one SQLite file, a PostgreSQL database
+                  on loopback, and with --hosts across network-namespace hosts), and the speedup of 2
+                  workers on the digits MLP
                   (needs the tuna executable next to tuna-bench)
       analysis    PED-ANOVA and fANOVA (main effects, all pairs) on 1,000 and 10,000 trials of 8
                   parameters beside the forest fit; tuna report on a 10,000-trial SQLite study
       all         bridge and overhead (the default; train is separate: it takes a while)
 
       --json PATH       also write the results as JSON to PATH
+      --postgres URL    storage: a PostgreSQL database to measure beside memory and SQLite (also from
+                        TUNA_BENCH_POSTGRES_URL); its studies are left in place
+      --hosts           storage: throughput of processes on 3 hosts (network namespaces, scripts/tests/multihost.py; root)
       --quick           a smaller, faster run (for tests); figures are rougher
       --repetitions N   best of N runs of each measurement (default 5, 3 with --quick; storage: the
                         median of N)
@@ -81,6 +92,11 @@ struct Arguments {
       case "--samplers":
         guard let text = rest.popFirst(), !text.isEmpty else { throw UsageError(description: "--samplers needs a list of names") }
         samplerNames = text.split(separator: ",").map(String.init)
+      case "--postgres":
+        guard let url = rest.popFirst(), !url.isEmpty else { throw UsageError(description: "--postgres needs a URL") }
+        postgres = url
+      case "--hosts":
+        hosts = true
       case "--problems":
         guard let text = rest.popFirst(), !text.isEmpty else { throw UsageError(description: "--problems needs a list of names") }
         problemNames = text.split(separator: ",").map(String.init)

@@ -2,14 +2,19 @@ import Foundation
 import TunaSearch
 import TunaStore
 
-/// What a SQLite storage costs and what several workers on one file give: the per-trial cost of
-/// SQLite against memory (Study driven from Swift), the trial throughput of 1, 2, 4 and 8 `tuna
-/// run` processes sharing one file, and the speedup of 2 workers (processes, or threads of one
-/// process) over 1 on a CPU-bound objective (the digits MLP). Every figure is a ratio against a
-/// baseline measured in the same run.
+/// What a stored study costs and what several workers on one study give: the per-trial cost of
+/// SQLite (and PostgreSQL, given a database) against memory (Study driven from Swift), the trial
+/// throughput of 1, 2, 4 and 8 `tuna run` processes sharing one study (in a SQLite file, in
+/// PostgreSQL on loopback, and across network-namespace hosts), and the speedup of 2 workers
+/// (processes, or threads of one process) over 1 on a CPU-bound objective (the digits MLP).
+/// Every figure is a ratio against a baseline measured in the same run.
 enum StorageBench {
   /// SQLite may add at most this many milliseconds per trial to an in-memory study…
   static let overheadTargetMilliseconds = 1.0
+  /// …and PostgreSQL on loopback at most this many…
+  static let postgresTargetMilliseconds = 2.0
+  /// …while 8 processes across hosts sustain at least this many trivial trials per second.
+  static let hostsThroughputTarget = 1_000.0
   /// …and 2 workers on 2 cores should run a CPU-bound study at least this much faster than 1.
   static let speedupTarget = 1.8
 
@@ -51,8 +56,10 @@ enum StorageBench {
     var extraMilliseconds: Double
   }
 
-  /// `processes` `tuna run` processes sharing one file, the trials split evenly.
+  /// `processes` `tuna run` processes sharing one study, the trials split evenly.
   struct ThroughputRow: Codable {
+    /// Where the study is: "sqlite file", "postgresql loopback" or "postgresql hosts".
+    var backend: String
     var processes: Int
     var trials: Int
     /// Launch of the first process to exit of the last, per repetition.
@@ -92,7 +99,12 @@ enum StorageBench {
     var overhead: [OverheadRow]
     var sqliteExtraMilliseconds: Double
     var meetsOverheadTarget: Bool
+    var postgresExtraMilliseconds: Double?
+    var meetsPostgresTarget: Bool?
+    /// The PostgreSQL database measured (password hidden) and the server's version.
+    var postgres: String?
     var throughput: [ThroughputRow]
+    var meetsHostsThroughputTarget: Bool?
     var speedup: [SpeedupRow]
     var tunaExecutable: String
     var timer = "wall time, median over the repetitions; CPU time of the child processes alongside"
@@ -100,7 +112,7 @@ enum StorageBench {
 
   // MARK: Running
 
-  static func run(quick: Bool, repetitions: Int) throws -> Results {
+  static func run(quick: Bool, repetitions: Int, postgres: String?, hosts: Bool) throws -> Results {
     let sizes = sizes(quick: quick, repetitions: repetitions)
     let tuna = try tunaExecutable()
     let digitsScript = try benchScript("storage_digits.lua")
@@ -109,14 +121,26 @@ enum StorageBench {
     defer { try? FileManager.default.removeItem(at: scratch) }
     let loadBefore = loadAverage()
 
+    let variants = variants(postgres: postgres)
     say("  per-trial overhead: \(sizes.overheadTrials) trials × \(sizes.repetitions) studies per variant")
-    let overhead = try overheadRows(sizes, scratch: scratch)
+    let overhead = try overheadRows(sizes, variants: variants, scratch: scratch)
     let sqlite = overhead.first { $0.variant == "sqlite" }!
+    let server = overhead.first { $0.variant == "postgresql" }
 
     say("  throughput: \(sizes.throughputTrials) trials shared by \(sizes.processCounts.map(String.init).joined(separator: ", ")) processes")
     let script = scratch.appendingPathComponent("storage_trivial.lua")
     try trivialScript.write(to: script, atomically: true, encoding: .utf8)
-    let throughput = try throughputRows(sizes, tuna: tuna, script: script, scratch: scratch)
+    var throughput = try throughputRows(sizes, tuna: tuna, script: script, scratch: scratch, postgres: nil)
+    if let postgres {
+      throughput += try throughputRows(sizes, tuna: tuna, script: script, scratch: scratch, postgres: postgres)
+    }
+    var hostsMeetTarget: Bool?
+    if hosts {
+      say("  throughput across hosts: scripts/tests/multihost.py --bench")
+      let rows = try hostRows(tuna: tuna, scratch: scratch)
+      throughput += rows
+      hostsMeetTarget = rows.first { $0.processes == 8 }.map { $0.trialsPerSecondInTrials >= hostsThroughputTarget }
+    }
 
     say("  speedup: digits MLP, \(sizes.digitsTrials) trials × \(sizes.digitsEpochs) epochs")
     let speedup = try speedupRows(sizes, tuna: tuna, script: digitsScript, scratch: scratch)
@@ -124,8 +148,11 @@ enum StorageBench {
     return Results(
       sizes: sizes, cores: ProcessInfo.processInfo.activeProcessorCount, loadAverageBefore: loadBefore,
       loadAverageAfter: loadAverage(), overhead: overhead, sqliteExtraMilliseconds: sqlite.extraMilliseconds,
-      meetsOverheadTarget: sqlite.extraMilliseconds <= overheadTargetMilliseconds, throughput: throughput, speedup: speedup,
-      tunaExecutable: tuna.path)
+      meetsOverheadTarget: sqlite.extraMilliseconds <= overheadTargetMilliseconds,
+      postgresExtraMilliseconds: server?.extraMilliseconds,
+      meetsPostgresTarget: server.map { $0.extraMilliseconds <= postgresTargetMilliseconds },
+      postgres: try postgres.map(serverDescription), throughput: throughput, meetsHostsThroughputTarget: hostsMeetTarget,
+      speedup: speedup, tunaExecutable: tuna.path)
   }
 
   // MARK: Per-trial overhead
@@ -134,21 +161,32 @@ enum StorageBench {
   private struct Variant {
     let name: String
     let setting: String
-    let sqlite: Bool
+    /// nil: in memory; "sqlite": a new file; else the PostgreSQL URL.
+    let storage: String?
     let heartbeats: Bool
   }
 
-  private static let variants = [
-    Variant(name: "memory", setting: "InMemoryStorage", sqlite: false, heartbeats: false),
-    Variant(name: "sqlite", setting: "SQLiteStorage, a new file (WAL, synchronous NORMAL)", sqlite: true, heartbeats: false),
-    Variant(
-      name: "memory + heartbeats", setting: "InMemoryStorage, heartbeat 5 s, stale check 20 s", sqlite: false, heartbeats: true),
-    Variant(
-      name: "sqlite + heartbeats", setting: "SQLiteStorage, heartbeat 5 s, stale check 20 s (tuna's default for a stored study)",
-      sqlite: true, heartbeats: true),
-  ]
+  private static func variants(postgres: String?) -> [Variant] {
+    var variants = [
+      Variant(name: "memory", setting: "InMemoryStorage", storage: nil, heartbeats: false),
+      Variant(name: "sqlite", setting: "SQLiteStorage, a new file (WAL, synchronous NORMAL)", storage: "sqlite", heartbeats: false),
+      Variant(
+        name: "memory + heartbeats", setting: "InMemoryStorage, heartbeat 5 s, stale check 20 s", storage: nil, heartbeats: true),
+      Variant(
+        name: "sqlite + heartbeats", setting: "SQLiteStorage, heartbeat 5 s, stale check 20 s (tuna's default for a stored study)",
+        storage: "sqlite", heartbeats: true),
+    ]
+    if let postgres {
+      variants += [
+        Variant(name: "postgresql", setting: "PostgresStorage, a new study in \(redactedStorageURL(postgres))", storage: postgres, heartbeats: false),
+        Variant(
+          name: "postgresql + heartbeats", setting: "PostgresStorage, heartbeat 5 s, stale check 20 s", storage: postgres, heartbeats: true),
+      ]
+    }
+    return variants
+  }
 
-  private static func overheadRows(_ sizes: Sizes, scratch: URL) throws -> [OverheadRow] {
+  private static func overheadRows(_ sizes: Sizes, variants: [Variant], scratch: URL) throws -> [OverheadRow] {
     var wall = Array(repeating: [Double](), count: variants.count)
     var cpu = wall
     // Interleaved (A B C D, A B C D, …) so that a noisy spell hits every variant alike.
@@ -171,11 +209,14 @@ enum StorageBench {
   /// One study of `trials` trials, random sampler, 5 float parameters, a trivial objective; the
   /// time covers `optimize` only (not opening the file).
   private static func overheadStudy(_ variant: Variant, trials: Int, scratch: URL, repetition: Int) throws -> Timing {
-    let storage: any Storage =
-      variant.sqlite
-      ? try SQLiteStorage(path: scratch.appendingPathComponent("overhead-\(variant.name)-\(repetition).db").path)
-      : InMemoryStorage()
-    let study = try Study.create(name: "overhead", direction: .minimize, sampler: RandomSampler(seed: 7), storage: storage)
+    let storage: any Storage
+    switch variant.storage {
+    case nil: storage = InMemoryStorage()
+    case "sqlite"?: storage = try SQLiteStorage(path: scratch.appendingPathComponent("overhead-\(variant.name)-\(repetition).db").path)
+    case let url?: storage = try openStorage(url)
+    }
+    let study = try Study.create(
+      name: "overhead-\(UUID().uuidString)", direction: .minimize, sampler: RandomSampler(seed: 7), storage: storage)
     var options = OptimizeOptions(nTrials: trials, catchErrors: false)
     if variant.heartbeats {
       options.heartbeatInterval = 5
@@ -200,11 +241,11 @@ enum StorageBench {
 
   /// The trivial objective the processes run: one float, `x * x`.
   static let trivialScript = """
-    -- tuna-bench storage: processes sharing a study in one SQLite file, a trivial objective.
-    -- Arguments: PATH N_TRIALS.
-    local path, n = ...
+    -- tuna-bench storage: processes sharing a study, a trivial objective.
+    -- Arguments: STORAGE_URL STUDY N_TRIALS.
+    local url, name, n = ...
     local study = tuna.create_study{
-      name = "throughput", storage = "sqlite:" .. path, load_if_exists = true, sampler = tuna.samplers.random{},
+      name = name, storage = url, load_if_exists = true, sampler = tuna.samplers.random{},
     }
     study:optimize(function(trial)
       local x = trial:suggest_float("x", -1, 1)
@@ -213,16 +254,21 @@ enum StorageBench {
 
     """
 
-  private static func throughputRows(_ sizes: Sizes, tuna: URL, script: URL, scratch: URL) throws -> [ThroughputRow] {
+  /// Throughput rows of one backend: a new SQLite file per run, or (given `postgres`) a new
+  /// study per run in that database.
+  private static func throughputRows(
+    _ sizes: Sizes, tuna: URL, script: URL, scratch: URL, postgres: String?
+  ) throws -> [ThroughputRow] {
     var wall = [Int: [Double]](), span = [Int: [Double]]()
     for repetition in 0..<sizes.repetitions {
       for k in sizes.processCounts {
-        let file = scratch.appendingPathComponent("throughput-\(k)-\(repetition).db").path
-        let study = try createStudy(file, name: "throughput", direction: .minimize)
+        let url = postgres ?? "sqlite:" + scratch.appendingPathComponent("throughput-\(k)-\(repetition).db").path
+        let name = "throughput-\(UUID().uuidString)"
+        let study = try createStudy(url, name: name, direction: .minimize)
         let share = sizes.throughputTrials / k
         let run = try runProcesses(
-          tuna, count: k, arguments: ["run", "--quiet", script.path, "--", file, String(share)], scratch: scratch)
-        let trials = try checkStudy(file, study: study, trials: share * k, what: "throughput, \(k) processes")
+          tuna, count: k, arguments: ["run", "--quiet", script.path, "--", url, name, String(share)], scratch: scratch)
+        let trials = try checkStudy(url, study: study, trials: share * k, what: "throughput, \(k) processes")
         wall[k, default: []].append(run.wallSeconds)
         span[k, default: []].append(trialSpan(trials))
       }
@@ -230,7 +276,7 @@ enum StorageBench {
     let rows = sizes.processCounts.map { k in
       let trials = sizes.throughputTrials / k * k
       return ThroughputRow(
-        processes: k, trials: trials, wallSeconds: wall[k]!, trialSpanSeconds: span[k]!,
+        backend: postgres == nil ? "sqlite file" : "postgresql loopback", processes: k, trials: trials, wallSeconds: wall[k]!, trialSpanSeconds: span[k]!,
         trialsPerSecond: Double(trials) / median(wall[k]!), trialsPerSecondInTrials: Double(trials) / median(span[k]!),
         ratioToOne: 0)
     }
@@ -239,6 +285,53 @@ enum StorageBench {
       row.ratioToOne = row.trialsPerSecond / rows[0].trialsPerSecond
       return row
     }
+  }
+
+  /// The database as the results show it: its URL (password hidden) and the server's version.
+  private static func serverDescription(_ url: String) throws -> String {
+    let version = try PostgresStorage(url: url).serverVersion()
+    return "\(redactedStorageURL(url)) (PostgreSQL \(version))"
+  }
+
+  /// Throughput across hosts: `scripts/tests/multihost.py --bench` makes network-namespace hosts,
+  /// a server in one of them, and runs 1, 2, 4 and 8 processes spread over the others.
+  private static func hostRows(tuna: URL, scratch: URL) throws -> [ThroughputRow] {
+    let script = try repositoryFile("scripts/tests/multihost.py")
+    let json = scratch.appendingPathComponent("hosts.json")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", script.path, "--bench", "--tuna", tuna.path, "--json", json.path]
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw BenchError("storage --hosts: multihost.py --bench failed (status \(p.terminationStatus))") }
+    let measured = try JSONDecoder().decode(HostsBench.self, from: Data(contentsOf: json))
+    let rows = measured.bench.map { r in
+      ThroughputRow(
+        backend: "postgresql hosts", processes: r.processes, trials: r.trials, wallSeconds: [r.wallSeconds],
+        trialSpanSeconds: [r.trialSpanSeconds], trialsPerSecond: Double(r.trials) / r.wallSeconds,
+        trialsPerSecondInTrials: Double(r.trials) / r.trialSpanSeconds, ratioToOne: 0)
+    }
+    return rows.map { row in
+      var row = row
+      row.ratioToOne = row.trialsPerSecond / rows[0].trialsPerSecond
+      return row
+    }
+  }
+
+  /// What `multihost.py --bench --json` writes.
+  private struct HostsBench: Decodable {
+    struct Row: Decodable {
+      var processes: Int
+      var trials: Int
+      var wallSeconds: Double
+      var trialSpanSeconds: Double
+      enum CodingKeys: String, CodingKey {
+        case processes, trials
+        case wallSeconds = "wall_seconds"
+        case trialSpanSeconds = "trial_span_seconds"
+      }
+    }
+    var bench: [Row]
   }
 
   /// Seconds from the first trial's start to the last trial's end.
@@ -270,12 +363,12 @@ enum StorageBench {
     for repetition in 0..<sizes.repetitions {
       for (i, setup) in setups.enumerated() {
         let file = scratch.appendingPathComponent("digits-\(i)-\(repetition).db").path
-        let study = try createStudy(file, name: "digits", direction: .maximize)
+        let study = try createStudy("sqlite:" + file, name: "digits", direction: .maximize)
         var arguments = ["run", "--quiet"]
         if setup.workers > 1 { arguments += ["--workers", String(setup.workers)] }
         arguments += [script.path, "--", file, String(n / setup.processes), String(sizes.digitsEpochs)]
         let run = try runProcesses(tuna, count: setup.processes, arguments: arguments, scratch: scratch)
-        let trials = try checkStudy(file, study: study, trials: n / setup.processes * setup.processes, what: "digits, \(setup.name)")
+        let trials = try checkStudy("sqlite:" + file, study: study, trials: n / setup.processes * setup.processes, what: "digits, \(setup.name)")
         wall[i].append(run.wallSeconds)
         cpu[i].append(run.cpuSeconds)
         best[i] = max(best[i], trials.compactMap(\.value).max() ?? .nan)
@@ -310,29 +403,31 @@ enum StorageBench {
     return url
   }
 
-  /// A script under scripts/bench of this package (found from this source file, else from the
-  /// working directory).
-  static func benchScript(_ name: String) throws -> URL {
+  /// A script under scripts/bench of this package.
+  static func benchScript(_ name: String) throws -> URL { try repositoryFile("scripts/bench/" + name) }
+
+  /// A file of this package (found from this source file, else from the working directory).
+  static func repositoryFile(_ path: String) throws -> URL {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let candidates = [
-      root.appendingPathComponent("scripts/bench/\(name)"),
-      URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("scripts/bench/\(name)"),
+      root.appendingPathComponent(path),
+      URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path),
     ]
     guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-      throw BenchError("storage: scripts/bench/\(name) not found (looked in \(candidates.map(\.path).joined(separator: ", ")))")
+      throw BenchError("storage: \(path) not found (looked in \(candidates.map(\.path).joined(separator: ", ")))")
     }
     return found
   }
 
-  /// Creates the file and its study before the processes start, so that none of them races
+  /// Creates the storage and its study before the processes start, so that none of them races
   /// another to create it.
-  private static func createStudy(_ path: String, name: String, direction: StudyDirection) throws -> StudyRecord {
-    try SQLiteStorage(path: path).createStudy(name: name, directions: [direction])
+  private static func createStudy(_ url: String, name: String, direction: StudyDirection) throws -> StudyRecord {
+    try openStorage(url).createStudy(name: name, directions: [direction])
   }
 
   /// The study's trials, checked: `trials` of them, numbered 0…trials−1, all complete.
-  private static func checkStudy(_ path: String, study: StudyRecord, trials: Int, what: String) throws -> [FrozenTrial] {
-    let stored = try SQLiteStorage(path: path).trials(studyID: study.id, states: nil)
+  private static func checkStudy(_ url: String, study: StudyRecord, trials: Int, what: String) throws -> [FrozenTrial] {
+    let stored = try openStorage(url).trials(studyID: study.id, states: nil)
     let complete = stored.filter { $0.state == .complete }.count
     guard stored.map(\.number) == Array(0..<trials), complete == trials else {
       throw BenchError("\(what): \(stored.count) trials stored, \(complete) complete; expected \(trials), numbered densely")
@@ -399,6 +494,9 @@ enum StorageBench {
       if r.variant == "sqlite" {
         note = "+ ≤ \(fixed(overheadTargetMilliseconds, 1)) ms: \(verdict(results.meetsOverheadTarget))"
       }
+      if r.variant == "postgresql", let meets = results.meetsPostgresTarget {
+        note = "+ ≤ \(fixed(postgresTargetMilliseconds, 1)) ms: \(verdict(meets))"
+      }
       overhead.add(
         r.variant, fixed(r.medianWallMilliseconds, 3), fixed(r.medianCPUMilliseconds, 3),
         r.variant == "memory" ? "—" : fixed(r.extraMilliseconds, 3), fixed(r.medianWallMilliseconds / memory, 1), note)
@@ -420,11 +518,12 @@ enum StorageBench {
     }
 
     var throughput = Table(
-      "Throughput: tuna run processes sharing one SQLite file, trivial objective, \(grouped(sizes.throughputTrials)) trials in all",
-      headers: ["processes", "trials/s", "× 1 process", "trials/s in trials", "wall s", "trials span s"], leftAligned: [0])
+      "Throughput: tuna run processes sharing one study, trivial objective, \(grouped(sizes.throughputTrials)) trials in all",
+      headers: ["storage", "processes", "trials/s", "× 1 process", "trials/s in trials", "wall s", "trials span s"],
+      leftAligned: [0])
     for r in results.throughput {
       throughput.add(
-        String(r.processes), grouped(Int(r.trialsPerSecond.rounded())), fixed(r.ratioToOne, 2),
+        r.backend, String(r.processes), grouped(Int(r.trialsPerSecond.rounded())), fixed(r.ratioToOne, 2),
         grouped(Int(r.trialsPerSecondInTrials.rounded())), fixed(median(r.wallSeconds), 2), fixed(median(r.trialSpanSeconds), 2))
     }
     throughput.notes = [
@@ -433,8 +532,17 @@ enum StorageBench {
       "trials/s in trials = trials / (last trial end − first trial start) from the file's timestamps: startup left out.",
       "Each process: tuna run --quiet, random sampler, x = suggest_float(-1, 1), return x²; heartbeats 5 s (default),"
         + " the study created before launch.",
-      "\(results.cores) cores: beyond them the processes take turns on the CPU and on the file's write lock.",
+      "\(results.cores) cores: beyond them the processes take turns on the CPU and on the file's write lock (or the server).",
     ]
+    if let postgres = results.postgres {
+      throughput.notes.append("postgresql loopback: a new study per run in \(postgres), processes on this machine.")
+    }
+    if let meets = results.meetsHostsThroughputTarget {
+      throughput.notes.append(
+        "postgresql hosts: the server in one network namespace, the processes spread over three others (veth links,"
+          + " scripts/tests/multihost.py); one run each. 8 processes ≥ \(grouped(Int(hostsThroughputTarget))) trials/s in trials:"
+          + " \(verdict(meets)).")
+    }
 
     var speedup = Table(
       "Speedup: the digits MLP (tuna.nn.fit, 64→256→256→10, batch 32, \(sizes.digitsEpochs) epochs) on \(results.cores) cores,"

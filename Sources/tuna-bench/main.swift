@@ -72,7 +72,8 @@ do {
     PruneBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
   }
   if arguments.command == .storage {
-    let results = try StorageBench.run(quick: settings.quick, repetitions: settings.repetitions)
+    let results = try StorageBench.run(
+      quick: settings.quick, repetitions: settings.repetitions, postgres: arguments.postgres, hosts: arguments.hosts)
     report.storage = results
     StorageBench.tables(results, quick: settings.quick).forEach { say($0.render()) }
   }

@@ -55,6 +55,11 @@ public final class PostgresStorage: Storage {
   /// The schema version this build writes.
   public static var schemaVersion: Int { PostgresSchema.version }
 
+  /// The server's version, as it reports it ("15.18 (Debian 15.18-0+deb12u1)").
+  public func serverVersion() throws -> String {
+    try engine.withLock { try $0.retrying { e, _ in try e.c.query("SHOW server_version").string(0, 0) ?? "?" } }
+  }
+
   public func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord {
     try engine.withLock { try $0.retrying { e, _ in try e.createStudy(name: name, directions: directions) } }
   }
