@@ -290,7 +290,7 @@ extension TunaEngine {
   }
 
   static let optimizeOptions = OptionTable(
-    "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean"
+    "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean, max_consecutive_failures?: integer"
   )
 
   /// What ends an optimize call before its next trial: a passed limit of an enclosing scope, or
@@ -329,6 +329,8 @@ extension TunaEngine {
     let ownTrialTimeout = try options.number("trial_timeout")
     let ownWorkers = try options.integer("workers")
     let showProgress = try options.bool("show_progress") ?? true
+    let ownFailures = try options.integer("max_consecutive_failures")
+    if let k = ownFailures, k < 1 { throw ArgumentError(3, "'max_consecutive_failures' must be >= 1, got \(k)") }
     for (key, seconds) in [("timeout", ownTimeout), ("trial_timeout", ownTrialTimeout)] {
       if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
     }
@@ -341,6 +343,7 @@ extension TunaEngine {
     run.timeout = Self.shorter(remainingScriptTime, ownTimeout)
     run.trialTimeout = Self.shorter(configuration.trialTimeout, ownTrialTimeout)
     run.catchErrors = try options.bool("catch") ?? true
+    run.maxConsecutiveFailures = configuration.maxConsecutiveFailures ?? ownFailures
     run.heartbeatInterval = box.heartbeatInterval
     run.staleAfter = box.gracePeriod
     run.retryFailed = box.retryFailed
@@ -428,7 +431,11 @@ extension TunaEngine {
     let loop = { [unowned self] in
       do {
         if !self.interruption.isInterrupted {
-          try box.study.optimize(run) { trial in try self.runObjective(objective, trial: trial, on: lua) }
+          try box.study.optimize(run) { trial in
+            self.emit(.trialStarted(box.study, id: trial.id, number: trial.number))
+            return try self.runObjective(objective, trial: trial, on: lua)
+          }
+          if let reason = box.study.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
         }
       } catch let failed as TrialFailed {
         throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)

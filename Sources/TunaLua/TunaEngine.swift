@@ -43,13 +43,20 @@ public final class TunaEngine {
     public var storage: String?
     /// `load_if_exists` defaults to true: rerunning a script continues its stored studies.
     public var resume = false
+    /// Every optimize call stops once this many trials in a row have failed (overrides the
+    /// script's `max_consecutive_failures`).
+    public var maxConsecutiveFailures: Int?
     public init() {}
   }
 
   /// What an embedding program (the CLI's progress line, say) hears while scripts optimize.
   public enum Event {
     case optimizeStarted(Study, nTrials: Int?, showProgress: Bool)
+    /// A trial's objective is about to run (in this engine or one of its workers).
+    case trialStarted(Study, id: Int, number: Int)
     case trialFinished(Study, FrozenTrial)
+    /// The call stopped early by itself: `max_consecutive_failures` trials in a row failed.
+    case optimizeStopped(Study, reason: String)
     case optimizeFinished(Study)
   }
 

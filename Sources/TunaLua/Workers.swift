@@ -67,13 +67,13 @@ final class WorkerJob: @unchecked Sendable {
   let configuration: TunaEngine.Configuration
   /// The memory cap the workers' states share with the main one (under --memory-limit).
   let memory: LuaSharedMemory?
-  /// Delivers a worker's finished trial to the main engine's listener.
-  let forward: @Sendable (String, FrozenTrial) -> Void
+  /// Delivers a worker's trial events to the main engine's listener, by study name.
+  let forward: @Sendable (String, WorkerEvent) -> Void
 
   init(
     ordinal: Int, studyNames: [String], storages: StorageRegistry, budget: SharedBudget, source: ScriptSource,
     configuration: TunaEngine.Configuration, memory: LuaSharedMemory?,
-    forward: @escaping @Sendable (String, FrozenTrial) -> Void
+    forward: @escaping @Sendable (String, WorkerEvent) -> Void
   ) {
     self.memory = memory
     self.ordinal = ordinal
@@ -84,6 +84,13 @@ final class WorkerJob: @unchecked Sendable {
     self.configuration = configuration
     self.forward = forward
   }
+}
+
+/// What a worker tells the main engine of its trials.
+enum WorkerEvent: Sendable {
+  case started(id: Int, number: Int)
+  case finished(FrozenTrial)
+  case stopped(reason: String)
 }
 
 /// The storages an engine's scripts use, by URL, opened once and shared with its workers.
@@ -144,10 +151,15 @@ extension TunaEngine {
     let job = WorkerJob(
       ordinal: ordinal, studyNames: createdStudyNames, storages: storages, budget: budget, source: source,
       configuration: configuration, memory: memory,
-      forward: { name, trial in
+      forward: { name, event in
         lock.lock()
         defer { lock.unlock() }
-        if let study = mainStudies.value[name] { events.engine?.onEvent?(.trialFinished(study, trial)) }
+        guard let study = mainStudies.value[name] else { return }
+        switch event {
+        case .started(let id, let number): events.engine?.onEvent?(.trialStarted(study, id: id, number: number))
+        case .finished(let trial): events.engine?.onEvent?(.trialFinished(study, trial))
+        case .stopped(let reason): events.engine?.onEvent?(.optimizeStopped(study, reason: reason))
+        }
       })
     eventLock = lock
 
@@ -187,7 +199,12 @@ extension TunaEngine {
     let engine = try TunaEngine(configuration: job.configuration, job: job)
     engine.state.shareMemory(job.memory)
     engine.onEvent = { event in
-      if case .trialFinished(let study, let trial) = event { job.forward(study.name, trial) }
+      switch event {
+      case .trialStarted(let study, let id, let number): job.forward(study.name, .started(id: id, number: number))
+      case .trialFinished(let study, let trial): job.forward(study.name, .finished(trial))
+      case .optimizeStopped(let study, let reason): job.forward(study.name, .stopped(reason: reason))
+      case .optimizeStarted, .optimizeFinished: break
+      }
     }
     parent.adopt(engine.interruption)
     try engine.state.run("print = function() end", chunkName: "worker")

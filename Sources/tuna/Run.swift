@@ -57,8 +57,25 @@ struct Run: ParsableCommand {
     valueName: "dir"))
   var allowWrite: [String] = []
 
-  @Flag(help: "Print neither progress nor the summary.")
+  @Flag(help: "Warnings only: failed trials, but no progress, trial lines or summary (--log-level warning).")
   var quiet = false
+
+  @Flag(name: [.short, .long], help: "Also log every trial on a terminal, and each trial's start (--log-level debug).")
+  var verbose = false
+
+  @Option(name: .customLong("log-level"), help: ArgumentHelp(
+    "error, warning, info or debug (default info: a line per finished trial when standard error is not a terminal, the progress line when it is).",
+    valueName: "level"))
+  var logLevel: LogLevel?
+
+  @Option(name: .customLong("log-format"), help: ArgumentHelp(
+    "text, or json: one JSON object per event on standard error.", valueName: "format"))
+  var logFormat: LogFormat = .text
+
+  @Option(name: .customLong("fail-after"), parsing: .unconditional, help: ArgumentHelp(
+    "Stop each optimize call once this many trials in a row have failed (the script's max_consecutive_failures).",
+    valueName: "n"))
+  var failAfter: Int?
 
   @Option(help: ArgumentHelp(
     "Write the HTML report of the script's studies to this file when the run ends (also after Ctrl-C).",
@@ -69,6 +86,10 @@ struct Run: ParsableCommand {
   var scriptArguments: [String] = []
 
   func validate() throws {
+    if let failAfter, failAfter < 1 { throw ValidationError("--fail-after must be >= 1, got \(failAfter)") }
+    if [quiet, verbose, logLevel != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("give one of --quiet, --verbose and --log-level")
+    }
     if let trials, trials < 0 { throw ValidationError("--trials must be >= 0, got \(trials)") }
     if let workers, workers < 1 { throw ValidationError("--workers must be >= 1, got \(workers)") }
     if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be > 0 seconds, got \(timeout)") }
@@ -109,6 +130,7 @@ struct Run: ParsableCommand {
     configuration.workers = workers
     configuration.storage = storage
     configuration.resume = resume
+    configuration.maxConsecutiveFailures = failAfter
 
     // One BLAS thread unless the environment asks for more: a trial's matrices are small, and
     // on them OpenBLAS's extra threads cost more than they give (tuna-bench train: digits MLP
@@ -138,31 +160,45 @@ struct Run: ParsableCommand {
     // stops, the summary prints, exit 130 (143). A second signal ends the process at once.
     let signals = SignalWatch(engine.interruption)
     defer { signals.stop() }
-    let progress = Progress(quiet: quiet)
-    engine.onEvent = { progress.handle($0) }
+    let log = RunLog(level: level, format: logFormat)
+    engine.onEvent = { log.handle($0) }
     var failure: LuaError?
     do {
       try engine.runScript(path: script, arguments: scriptArguments)
     } catch {
       failure = error
     }
-    progress.endLine()
+    log.close()
     if engine.interruption.isInterrupted {
       printError(signals.terminated ? "tuna: terminated" : "tuna: interrupted")
-      if !quiet { printSummary(engine.studies) }
+      if showSummary { printSummary(engine.studies) }
       writeReport(engine.studies)
       return signals.terminated ? 143 : 130
     }
     if let failure {
       printError(failure.description)
       // Stopped by --timeout: what the studies reached is still worth a summary.
-      if failure.kind == .timeout, !quiet { printSummary(engine.studies) }
+      if failure.kind == .timeout, showSummary { printSummary(engine.studies) }
       writeReport(engine.studies)
       return 1
     }
-    if !quiet { printSummary(engine.studies) }
-    return writeReport(engine.studies) ? 0 : 1
+    if showSummary { printSummary(engine.studies) }
+    guard writeReport(engine.studies) else { return 1 }
+    if log.finishedTrials > 0 && log.completedTrials == 0 {
+      printError("tuna: no trial completed (\(log.finishedTrials) finished, none complete)")
+      return Self.noTrialCompleted
+    }
+    return 0
   }
+
+  /// The exit code of a script that ran to its end but whose trials all failed or were pruned.
+  static let noTrialCompleted: Int32 = 3
+
+  /// How much the run says: --quiet is warnings, --verbose debug, else --log-level (info).
+  var level: LogLevel { quiet ? .warning : verbose ? .debug : logLevel ?? .info }
+
+  /// The end-of-run summary (stdout) shows at info and below.
+  var showSummary: Bool { level >= .info }
 
   /// Writes `--report` when asked for; says why not on standard error and returns false when
   /// it cannot.
@@ -179,7 +215,7 @@ struct Run: ParsableCommand {
       let withTrials = try studies.filter { try $0.storage.trialCount(studyID: $0.record.id, states: nil) > 0 }
       let shown = withTrials.isEmpty ? Array(studies.prefix(1)) : withTrials
       try StudyReport.write(try shown.map(StudySnapshot.init), to: report)
-      if !quiet { print("Report written to \(report)") }
+      if showSummary { print("Report written to \(report)") }
       return true
     } catch {
       printError("tuna: \(error)")

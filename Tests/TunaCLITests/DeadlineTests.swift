@@ -35,7 +35,7 @@ final class DeadlineTests: XCTestCase {
         while true do pcall(function() while true do end end) end
       end, { n_trials = 1 })
       """, options: ["--trial-timeout", "0.5"])
-    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
     assertContains(result.stderr, "trial 0 failed")
     assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
   }
@@ -130,7 +130,7 @@ final class DeadlineTests: XCTestCase {
       debug.sethook()
       assert(lines > 0)
       """, options: ["--trial-timeout", "0.5"])
-    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
     assertContains(result.stderr, "trial exceeded its time limit of 0.5 s")
   }
 
@@ -145,7 +145,7 @@ final class DeadlineTests: XCTestCase {
         return 1
       end, { n_trials = 1 })
       """, options: ["--trial-timeout", "1"])
-    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
     assertContains(result.stderr, "trial exceeded its time limit of 1 s")
     XCTAssertLessThan(result.seconds, 2.5, result.transcript)
   }
@@ -185,7 +185,7 @@ final class DeadlineTests: XCTestCase {
         local started = os.clock()
         study:optimize(function(t) \(body) return 1 end, { n_trials = 1 })
         """, options: ["--trial-timeout", "1"])
-      XCTAssertEqual(result.status, 0, "\(name)\n\(result.transcript)")
+      XCTAssertEqual(result.status, noTrialCompleted, "\(name)\n\(result.transcript)")
       assertContains(result.stderr, "trial exceeded its time limit of 1 s", name)
       XCTAssertLessThan(result.seconds, 4, "\(name): the limit is 1 s")
     }

@@ -392,7 +392,7 @@ final class HardeningTests: XCTestCase {
       end
       print("refused " .. #study:trials())
       """, options: ["--memory-limit", "64MB"], timeout: 30)
-    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
     assertLine(result.stdout, "refused 5")
     XCTAssertLessThan(result.seconds, 10)
   }
@@ -440,7 +440,7 @@ final class HardeningTests: XCTestCase {
         for line in io.lines("/proc/self/status") do peak = peak or line:match("^VmHWM:%s+(%d+)") end
         print(ok, (tostring(err):gsub("%.%d+ MB", " MB")), "peak MB " .. math.floor(tonumber(peak) / 1024))
         """, options: ["--memory-limit", "64MB"], timeout: 60)
-      XCTAssertEqual(result.status, 0, result.transcript)
+      XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
       assertContains(result.stdout, "false\t", name)
       assertContains(result.stdout, "not enough memory", name)
       let peak = result.stdout.components(separatedBy: "peak MB ").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? .max
@@ -466,7 +466,7 @@ final class HardeningTests: XCTestCase {
         end
         print("refused " .. refused)
         """, options: ["--memory-limit", "64MB"], timeout: 60)
-      XCTAssertEqual(result.status, 0, result.transcript)
+      XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
       assertLine(result.stdout, "refused 4", "workers = \(workers)")
     }
   }

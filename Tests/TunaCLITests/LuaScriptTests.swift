@@ -65,7 +65,9 @@ final class LuaScriptTests: XCTestCase {
   func testQuickstartExample() throws {
     let result = try tuna(["run", "scripts/examples/quickstart.lua"], in: TunaProcess.packageRoot)
     XCTAssertEqual(result.status, 0, result.transcript)
-    XCTAssertEqual(result.stderr, "")
+    // Off a terminal: one line per finished trial, nothing else.
+    XCTAssertEqual(result.stderrLines.filter { !$0.isEmpty }.count, 200, result.stderr)
+    XCTAssertTrue(result.stderrLines.allSatisfy { $0.isEmpty || $0.hasPrefix("trial ") }, result.stderr)
     assertContains(result.stdout, "best value ")
     assertLine(result.stdout, "Study quickstart (minimize): 200 trials: 200 complete")
     assertContains(result.stdout, "Best value: ")

@@ -42,7 +42,7 @@ final class PatternTests: XCTestCase {
       for _, t in ipairs(study:trials()) do print(t.state) end
       """
     let result = try runScript(source, options: ["--trial-timeout", "1"])
-    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
     XCTAssertEqual(count("fail", linesIn: result.stdout), 2, result.transcript)
     assertContains(result.stderr, "time limit")
     XCTAssertLessThan(result.seconds, 2 * 1.2 + 0.5, result.transcript)

@@ -31,14 +31,18 @@ final class SQLiteFileTests: XCTestCase {
       p.executableURL = executable
       p.arguments = ["run", "s.lua", "--storage", "sqlite:run.db"] + extra
       p.currentDirectoryURL = directory
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
+      let log = directory.appendingPathComponent("run.log")
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+      p.standardOutput = try FileHandle(forWritingTo: log)
+      p.standardError = p.standardOutput
       try p.run()
       if let signal {
         Thread.sleep(forTimeInterval: 1.5)
         kill(p.processIdentifier, signal)
       }
       p.waitUntilExit()
+      let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+      XCTAssertEqual(p.terminationStatus, signal.map { 128 + $0 } ?? (name == "script error" ? 1 : 0), "\(name): \(output)")
       XCTAssertFalse(FileManager.default.fileExists(atPath: file + "-wal"), "\(name): a -wal file was left")
       let copy = directory.appendingPathComponent("copy.db").path
       try? FileManager.default.removeItem(atPath: copy)

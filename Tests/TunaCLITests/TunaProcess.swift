@@ -109,6 +109,10 @@ enum TunaProcess {
   }
 }
 
+/// `tuna run`'s exit code when trials ran and none completed (every one failed or was pruned):
+/// the scripts that test limits fail every trial on purpose.
+let noTrialCompleted: Int32 = 3
+
 extension XCTestCase {
   /// Runs `tuna arguments…` (in the fixtures folder unless told otherwise) and fails the test,
   /// instead of hanging, when it runs past `timeout`.

@@ -37,15 +37,22 @@ final class EngineTests: XCTestCase {
     engine.onEvent = { event in
       switch event {
       case .optimizeStarted(let s, let n, let show): log.append("start \(s.name) \(n ?? -1) \(show)")
+      case .trialStarted(_, _, let number): log.append("started \(number)")
       case .trialFinished(_, let t): log.append("trial \(t.number) \(t.state.rawValue)")
+      case .optimizeStopped(let s, let reason): log.append("stopped \(s.name): \(reason)")
       case .optimizeFinished(let s): log.append("end \(s.name)")
       }
     }
     try engine.run("""
       local s = tuna.create_study{ name = "e" }
       s:optimize(function(t) if t.number == 1 then error("x") end return 1 end, { n_trials = 3, show_progress = false })
+      s:optimize(function(t) error("typo") end, { n_trials = 10, max_consecutive_failures = 2 })
       """)
-    XCTAssertEqual(log, ["start e 3 false", "trial 0 complete", "trial 1 fail", "trial 2 complete", "end e"])
+    XCTAssertEqual(log, [
+      "start e 3 false", "started 0", "trial 0 complete", "started 1", "trial 1 fail", "started 2", "trial 2 complete", "end e",
+      "start e 10 true", "started 3", "trial 3 fail", "started 4", "trial 4 fail",
+      "stopped e: 2 trials in a row failed (the last: chunk:3: typo)", "end e",
+    ])
   }
 
   func testSyntaxAndRuntimeErrorsComeBackAsLuaErrors() throws {

@@ -34,7 +34,7 @@ assert(trials[8].user_attrs.note == "second run" and trials[8].intermediate_valu
 assert(again.best_value == first.best_value)
 
 -- Storage URLs and options are checked.
-raises("storage:", tuna.create_study, { storage = "postgresql://localhost/db" })
+raises("connecting to postgresql://tuna:***@127.0.0.1:1/db", tuna.create_study, { storage = "postgresql://tuna:pw@127.0.0.1:1/db" })
 raises("storage:", tuna.create_study, { storage = "mysql:x" })
 raises("'heartbeat_interval' must be > 0", tuna.create_study, { storage = url, heartbeat_interval = 0 })
 raises("'retry_failed' must be >= 0", tuna.create_study, { storage = url, retry_failed = -1 })

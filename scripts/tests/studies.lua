@@ -41,7 +41,7 @@ do
   raises("direction", tuna.create_study, { direction = "sideways" })
   raises("unknown option 'nmae'", tuna.create_study, { nmae = "typo" })
   raises("not both", tuna.create_study, { direction = "minimize", directions = { "minimize" } })
-  raises("not supported yet", tuna.create_study, { storage = "postgresql://localhost/db" })
+  raises("MySQL is not supported", tuna.create_study, { storage = "mysql://localhost/db" })
 
   -- No complete trial yet: best_* raise.
   raises("no complete trial", function() return d.best_trial end)

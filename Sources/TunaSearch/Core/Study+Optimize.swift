@@ -34,6 +34,9 @@ public struct OptimizeOptions {
   /// Called, in a deterministic study, while a trial waits for earlier ones to finish; throwing
   /// gives up the wait and fails the trial (the Lua bridge checks Ctrl-C and deadlines here).
   public var whileWaiting: (() throws -> Void)?
+  /// Stop the call once this many trials in a row have failed (a mistake in the objective fails
+  /// every trial alike); `Study.stopReason` then says why. nil: never.
+  public var maxConsecutiveFailures: Int?
 
   public init(
     nTrials: Int? = nil, timeout: Double? = nil, catchErrors: Bool = true,
@@ -68,7 +71,9 @@ extension Study {
     // Failing stale trials is a write transaction: once at the start, then as often as a stale
     // trial can appear at this grace, not before every trial.
     var lastStaleCheck: ContinuousClock.Instant?
+    var failuresInARow = 0
     stopRequested = false
+    stopReason = nil
     while !stopRequested {
       if let n = options.nTrials, started >= n { break }
       if let deadline, clock.now >= deadline { break }
@@ -81,6 +86,12 @@ extension Study {
       let frozen = try options.aroundTrial.map { around in
         try around { try runTrial(objective, options: options, clock: clock, heartbeat: heartbeat) }
       } ?? runTrial(objective, options: options, clock: clock, heartbeat: heartbeat)
+      failuresInARow = frozen.state == .fail ? failuresInARow + 1 : 0
+      if let limit = options.maxConsecutiveFailures, failuresInARow >= limit, !stopRequested {
+        let reason = (frozen.failReason ?? "").split(separator: "\n").first.map(String.init) ?? ""
+        stopReason = "\(failuresInARow) trials in a row failed (the last: \(reason))"
+        stopRequested = true
+      }
       for callback in options.callbacks { try callback(self, frozen) }
     }
   }
@@ -170,25 +181,35 @@ extension Study {
 /// Stamps the running trial's heartbeat every `interval` seconds from one background thread
 /// for a whole `optimize` call; the trial's first beat is recorded as it starts
 /// (`Storage.startTrial`). A beat that lands just after the trial finished is refused by the
-/// storage and ignored.
+/// storage and ignored. `stop` returns once the thread has ended and let go of the storage, so
+/// that a storage released after `optimize` is really closed (a SQLite file checkpointed) even
+/// when the process exits right away.
 final class Heartbeat: @unchecked Sendable {
   private let condition = NSCondition()
   private var stopped = false
+  private var ended = false
   private var trialID: Int?
+  /// Held only while the thread runs: the thread's closure keeps `self` alive as long as
+  /// Foundation keeps the thread object, but not the storage.
+  private var storage: (any Storage)?
 
   init(storage: any Storage, every interval: Double) {
+    self.storage = storage
     // A wait past what a date can hold (1e308 s) traps in Foundation: a beat a day is the least.
     let interval = min(max(interval.isNaN ? 1 : interval, 0.001), 86_400)
     let thread = Thread { [self] in
       condition.lock()
       while !stopped {
         if condition.wait(until: Date().addingTimeInterval(interval)) { continue }
-        guard !stopped, let id = trialID else { continue }
+        guard !stopped, let id = trialID, let held = self.storage else { continue }
         // The write happens outside the lock, so `track` never waits for the storage.
         condition.unlock()
-        try? storage.recordHeartbeat(trialID: id)
+        try? held.recordHeartbeat(trialID: id)
         condition.lock()
       }
+      self.storage = nil
+      ended = true
+      condition.broadcast()
       condition.unlock()
     }
     thread.stackSize = 256 << 10
@@ -202,10 +223,12 @@ final class Heartbeat: @unchecked Sendable {
     condition.unlock()
   }
 
+  /// Stops the thread and waits until it has let go of the storage.
   func stop() {
     condition.lock()
     stopped = true
-    condition.signal()
+    condition.broadcast()
+    while !ended { condition.wait() }
     condition.unlock()
   }
 }

@@ -18,6 +18,9 @@ public final class Study {
   let history: TrialHistory
   /// Set by `stop()`: the running optimize call finishes its trial and starts no more.
   public internal(set) var stopRequested = false
+  /// Why the last `optimize` call stopped early by itself (`OptimizeOptions.maxConsecutiveFailures`);
+  /// nil when it did not.
+  public internal(set) var stopReason: String?
   /// Makes the study deterministic when set: trial n is sampled from trials 0…n−lag as they
   /// finished and some later ones as stand-ins (`DeterministicHorizon`), waiting for them when
   /// they are behind, so that a seeded sampler suggests the same trials with any number of
