@@ -19,6 +19,14 @@ trap tuna_stop_postgres EXIT
 tuna_start_postgres
 export TUNA_TEST_REQUIRE_POSTGRES=1
 swift test -c release --skip-build --disable-swift-testing -Xswiftc -enable-testing "$@"
+# Several hosts for real: network namespaces joined by veth links, a PostgreSQL server in one,
+# tuna run workers in the others, all on one study; workers killed, a link cut, clocks an hour
+# off (scripts/tests/multihost.py says more). Namespaces need root.
+if [ "$(id -u)" -eq 0 ]; then
+  python3 scripts/tests/multihost.py --tuna .build/release/tuna
+else
+  sudo python3 scripts/tests/multihost.py --tuna .build/release/tuna
+fi
 # A short run of the program fuzzer: random Lua programs against the whole tuna API under the
 # sandbox and the limits; any crash, hang or escape fails the run (scripts/fuzz/fuzz_tuna.py
 # describes the long run).

@@ -305,11 +305,12 @@ enum StorageBench {
     p.waitUntilExit()
     guard p.terminationStatus == 0 else { throw BenchError("storage --hosts: multihost.py --bench failed (status \(p.terminationStatus))") }
     let measured = try JSONDecoder().decode(HostsBench.self, from: Data(contentsOf: json))
-    let rows = measured.bench.map { r in
+    let rows = measured.scenarios.map { s in
       ThroughputRow(
-        backend: "postgresql hosts", processes: r.processes, trials: r.trials, wallSeconds: [r.wallSeconds],
-        trialSpanSeconds: [r.trialSpanSeconds], trialsPerSecond: Double(r.trials) / r.wallSeconds,
-        trialsPerSecondInTrials: Double(r.trials) / r.trialSpanSeconds, ratioToOne: 0)
+        backend: "postgresql hosts", processes: s.counts.perWorker.count, trials: s.counts.trials,
+        wallSeconds: [s.counts.wallSeconds], trialSpanSeconds: [s.counts.spanSeconds],
+        trialsPerSecond: Double(s.counts.trials) / s.counts.wallSeconds,
+        trialsPerSecondInTrials: Double(s.counts.trials) / s.counts.spanSeconds, ratioToOne: 0)
     }
     return rows.map { row in
       var row = row
@@ -318,20 +319,24 @@ enum StorageBench {
     }
   }
 
-  /// What `multihost.py --bench --json` writes.
+  /// What `multihost.py --bench --json` writes (the parts read here).
   private struct HostsBench: Decodable {
-    struct Row: Decodable {
-      var processes: Int
-      var trials: Int
-      var wallSeconds: Double
-      var trialSpanSeconds: Double
-      enum CodingKeys: String, CodingKey {
-        case processes, trials
-        case wallSeconds = "wall_seconds"
-        case trialSpanSeconds = "trial_span_seconds"
+    struct Scenario: Decodable {
+      struct Counts: Decodable {
+        var trials: Int
+        var perWorker: [String: Int]
+        var spanSeconds: Double
+        var wallSeconds: Double
+        enum CodingKeys: String, CodingKey {
+          case trials
+          case perWorker = "per_worker"
+          case spanSeconds = "span_s"
+          case wallSeconds = "wall_s"
+        }
       }
+      var counts: Counts
     }
-    var bench: [Row]
+    var scenarios: [Scenario]
   }
 
   /// Seconds from the first trial's start to the last trial's end.

@@ -7,9 +7,11 @@ tuna_install_deps() {
 
 # What the tests need beyond the build: Chromium renders the HTML report headless (driven by
 # scripts/lib/page_check.py, Python's standard library only), with fonts that look alike on
-# every machine. Stock `lua5.4` is the reference the pattern matcher is compared with.
+# every machine. Stock `lua5.4` is the reference the pattern matcher is compared with. The
+# multi-host test makes hosts with iproute2's network namespaces, runs one host's workers an
+# hour off with faketime, and reads the server with psql (postgresql's client).
 tuna_install_test_deps() {
-  tuna_install_packages chromium fonts-dejavu-core python3 lua5.4
+  tuna_install_packages chromium fonts-dejavu-core python3 lua5.4 iproute2 faketime postgresql-client
 }
 
 tuna_install_packages() {

@@ -48,8 +48,11 @@ tuna_start_postgres() {
     return 1
   }
   # fsync off: a test cluster need not survive a power cut, and fsyncs would dominate its time.
+  # TUNA_PG_DURABLE=1 keeps PostgreSQL's durable defaults (for benchmarks).
+  local durability="-c fsync=off"
+  [ "${TUNA_PG_DURABLE:-0}" = 1 ] && durability=""
   tuna_as_postgres "$bin/pg_ctl" -D "$TUNA_PG_DIR/data" -l "$TUNA_PG_DIR/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $TUNA_PG_DIR -c fsync=off -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $TUNA_PG_DIR $durability -c max_connections=200" \
     start >/dev/null || {
     cat "$TUNA_PG_DIR/server.log" >&2
     return 1
