@@ -222,6 +222,11 @@ public final class TunaEngine {
     return lua.rawEqual(i, -1)
   }
 
+  /// Closes the storages the scripts opened by URL (files checkpointed, servers disconnected):
+  /// a program calls it once it is done with the studies, before it exits. The in-memory
+  /// storage stays; a stored study used afterwards throws.
+  public func closeStorages() { storages.closeAll() }
+
   func emit(_ event: Event) {
     guard let eventLock else { return onEvent?(event) ?? () }
     eventLock.lock()

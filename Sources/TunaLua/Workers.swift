@@ -122,6 +122,15 @@ final class StorageRegistry: Sendable {
       return storage
     }
   }
+
+  /// Closes every storage opened by URL (see `Storage.close`).
+  func closeAll() {
+    let storages = opened.withLock { opened in
+      defer { opened = [:] }
+      return Array(opened.values)
+    }
+    for storage in storages { storage.close() }
+  }
 }
 
 /// Signals the end of a worker's part: the main script goes on alone.

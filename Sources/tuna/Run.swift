@@ -156,6 +156,8 @@ struct Run: ParsableCommand {
       return 1
     }
     defer { ClosingWatch.arm(seconds: 5) }
+    // Last (deferred calls run in reverse): the summary and the report have read the studies.
+    defer { engine.closeStorages() }
     // Ctrl-C (or SIGTERM): the running trial fails as "interrupted", no other starts, the script
     // stops, the summary prints, exit 130 (143). A second signal ends the process at once.
     let signals = SignalWatch(engine.interruption)

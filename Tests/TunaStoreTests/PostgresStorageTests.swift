@@ -193,6 +193,16 @@ final class PostgresStorageTests: PostgresTestCase {
     }
   }
 
+  /// Commits are asynchronous unless the server's configuration or the URL asks otherwise.
+  func testCommitsAreAsynchronousUnlessTheURLSaysOtherwise() throws {
+    let url = try freshURL()
+    func setting(_ s: PostgresStorage) throws -> String? {
+      try s.engine.withLock { try $0.c.query("SHOW synchronous_commit").string(0, 0) }
+    }
+    XCTAssertEqual(try setting(PostgresStorage(url: url)), "off")
+    XCTAssertEqual(try setting(PostgresStorage(url: url + "?options=-c%20synchronous_commit%3Don")), "on")
+  }
+
   // MARK: URLs
 
   func testURLForms() throws {

@@ -92,12 +92,19 @@ public protocol Storage: AnyObject, Sendable {
   func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial]
   /// Removes the study and all its trials (`StorageError.noSuchStudy` for an unknown id).
   func deleteStudy(studyID: Int) throws
+  /// Lets go of the storage's connection now rather than when the last reference goes (a
+  /// SQLite file is checkpointed and its `-wal` removed; a server sees a clean disconnect).
+  /// Later calls throw. A program that exits right after its studies calls it: threads that
+  /// ended a moment ago may still hold references. The default does nothing.
+  func close()
 }
 
 /// The fail reason `failStaleTrials` gives the trials it fails.
 public let staleTrialFailReason = "stale heartbeat (worker died?)"
 
 extension Storage {
+  public func close() {}
+
   /// Claim-or-create, then the first heartbeat: enough for a storage that lives in one process.
   public func startTrial(studyID: Int, beating: Bool) throws -> FrozenTrial {
     let trial = try claimWaitingTrial(studyID: studyID)

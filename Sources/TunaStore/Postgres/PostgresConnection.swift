@@ -48,11 +48,24 @@ final class PostgresConnection {
 
   deinit { PQfinish(handle) }
 
+  /// Whether `close` ran: the connection is not made again.
+  private(set) var isClosed = false
+
+  /// Disconnects for good.
+  func close() {
+    isClosed = true
+    PQfinish(handle)
+    handle = nil
+  }
+
   /// Whether the connection is up (as far as libpq knows without asking the server).
   var isOpen: Bool { handle.map { PQstatus($0) == CONNECTION_OK } ?? false }
 
   /// Connects, or connects again after a failure; prepared statements are prepared afresh.
   func connect() throws {
+    if isClosed {
+      throw PostgresError(sqlState: nil, message: "the storage was closed", context: "connecting to \(url.redacted)", connectionLost: false)
+    }
     if let handle { PQfinish(handle) }
     handle = nil
     prepared = [:]
@@ -86,6 +99,14 @@ final class PostgresConnection {
     handle = connection
     // Doubles as text in their shortest exact form (the servers before 12 need the 3).
     try execute("SET extra_float_digits = 3")
+    // Commits return before their WAL reaches the disk, as the SQLite storage's WAL mode with
+    // synchronous NORMAL does: a power cut or a crash of the server may lose the last commits
+    // (a trial then looks unfinished, is failed as stale and retried), never the database's
+    // consistency, and a trial's seven commits stop waiting for seven fsyncs. Unless the server's
+    // configuration or the URL (`options=-c synchronous_commit=on`) says otherwise.
+    if try query("SELECT source FROM pg_settings WHERE name = 'synchronous_commit'").string(0, 0) == "default" {
+      try execute("SET synchronous_commit = off")
+    }
   }
 
   /// Runs SQL text of any number of statements, without parameters (schema changes, settings).

@@ -55,6 +55,8 @@ public final class PostgresStorage: Storage {
   /// The schema version this build writes.
   public static var schemaVersion: Int { PostgresSchema.version }
 
+  public func close() { engine.withLock { $0.c.close() } }
+
   /// The server's version, as it reports it ("15.18 (Debian 15.18-0+deb12u1)").
   public func serverVersion() throws -> String {
     try engine.withLock { try $0.retrying { e, _ in try e.c.query("SHOW server_version").string(0, 0) ?? "?" } }

@@ -81,11 +81,27 @@ final class SQLiteConnection {
     sqlite3_busy_handler(db, busyHandler, UnsafeMutableRawPointer(busyWait))
   }
 
+  /// Whether `close` ran: every later use throws.
+  private(set) var isClosed = false
+
   deinit {
-    for s in statements.values { sqlite3_finalize(s) }
-    sqlite3_close_v2(db)
+    close()
     busyWait.deinitialize(count: 1)
     busyWait.deallocate()
+  }
+
+  /// Finalizes the statements and closes the database (the last connection to a file
+  /// checkpoints it and removes its `-wal`).
+  func close() {
+    guard !isClosed else { return }
+    isClosed = true
+    for s in statements.values { sqlite3_finalize(s) }
+    statements = [:]
+    sqlite3_close_v2(db)
+  }
+
+  private func refuseWhenClosed(_ context: String) throws {
+    if isClosed { throw SQLiteError(code: SQLITE_MISUSE, message: "the storage was closed", context: context) }
   }
 
   func error(_ rc: Int32, _ context: String) -> SQLiteError {
@@ -94,6 +110,7 @@ final class SQLiteConnection {
 
   /// Runs SQL text of any number of statements, without parameters (schema changes, pragmas).
   func execute(_ sql: String) throws {
+    try refuseWhenClosed("'\(path)'")
     var message: UnsafeMutablePointer<CChar>?
     let rc = sqlite3_exec(db, sql, nil, nil, &message)
     defer { sqlite3_free(message) }
@@ -107,6 +124,7 @@ final class SQLiteConnection {
   /// Runs `body` with the prepared statement for `sql` (prepared once per connection), then
   /// resets it. Other statements may run inside `body`, but not `sql` itself.
   func with<R>(_ sql: String, _ body: (Statement) throws -> R) throws -> R {
+    try refuseWhenClosed("'\(path)'")
     let handle: OpaquePointer
     if let cached = statements[sql] {
       handle = cached

@@ -51,6 +51,8 @@ public final class SQLiteStorage: Storage {
   /// The schema version this build writes.
   public static var schemaVersion: Int { SQLiteSchema.version }
 
+  public func close() { engine.withLock { $0.c.close() } }
+
   public func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord {
     try engine.withLock { try $0.createStudy(name: name, directions: directions) }
   }
