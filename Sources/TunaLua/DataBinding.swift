@@ -16,7 +16,9 @@ extension TunaEngine {
     let regression = OptionTable(
       "n_samples?: integer, n_features?: integer, n_informative?: integer, noise?: number, bias?: number, seed?: integer")
     let moons = OptionTable("n_samples?: integer, noise?: number, seed?: integer")
-    let csv = OptionTable("target?: string, task?: \(literalUnion(["classification", "regression"]))")
+    let csv = OptionTable(
+      "target?: string, task?: \(literalUnion(["classification", "regression"])), delimiter?: string, header?: boolean, columns?: string[], missing?: \(literalUnion(CSVOptions.MissingValues.self)), categorical?: \(literalUnion(CSVOptions.CategoricalEncoding.self))"
+    )
     let library = LuaLibrary(
       "tuna.data", "Datasets: bundled, read from CSV files, or generated (lua-api.md §5).",
       fields: [LuaFieldDoc("bundled", "string[]", "The names tuna.data.load knows.")],
@@ -31,19 +33,12 @@ extension TunaEngine {
         },
         .named(
           "csv", "path: string, options?: \(csv.type)", returns: "tuna.Dataset",
-          "A CSV file with a header row; the target is the named column (by default the last)."
+          "A CSV file; the target is the named column (by default the last). Text columns become categorical features."
         ) { [unowned self] l, name in
           guard let path = l.toString(1) else { throw ArgumentError(1, "file path expected, got \(l.describe(1))") }
-          let options = try Options(l, at: 2, csv)
-          let task = try options.string("task").map { text -> LearningTask in
-            guard let t = LearningTask(rawValue: text) else {
-              throw ArgumentError(2, "'task' must be \"classification\" or \"regression\", got \"\(text)\"")
-            }
-            return t
-          }
-          let target = try options.string("target")
+          let settings = try self.csvOptions(try Options(l, at: 2, csv))
           let file = self.state.isSandboxed ? try self.configuration.files.checkRead(path, for: "tuna.data.\(name)") : path
-          try self.pushDataset(try self.train { try Dataset.csv(path: file, target: target, task: task) }, on: l)
+          try self.pushDataset(try self.train { try Dataset.csv(path: file, options: settings) }, on: l)
           return 1
         },
         LuaBinding(
@@ -107,6 +102,52 @@ extension TunaEngine {
     lua.rawSet(-2, "bundled")
   }
 
+  /// The options of `tuna.data.csv`, checked.
+  private func csvOptions(_ options: Options) throws -> CSVOptions {
+    var settings = CSVOptions()
+    settings.target = try options.string("target")
+    settings.task = try options.string("task").map { text -> LearningTask in
+      guard let t = LearningTask(rawValue: text) else {
+        throw ArgumentError(2, "'task' must be \"classification\" or \"regression\", got \"\(text)\"")
+      }
+      return t
+    }
+    if let delimiter = try options.string("delimiter") {
+      guard CSVOptions.isValidDelimiter(delimiter) else {
+        throw ArgumentError(
+          2, "'delimiter' must be one ASCII character other than a double quote or a line break, got \"\(delimiter)\"")
+      }
+      settings.delimiter = delimiter
+    }
+    settings.header = try options.bool("header") ?? true
+    settings.columns = try options.with("columns") { (type: LuaType) throws -> [String]? in
+      guard type != .nil else { return nil }
+      let lua = options.lua
+      guard type == .table else { throw options.bad("columns", "an array of column names") }
+      return try lua.readArray(-1, argument: options.position) { _ in
+        guard lua.type(at: -1) == .string, let name = lua.toString(-1) else {
+          throw options.bad("columns", "an array of column names")
+        }
+        return name
+      }
+    }
+    if let text = try options.string("missing") {
+      guard let m = CSVOptions.MissingValues(rawValue: text) else {
+        throw ArgumentError(
+          2, "'missing' must be one of \(CSVOptions.MissingValues.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(text)\"")
+      }
+      settings.missing = m
+    }
+    if let text = try options.string("categorical") {
+      guard let c = CSVOptions.CategoricalEncoding(rawValue: text) else {
+        throw ArgumentError(
+          2, "'categorical' must be one of \(CSVOptions.CategoricalEncoding.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(text)\"")
+      }
+      settings.categorical = c
+    }
+    return settings
+  }
+
   func pushDataset(_ data: Dataset, on lua: Lua) throws {
     // Its features and targets count against --memory-limit while the script holds it.
     let bytes = MemoryBudget.sum(MemoryBudget.size(data.nSamples, data.nFeatures, 4), MemoryBudget.size(data.y.count, 4))
@@ -167,6 +208,9 @@ enum DatasetMethods {
     LuaFieldDoc("target_name", "string"),
     LuaFieldDoc("feature_names", "string[]"),
     LuaFieldDoc("class_names", "string[]", "The class labels, in the order of their indices."),
+    LuaFieldDoc(
+      "categories", "table<string, string[]>",
+      "The categories of each text column of a CSV file, by column name, in the order of their codes (empty without text columns)."),
     LuaFieldDoc("y", "number[]", "The targets: class indices from 0, or values."),
     LuaFieldDoc("targets", "number[]", "The same as y."),
   ]
@@ -182,6 +226,12 @@ enum DatasetMethods {
       case "target_name": l.push(d.targetName)
       case "feature_names": pushStrings(d.featureNames, on: l)
       case "class_names": pushStrings(d.classNames, on: l)
+      case "categories":
+        l.newTable(recordCount: Int32(clamping: d.categories.count))
+        for column in d.categories.keys.sorted() {
+          pushStrings(d.categories[column]!, on: l)
+          l.rawSet(-2, column)
+        }
       case "y", "targets":
         l.newTable(arrayCount: Int32(d.y.count))
         for (i, v) in d.y.enumerated() {

@@ -80,6 +80,44 @@ final class CSVRandomInputTests: XCTestCase {
     XCTAssertGreaterThan(refused, 500)
   }
 
+  /// The same loop with the reading options varied: other delimiters, no header, selected
+  /// columns, filled missing cells and both encodings of text columns.
+  func testMutatedInputsWithOptionsNeverTrap() throws {
+    var stream = Stream(state: 20_260_311)
+    var read = 0, refused = 0
+    for _ in 0..<5_000 {
+      var input = mutate(Array(stream.pick(Self.seeds).utf8), &stream)
+      var options = CSVOptions()
+      options.delimiter = stream.pick([",", ";", "\t", "|"])
+      if let byte = options.delimiter.utf8.first, byte != UInt8(ascii: ",") {
+        input = input.map { $0 == UInt8(ascii: ",") ? byte : $0 }
+      }
+      options.header = stream.below(4) != 0
+      options.target = stream.below(4) == 0 ? stream.pick(["a", "label", "y", "column_1", "nope"]) : nil
+      options.columns = stream.below(4) == 0 ? stream.pick([["a"], ["b", "a"], ["column_2"], ["value", "y"]]) : nil
+      options.missing = stream.pick(CSVOptions.MissingValues.allCases)
+      options.categorical = stream.pick(CSVOptions.CategoricalEncoding.allCases)
+      options.task = stream.pick([nil, .classification, .regression])
+      do {
+        let d = try Dataset.csv(bytes: input, name: "fuzz.csv", options: options)
+        assertConsistent(d, input)
+        for (column, categories) in d.categories {
+          XCTAssertFalse(categories.isEmpty, column)
+          switch options.categorical {
+          case .onehot: XCTAssertTrue(categories.allSatisfy { d.featureNames.contains(column + "=" + $0) }, column)
+          case .ordinal: XCTAssertTrue(d.featureNames.contains(column), column)
+          }
+        }
+        read += 1
+      } catch let error as CSVError {
+        XCTAssertTrue(error.description.contains("fuzz.csv"), "\(error)")
+        refused += 1
+      }
+    }
+    XCTAssertGreaterThan(read, 100)
+    XCTAssertGreaterThan(refused, 100)
+  }
+
   /// Very long lines, many columns and many rows come back with every cell.
   func testLargeShapesAreRead() throws {
     let columns = 2_000

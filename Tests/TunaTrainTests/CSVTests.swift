@@ -123,10 +123,11 @@ final class CSVTests: XCTestCase {
   }
 
   func testNotANumber() throws {
-    try assertCSVError("rooms,price\n3,100\n4,200\nabc,300\n") {
-      "\($0):4: column 'rooms': 'abc' is not a number"
+    // A number a Float cannot hold in a numeric feature column; text would make it categorical.
+    try assertCSVError("rooms,price\n3,100\n4,200\n1e39,300\n") {
+      "\($0):4: column 'rooms': '1e39' is not a number"
     }
-    try assertCSVError("rooms,price\n3,100\nnan,300\n") { "\($0):3: column 'rooms': 'nan' is not a number" }
+    try assertCSVError("rooms,price\n3,100\ninf,300\n") { "\($0):3: column 'rooms': 'inf' is not a number" }
     try assertCSVError("rooms,price\n3,1e39\n", task: .regression) {
       "\($0):2: column 'price': '1e39' is not a number"
     }
@@ -138,6 +139,7 @@ final class CSVTests: XCTestCase {
   func testMissingValue() throws {
     try assertCSVError("rooms,area,price\n3,,100\n") { "\($0):2: column 'area': missing value" }
     try assertCSVError("rooms,price\n3,\"\"\n") { "\($0):2: column 'price': missing value" }
+    try assertCSVError("rooms,price\n3,100\nnan,300\n") { "\($0):3: column 'rooms': missing value" }
   }
 
   func testMissingTargetColumn() throws {

@@ -17,6 +17,11 @@ public struct Dataset: Sendable {
   public var targetName: String
   /// The original label of each class index (classification).
   public var classNames: [String]
+  /// The categories of each text column a CSV file had, by column name, in the order of their
+  /// codes: with one-hot encoding category `k` is the feature `column=category`, with ordinal
+  /// encoding the feature `column` holds `k` (see `CSVOptions.CategoricalEncoding`). Empty for
+  /// data without text columns.
+  public var categories: [String: [String]] = [:]
 
   public init(
     x: Matrix, y: [Float], task: LearningTask, nClasses: Int? = nil, featureNames: [String]? = nil,

@@ -12,12 +12,20 @@ struct CSVRecord {
 ///   written twice (`"say ""hi"", twice"`);
 /// - a quote inside an unquoted field is kept as a plain character.
 ///
-/// Beyond the RFC: a UTF-8 byte order mark is skipped, blank lines are skipped (they still count
-/// for line numbers), and unquoted fields lose surrounding spaces and tabs.
+/// Beyond the RFC: another single-byte delimiter may stand for the comma (`;`, tab, `|`), with
+/// the same quoting; a UTF-8 byte order mark is skipped, blank lines are skipped (they still
+/// count for line numbers), and unquoted fields lose surrounding spaces and tabs (except the
+/// delimiter itself, when it is a space or a tab).
 enum CSVReader {
-  static func records(_ bytes: [UInt8], file: String) throws(CSVError) -> [CSVRecord] {
-    let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"),
-      cr = UInt8(ascii: "\r"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+  /// The records of `bytes`, fields separated by `delimiter` (an ASCII byte other than a double
+  /// quote, CR or LF; `CSVOptions.delimiterByte` checks one).
+  static func records(
+    _ bytes: [UInt8], file: String, delimiter: UInt8 = UInt8(ascii: ",")
+  ) throws(CSVError) -> [CSVRecord] {
+    let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+    let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+    /// A space or tab around a field; one that separates fields is not.
+    func isBlank(_ b: UInt8) -> Bool { (b == space || b == tab) && b != delimiter }
     let n = bytes.count
     var i = 0
     if n >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
@@ -45,7 +53,7 @@ enum CSVReader {
         field.removeAll(keepingCapacity: true)
         // Leading blanks before a quote are not part of the field.
         var j = i
-        while j < n, bytes[j] == space || bytes[j] == tab { j += 1 }
+        while j < n, isBlank(bytes[j]) { j += 1 }
         if j < n, bytes[j] == quote {
           onlyBlank = false
           let openLine = line
@@ -67,23 +75,23 @@ enum CSVReader {
               i += 1
             }
           }
-          while i < n, bytes[i] == space || bytes[i] == tab { i += 1 }
-          if i < n, bytes[i] != comma, bytes[i] != lf, bytes[i] != cr {
+          while i < n, isBlank(bytes[i]) { i += 1 }
+          if i < n, bytes[i] != delimiter, bytes[i] != lf, bytes[i] != cr {
             throw .textAfterQuote(file: file, line: line)
           }
           fields.append(String(decoding: field, as: UTF8.self))
         } else {
-          while i < n, bytes[i] != comma, bytes[i] != lf, bytes[i] != cr {
+          while i < n, bytes[i] != delimiter, bytes[i] != lf, bytes[i] != cr {
             field.append(bytes[i])
             i += 1
           }
           var lo = 0, hi = field.count
-          while lo < hi, field[lo] == space || field[lo] == tab { lo += 1 }
-          while hi > lo, field[hi - 1] == space || field[hi - 1] == tab { hi -= 1 }
+          while lo < hi, isBlank(field[lo]) { lo += 1 }
+          while hi > lo, isBlank(field[hi - 1]) { hi -= 1 }
           if hi > lo { onlyBlank = false }
           fields.append(String(decoding: field[lo..<hi], as: UTF8.self))
         }
-        if i < n, bytes[i] == comma {
+        if i < n, bytes[i] == delimiter {
           onlyBlank = false
           i += 1
           continue recordLoop

@@ -1,12 +1,14 @@
 import Foundation
 
 extension Dataset {
-  /// Reads a dataset from a CSV file with a header row (see `CSVReader` for the format).
+  /// Reads a dataset from a CSV file with a header row and commas (see `CSVReader` for the
+  /// format); `csv(path:options:)` reads other layouts.
   ///
   /// - Parameters:
   ///   - path: the file; error messages name it as given.
   ///   - target: the target column's name; the last column when nil. Every other column is a
-  ///     feature and must hold numbers.
+  ///     feature: a column of numbers is one feature, a column with text in it is one-hot
+  ///     encoded (see `CSVOptions.CategoricalEncoding`). A missing cell is an error.
   ///   - task: what the target is. When nil it is inferred: **classification** when some target
   ///     value is not a number, or when every value is an integer and there are at most 20
   ///     distinct values; **regression** otherwise. (So a 1–5 rating is taken as 5 classes; pass
@@ -16,6 +18,22 @@ extension Dataset {
   ///   keeps each label as first written. Numerically equal labels (`1`, `1.0`) are one class.
   /// - Throws: `CSVError`, whose message names the file and the line.
   public static func csv(path: String, target: String? = nil, task: LearningTask? = nil) throws -> Dataset {
+    try csv(path: path, options: CSVOptions(target: target, task: task))
+  }
+
+  /// Reads a dataset from a CSV file as `options` say: the target, the task, the delimiter,
+  /// whether there is a header row, which columns are features, and what becomes of missing
+  /// cells and text columns (see `CSVOptions`).
+  ///
+  /// A feature column is numeric when each of its cells that is not missing is a number, and
+  /// categorical otherwise; `categories` on the result lists each categorical column's values.
+  /// The target is read as `csv(path:target:task:)` describes.
+  ///
+  /// - Throws: `CSVError`, whose message names the file and, for a cell or a row, the line.
+  public static func csv(path: String, options: CSVOptions) throws -> Dataset {
+    guard CSVOptions.delimiterByte(options.delimiter) != nil else {
+      throw CSVError.invalidDelimiter(file: path, delimiter: options.delimiter)
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CSVError.fileNotFound(file: path)
@@ -27,7 +45,7 @@ extension Dataset {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CSVError.unreadable(file: path, reason: "permission denied or I/O error")
     }
-    return try csv(bytes: [UInt8](data), name: path, target: target, task: task)
+    return try csv(bytes: [UInt8](data), name: path, options: options)
   }
 
   /// Reads a dataset from CSV text, as `csv(path:target:task:)` does a file; `name` stands for the
@@ -35,19 +53,41 @@ extension Dataset {
   public static func csv(
     text: String, name: String = "<csv>", target: String? = nil, task: LearningTask? = nil
   ) throws -> Dataset {
-    try csv(bytes: Array(text.utf8), name: name, target: target, task: task)
+    try csv(bytes: Array(text.utf8), name: name, options: CSVOptions(target: target, task: task))
+  }
+
+  /// Reads a dataset from CSV text, as `csv(path:options:)` does a file; `name` stands for the
+  /// file in error messages.
+  public static func csv(text: String, name: String = "<csv>", options: CSVOptions) throws -> Dataset {
+    try csv(bytes: Array(text.utf8), name: name, options: options)
   }
 
   static func csv(bytes: [UInt8], name file: String, target: String?, task: LearningTask?) throws -> Dataset {
-    let records = try CSVReader.records(bytes, file: file)
-    guard let header = records.first else { throw CSVError.empty(file: file) }
-    let columns = header.fields
-    var seen = Set<String>()
-    for c in columns where !seen.insert(c).inserted {
-      throw CSVError.duplicateColumn(file: file, name: c)
+    try csv(bytes: bytes, name: file, options: CSVOptions(target: target, task: task))
+  }
+
+  static func csv(bytes: [UInt8], name file: String, options: CSVOptions) throws -> Dataset {
+    guard let delimiter = CSVOptions.delimiterByte(options.delimiter) else {
+      throw CSVError.invalidDelimiter(file: file, delimiter: options.delimiter)
+    }
+    let records = try CSVReader.records(bytes, file: file, delimiter: delimiter)
+    let columns: [String]
+    let rows: ArraySlice<CSVRecord>
+    if options.header {
+      guard let header = records.first else { throw CSVError.empty(file: file) }
+      columns = header.fields
+      var seen = Set<String>()
+      for c in columns where !seen.insert(c).inserted {
+        throw CSVError.duplicateColumn(file: file, name: c)
+      }
+      rows = records.dropFirst()
+    } else {
+      guard let first = records.first else { throw CSVError.noRows(file: file) }
+      columns = first.fields.indices.map { "column_\($0 + 1)" }
+      rows = records[...]
     }
     let targetIndex: Int
-    if let target {
+    if let target = options.target {
       guard let t = columns.firstIndex(of: target) else {
         throw CSVError.noSuchColumn(file: file, name: target, columns: columns)
       }
@@ -57,13 +97,10 @@ extension Dataset {
     }
     let targetName = columns[targetIndex]
     guard columns.count >= 2 else { throw CSVError.noFeatureColumns(file: file, target: targetName) }
-    let rows = records.dropFirst()
+    let featureIndices = try selectedFeatures(
+      options.columns, of: columns, target: targetIndex, file: file)
     guard !rows.isEmpty else { throw CSVError.noDataRows(file: file) }
 
-    let featureIndices = columns.indices.filter { $0 != targetIndex }
-    let nFeatures = featureIndices.count
-    var x = [Float]()
-    x.reserveCapacity(rows.count * nFeatures)
     var rawTargets: [(text: String, line: Int)] = []
     rawTargets.reserveCapacity(rows.count)
     for record in rows {
@@ -71,18 +108,21 @@ extension Dataset {
         throw CSVError.raggedRow(
           file: file, line: record.line, expected: columns.count, got: record.fields.count)
       }
-      for j in featureIndices {
-        x.append(try parseNumber(record.fields[j], file: file, line: record.line, column: columns[j]))
+      if options.missing == .error {
+        for j in featureIndices where isMissingCSVCell(record.fields[j]) {
+          throw CSVError.missingValue(file: file, line: record.line, column: columns[j])
+        }
       }
       let t = record.fields[targetIndex]
-      if t.isEmpty { throw CSVError.missingValue(file: file, line: record.line, column: targetName) }
+      if isMissingCSVCell(t) { throw CSVError.missingValue(file: file, line: record.line, column: targetName) }
       rawTargets.append((t, record.line))
     }
 
+    let features = try csvFeatures(
+      rows, columns: featureIndices.map { (index: $0, name: columns[$0]) }, file: file, options: options)
     let numeric = rawTargets.map { finiteNumber($0.text) }
-    let resolvedTask = task ?? inferTask(numeric)
-    let matrix = Matrix(rows: rows.count, cols: nFeatures, data: x)
-    let featureNames = featureIndices.map { columns[$0] }
+    let resolvedTask = options.task ?? inferTask(numeric)
+    var dataset: Dataset
     switch resolvedTask {
     case .regression:
       var y = [Float]()
@@ -96,14 +136,35 @@ extension Dataset {
         }
         y.append(Float(v))
       }
-      return Dataset(
-        x: matrix, y: y, task: .regression, featureNames: featureNames, targetName: targetName)
+      dataset = Dataset(
+        x: features.x, y: y, task: .regression, featureNames: features.names, targetName: targetName)
     case .classification:
       let (y, classNames) = encodeLabels(rawTargets.map(\.text), numeric)
-      return Dataset(
-        x: matrix, y: y, task: .classification, nClasses: classNames.count,
-        featureNames: featureNames, targetName: targetName, classNames: classNames)
+      dataset = Dataset(
+        x: features.x, y: y, task: .classification, nClasses: classNames.count,
+        featureNames: features.names, targetName: targetName, classNames: classNames)
     }
+    dataset.categories = features.categories
+    return dataset
+  }
+
+  /// The indices of the feature columns: those `selected` names, in that order, or every column
+  /// but the target when nil. The target is never a feature, even when named.
+  static func selectedFeatures(
+    _ selected: [String]?, of columns: [String], target: Int, file: String
+  ) throws -> [Int] {
+    guard let selected else { return columns.indices.filter { $0 != target } }
+    var indices: [Int] = []
+    var seen = Set<String>()
+    for name in selected {
+      guard let j = columns.firstIndex(of: name) else {
+        throw CSVError.noSuchColumn(file: file, name: name, columns: columns)
+      }
+      guard seen.insert(name).inserted else { throw CSVError.columnSelectedTwice(file: file, name: name) }
+      if j != target { indices.append(j) }
+    }
+    guard !indices.isEmpty else { throw CSVError.noFeatureColumns(file: file, target: columns[target]) }
+    return indices
   }
 
   /// The rule documented on `csv(path:target:task:)`.
@@ -143,13 +204,5 @@ extension Dataset {
   static func finiteNumber(_ text: String) -> Double? {
     guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v.isFinite else { return nil }
     return v
-  }
-
-  static func parseNumber(_ text: String, file: String, line: Int, column: String) throws -> Float {
-    if text.isEmpty { throw CSVError.missingValue(file: file, line: line, column: column) }
-    guard let v = finiteNumber(text), Float(v).isFinite else {
-      throw CSVError.notANumber(file: file, line: line, column: column, value: text)
-    }
-    return Float(v)
   }
 }
