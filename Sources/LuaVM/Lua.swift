@@ -158,6 +158,11 @@ public struct Lua {
   @inlinable
   public func rawSet(_ table: Int32, index: Int) { lua_rawseti(state, table, lua_Integer(index)) }
 
+  /// Pushes `t[k]` for the table at the absolute index `table`, the key on the stack top
+  /// (popped).
+  @discardableResult
+  public func rawGetPair(_ table: Int32) -> LuaType { LuaType(rawValue: lua_rawget(state, table)) ?? .none }
+
   /// Sets `t[k] = v` where both are on the stack top (key below value), popping both.
   public func rawSetPair(_ table: Int32) { lua_rawset(state, table) }
 

@@ -58,7 +58,7 @@ extension TunaEngine {
   /// before_trial, after_trial }`: a sampler written in Lua.
   var luaSamplerBinding: LuaBinding {
     LuaBinding("sampler", "spec: tuna.SamplerSpec", returns: "tuna.Sampler",
-               "A sampler written in Lua; the spec table is its `self`, where it may keep state.") { [unowned self] l in
+               "A sampler written in Lua; the spec table is its `self`, where it may keep state, and the sampler returned reads and writes that table's fields.") { [unowned self] l in
       try self.makeLuaSampler(l)
     }
   }
@@ -259,18 +259,45 @@ enum SamplerMethods {
         LuaFieldDoc("name", "string", "The name it was made under (\"tpe\", or a Lua sampler's own)."),
         LuaFieldDoc("seed", "integer", "The seed its random streams start from."),
       ],
-      getter: getter(engine), recordingIn: engine.api)
+      getter: getter(engine), setter: setter(engine), recordingIn: engine.api)
   }
 
+  /// `name` and `seed`; on a sampler written in Lua, every other key reads its spec table, the
+  /// hooks' `self`: what a hook keeps there, the script reads on the sampler, and back.
   static func getter(_ engine: TunaEngine) -> HostFunction {
     { [unowned engine] l in
       let box = try engine.classes.sampler.check(1, on: l)
       switch l.toString(2) {
       case "name": l.push(box.name)
       case "seed": l.push(Int(Int64(bitPattern: box.value.seed)))
-      default: l.pushNil()
+      default:
+        guard let lua = box.value as? LuaSampler else {
+          l.pushNil()
+          return 1
+        }
+        l.push(lua.spec)
+        l.pushValue(at: 2)
+        l.rawGetPair(l.absolute(-2))
       }
       return 1
+    }
+  }
+
+  /// Assignment writes a Lua sampler's spec table (but not `name` and `seed`, fixed when it was
+  /// made); a built-in sampler has no fields to assign.
+  static func setter(_ engine: TunaEngine) -> HostFunction {
+    { [unowned engine] l in
+      let box = try engine.classes.sampler.check(1, on: l)
+      let key = l.toString(2) ?? l.describe(2)
+      guard let lua = box.value as? LuaSampler, key != "name", key != "seed" else {
+        throw ScriptError("cannot assign field '\(key)' of a tuna.Sampler")
+      }
+      l.push(lua.spec)
+      let spec = l.absolute(-1)
+      l.pushValue(at: 2)
+      l.pushValue(at: 3)
+      l.rawSetPair(spec)
+      return 0
     }
   }
 

@@ -104,7 +104,5 @@ extension Lua {
   }
 }
 
-/// Formats a date as ISO 8601 with milliseconds, in UTC.
-func isoDate(_ date: Date) -> String {
-  Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
-}
+/// A date as the Lua API shows it (`Date.isoTimestamp`).
+func isoDate(_ date: Date) -> String { date.isoTimestamp }

@@ -93,8 +93,9 @@ struct TrialsCommand: ParsableCommand {
       multi-objective study), duration, and one column per parameter. csv names the \
       parameter columns params_NAME and writes full-precision numbers and durations in \
       seconds; json gives an array \
-      of objects that also hold the start and end times (local, like Optuna's), the user \
-      attributes and a failed trial's fail_reason.
+      of objects that also hold the start and end times (ISO 8601, UTC), the intermediate \
+      values, the user and system attributes and a failed trial's fail_reason. \
+      --intermediate lists the intermediate values instead: one row per trial and step.
       """
   )
 
@@ -109,6 +110,9 @@ struct TrialsCommand: ParsableCommand {
   @Option(help: "How to print the trials: table, csv or json.")
   var format: ListFormat = .table
 
+  @Flag(help: "List the intermediate values (learning curves) instead: one row per trial and step.")
+  var intermediate = false
+
   func validate() throws { _ = try parseStates(states) }
 
   func run() throws {
@@ -116,6 +120,7 @@ struct TrialsCommand: ParsableCommand {
       let storage = try options.open()
       let record = try options.study(named: study, in: storage)
       let trials = try storage.trials(studyID: record.id, states: try parseStates(states))
+      if intermediate { return writeOutput(intermediateText(trials)) }
       let objectives = record.directions.count
       let valueNames = objectives == 1 ? ["value"] : (0..<objectives).map { "values_\($0)" }
       let paramNames = Set(trials.flatMap(\.params.keys)).sorted()
@@ -153,17 +158,44 @@ struct TrialsCommand: ParsableCommand {
             objectives == 1 ? ("value", t.values?.count == 1 ? .double(t.values![0]) : .null) : ("values", JSONValue(t.values))
           return .object([
             ("number", .int(t.number)), ("state", .string(t.state.rawValue)), value,
-            ("datetime_start", t.datetimeStart.map { .string(pandasDatetime($0)) } ?? .null),
-            ("datetime_complete", t.datetimeComplete.map { .string(pandasDatetime($0)) } ?? .null),
+            ("datetime_start", t.datetimeStart.map { .string($0.isoTimestamp) } ?? .null),
+            ("datetime_complete", t.datetimeComplete.map { .string($0.isoTimestamp) } ?? .null),
             ("duration", seconds(t).map(JSONValue.double) ?? .null),
             ("params", .object(t.params.keys.sorted().map { ($0, JSONValue(t.params[$0]!)) })),
+            ("intermediate_values", intermediateJSON(t)),
             ("user_attrs", JSONValue(AttrValue.object(t.userAttrs))),
+            ("system_attrs", JSONValue(AttrValue.object(t.systemAttrs))),
             ("fail_reason", t.failReason.map(JSONValue.string) ?? .null),
           ])
         }))
       }
     }
   }
+
+  /// The trials' intermediate values, one row per trial and step, in the chosen format.
+  private func intermediateText(_ trials: [FrozenTrial]) -> String {
+    let rows = trials.flatMap { t in t.intermediateValues.keys.sorted().map { (t, $0, t.intermediateValues[$0]!) } }
+    switch format {
+    case .table:
+      var table = TextTable(header: ["number", "state", "step", "value"], rightAligned: [true, false, true, true])
+      for (t, step, value) in rows { table.rows.append([String(t.number), t.state.rawValue, String(step), formatValue(value)]) }
+      return table.render()
+    case .csv:
+      return csvText(
+        header: ["number", "state", "step", "value"],
+        rows: rows.map { t, step, value in [String(t.number), t.state.rawValue, String(step), Cell.float(value).csvText(asFloat: true)] })
+    case .json:
+      return jsonLines(rows.map { t, step, value in
+        .object([("number", .int(t.number)), ("state", .string(t.state.rawValue)), ("step", .int(step)), ("value", .double(value))])
+      })
+    }
+  }
+}
+
+/// A trial's intermediate values as a JSON object of step (as text, JSON's keys) to value, in
+/// step order.
+func intermediateJSON(_ t: FrozenTrial) -> JSONValue {
+  .object(t.intermediateValues.keys.sorted().map { (String($0), .double(t.intermediateValues[$0]!)) })
 }
 
 /// A duration for people: `0.4ms`, `2.25s`, `3m05s`, `1h02m03s`.
@@ -262,17 +294,17 @@ struct ExportCommand: ParsableCommand {
     discussion: """
       Columns, as Optuna's study.trials_dataframe().to_csv(index=False) writes them: number, \
       value (values_0, values_1, … for a multi-objective study), datetime_start, \
-      datetime_complete, duration, params_NAME…, user_attrs_NAME…, state. Datetimes are local \
-      times (Optuna stores datetime.now()) with microseconds, as pandas prints them \
-      (2026-11-30 16:01:02.123456); duration is pandas Timedelta text \
-      (0 days 00:00:01.234567), empty for unfinished trials; like pandas, a column drops the \
-      fractions when all its times are whole seconds. State \
+      datetime_complete, duration, params_NAME…, user_attrs_NAME…, state. Datetimes are ISO \
+      8601 in UTC with microseconds (2026-11-30T16:01:02.123456Z: pandas reads them as \
+      time-zone-aware times, where Optuna writes naive local ones); duration is pandas \
+      Timedelta text (0 days 00:00:01.234567), empty for unfinished trials. State \
       is COMPLETE, PRUNED, FAIL, RUNNING or WAITING. Numbers are Python reprs (3.0, 1e-05; integers as floats in a \
       column pandas holds as floats: one with a missing value or a float), \
       booleans True and False, a missing value or NaN an empty field, list and table user \
       attributes JSON text. CSV follows RFC 4180 (fields with commas, quotes or line breaks \
       are quoted) with newline line ends. json gives an array of objects with the same keys, \
-      the same texts for datetimes and duration, and null for missing values.
+      the same texts for datetimes and duration, and null for missing values, plus each \
+      trial's intermediate_values (an object of step to value).
       """
   )
 
@@ -305,7 +337,9 @@ struct ExportCommand: ParsableCommand {
         let rows = trials.indices.map { i in columns.indices.map { columns[$0][i].csvText(asFloat: asFloat[$0]) } }
         text = csvText(header: header, rows: rows)
       case .json:
-        text = jsonLines(trials.indices.map { i in .object(header.indices.map { (header[$0], columns[$0][i].json) }) })
+        text = jsonLines(trials.indices.map { i in
+          .object(header.indices.map { (header[$0], columns[$0][i].json) } + [("intermediate_values", intermediateJSON(trials[i]))])
+        })
       }
       if let output {
         do {
@@ -329,7 +363,7 @@ func exportColumns(_ trials: [FrozenTrial], objectives: Int) -> (header: [String
     columns.append(trials.map { t in t.values.flatMap { $0.count == objectives ? Cell.float($0[i]) : nil } ?? .missing })
   }
   header += ["datetime_start", "datetime_complete", "duration"]
-  for texts in [pandasDatetimes(trials.map(\.datetimeStart)), pandasDatetimes(trials.map(\.datetimeComplete)),
+  for texts in [exportDatetimes(trials.map(\.datetimeStart)), exportDatetimes(trials.map(\.datetimeComplete)),
                 pandasTimedeltas(trials.map(durationMicroseconds))] {
     columns.append(texts.map { $0.map(Cell.string) ?? .missing })
   }

@@ -184,45 +184,11 @@ func microseconds(_ date: Date) -> Int64 {
   Int64((date.timeIntervalSince1970 * 1e6).rounded())
 }
 
-/// Times as pandas prints a datetime column of Optuna's data frame: local times (Optuna
-/// stores `datetime.now()`) with microseconds, `2026-11-30 16:01:02.123456`, as pandas 3 does
-/// per column: without the fraction when every time is whole seconds, without the time of day
-/// when every time is midnight.
-func pandasDatetimes(_ dates: [Date?]) -> [String?] {
-  let parts = dates.map { $0.map(localTime) }
-  let present = parts.compactMap { $0 }
-  let fraction = present.contains { $0.microsecond != 0 }
-  let dateOnly = !fraction && present.allSatisfy { $0.hour == 0 && $0.minute == 0 && $0.second == 0 }
-  return parts.map { p in
-    p.map { p in
-      let date = String(format: "%04d-%02d-%02d", p.year, p.month, p.day)
-      if dateOnly { return date }
-      return date + String(format: " %02d:%02d:%02d", p.hour, p.minute, p.second)
-        + (fraction ? String(format: ".%06d", p.microsecond) : "")
-    }
-  }
-}
-
-/// One time as `pandasDatetimes` prints it in a column of times with fractions.
-func pandasDatetime(_ date: Date) -> String {
-  let p = localTime(date)
-  return String(
-    format: "%04d-%02d-%02d %02d:%02d:%02d.%06d", p.year, p.month, p.day, p.hour, p.minute, p.second, p.microsecond)
-}
-
-private struct LocalTime {
-  var year, month, day, hour, minute, second, microsecond: Int
-}
-
-private func localTime(_ date: Date) -> LocalTime {
-  let (seconds, fraction) = floorDivision(microseconds(date), 1_000_000)
-  var time = time_t(seconds)
-  var parts = tm()
-  localtime_r(&time, &parts)
-  return LocalTime(
-    year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
-    hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec), microsecond: Int(fraction))
-}
+/// Times in an export or a listing: `Date.isoTimestamp`, ISO 8601 in UTC with microseconds
+/// (`2026-11-30T16:01:02.123456Z`), which pandas reads back as a time-zone-aware column.
+/// Optuna's own data frame holds naive local times; a zone keeps times from several machines
+/// comparable.
+func exportDatetimes(_ dates: [Date?]) -> [String?] { dates.map { $0?.isoTimestamp } }
 
 /// Durations in microseconds as pandas 3 prints a timedelta column: `0 days 00:00:01.234567`,
 /// with the fraction on every duration when one has it, `0 days 00:00:02` when every

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 
-/// The `tuna` command. Exit codes: 0 success, 1 the script failed, 2 bad usage.
+/// The `tuna` command. Exit codes: 0 success, 1 the script (or a command) failed, 2 bad usage,
+/// 3 a script whose trials all failed (`Run.noTrialCompleted`), 130 and 143 interrupted.
+/// Every message of Tuna's own starts `tuna: `, usage errors included.
 @main
 struct Tuna: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -24,7 +26,9 @@ struct Tuna: ParsableCommand {
       // Usage mistakes exit 2 (argument parser's default is 64); help and version exit 0.
       let code = exitCode(for: error)
       if code == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = "tuna: " + message.dropFirst("Error: ".count) }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
         Foundation.exit(2)
       }
       exit(withError: error)

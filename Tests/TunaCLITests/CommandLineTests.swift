@@ -65,11 +65,15 @@ final class CommandLineTests: XCTestCase {
       (["run", "--storage", "foo:bar", "catch.lua"], "--storage: unrecognized storage URL 'foo:bar'"),
       (["run", "--storage", "sqlite://host/x.db", "catch.lua"], "--storage: unrecognized storage URL"),
       (["walk"], "walk"),
+      (["run", "--fail-after", "0", "catch.lua"], "--fail-after must be >= 1"),
+      (["run", "--log-format", "xml", "catch.lua"], "--log-format"),
     ]
     for (arguments, mentions) in cases {
       let result = try tuna(arguments)
       XCTAssertEqual(result.status, 2, "tuna \(arguments.joined(separator: " "))\n\(result.transcript)")
       assertContains(result.stderr, mentions, "tuna \(arguments.joined(separator: " "))")
+      // One prefix for every message of Tuna's own, usage errors (exit 2) as others (exit 1).
+      XCTAssertTrue(result.stderr.hasPrefix("tuna: "), "tuna \(arguments.joined(separator: " ")): \(result.stderr)")
       XCTAssertFalse(result.stdout.contains("ok catch"), "the script must not run")
     }
   }

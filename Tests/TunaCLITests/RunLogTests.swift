@@ -73,7 +73,7 @@ final class RunLogTests: XCTestCase {
     XCTAssertEqual(events.compactMap { $0["event"] as? String }, ["optimize_started"] + Array(repeating: "trial_finished", count: 5) + ["optimize_finished"])
     for event in events {
       let time = try XCTUnwrap(event["time"] as? String)
-      XCTAssertNotNil(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/), time)
+      XCTAssertNotNil(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/), time)
       XCTAssertEqual(event["study"] as? String, "log")
     }
     let trials = events.filter { $0["event"] as? String == "trial_finished" }

@@ -79,15 +79,15 @@ final class StudyCommandsTests: XCTestCase {
 
   private func microseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1e6).rounded()) }
 
-  /// Local time with microseconds, as pandas prints a datetime column of Optuna's data frame.
-  private func pandasTime(_ date: Date?) -> String {
+  /// ISO 8601 in UTC with microseconds, as exports and listings write times.
+  private func exportTime(_ date: Date?) -> String {
     guard let date else { return "" }
     let us = microseconds(date)
     var calendar = Calendar(identifier: .gregorian)
-    calendar.timeZone = .current
+    calendar.timeZone = TimeZone(identifier: "UTC")!
     let c = calendar.dateComponents(
       [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(us / 1_000_000)))
-    return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%06d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
                   Int(us % 1_000_000))
   }
 
@@ -211,7 +211,7 @@ final class StudyCommandsTests: XCTestCase {
     XCTAssertEqual(params["n"] as? Int, 3)
     XCTAssertEqual(params["opt"] as? String, "adam")
     XCTAssertEqual((items[0]["user_attrs"] as? [String: Any])?["note"] as? String, "say \"hi\", twice")
-    XCTAssertEqual(items[0]["datetime_start"] as? String, pandasTime(stored[0].datetimeStart))
+    XCTAssertEqual(items[0]["datetime_start"] as? String, exportTime(stored[0].datetimeStart))
     XCTAssertEqual(items[1]["fail_reason"] as? String, "boom")
     XCTAssertTrue(items[1]["value"] is NSNull)
     XCTAssertTrue(items[0]["fail_reason"] is NSNull)
@@ -219,6 +219,31 @@ final class StudyCommandsTests: XCTestCase {
     let zdt = try run(["trials", "zdt", "--storage", url, "--format", "json"])
     let zdtItems = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(zdt.stdout.utf8)) as? [[String: Any]])
     XCTAssertEqual(zdtItems[1]["values"] as? [Double], [2, 5])
+  }
+
+  /// Learning curves where a user looks: `tuna trials --intermediate` in each format, and the
+  /// intermediate values of every trial in the JSON listing and export.
+  func testIntermediateValues() throws {
+    let table = try run(["trials", "quad", "--storage", url, "--intermediate"])
+    XCTAssertEqual(table.status, 0, table.transcript)
+    XCTAssertEqual(table.stdout, """
+      number  state   step  value
+           1  pruned     0    2.5
+
+      """)
+    let csv = try run(["trials", "quad", "--storage", url, "--intermediate", "--format", "csv"])
+    XCTAssertEqual(csv.stdout, "number,state,step,value\n1,pruned,0,2.5\n")
+    let json = try run(["trials", "quad", "--storage", url, "--intermediate", "--format", "json"])
+    let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+    XCTAssertEqual(rows.count, 1)
+    XCTAssertEqual(rows[0]["step"] as? Int, 0)
+    XCTAssertEqual(rows[0]["value"] as? Double, 2.5)
+    for command in [["trials", "quad", "--format", "json"], ["export", "quad", "--format", "json"]] {
+      let listed = try run(command + ["--storage", url])
+      let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+      XCTAssertEqual(items[1]["intermediate_values"] as? [String: Double], ["0": 2.5], command.joined(separator: " "))
+      XCTAssertEqual(items[0]["intermediate_values"] as? [String: Double], [:], command.joined(separator: " "))
+    }
   }
 
   // MARK: - best
@@ -270,7 +295,7 @@ final class StudyCommandsTests: XCTestCase {
   func testExportCSVMatchesOptunasColumns() throws {
     let stored = try trials("quad")
     func times(_ t: FrozenTrial) -> String {
-      "\(pandasTime(t.datetimeStart)),\(pandasTime(t.datetimeComplete)),\(pandasDuration(t))"
+      "\(exportTime(t.datetimeStart)),\(exportTime(t.datetimeComplete)),\(pandasDuration(t))"
     }
     let result = try run(["export", "quad", "--storage", url, "--format", "csv"])
     XCTAssertEqual(result.status, 0, result.transcript)
@@ -310,7 +335,7 @@ final class StudyCommandsTests: XCTestCase {
     XCTAssertEqual(json.status, 0, json.transcript)
     let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
     XCTAssertEqual(rows.count, 4)
-    for row in rows { XCTAssertEqual(Set(row.keys), Set(header)) }
+    for row in rows { XCTAssertEqual(Set(row.keys), Set(header + ["intermediate_values"])) }
     // The keys come in the CSV's order.
     let firstObject = try XCTUnwrap(json.stdout.split(separator: "\n").dropFirst().first)
     let positions = header.compactMap { firstObject.range(of: "\"\($0)\":")?.lowerBound }
@@ -323,7 +348,7 @@ final class StudyCommandsTests: XCTestCase {
     XCTAssertEqual(rows[0]["params_opt"] as? String, "adam")
     XCTAssertEqual(rows[0]["user_attrs_note"] as? String, "say \"hi\", twice")
     XCTAssertEqual(rows[0]["user_attrs_epochs"] as? Int, 3)
-    XCTAssertEqual(rows[0]["datetime_start"] as? String, pandasTime(stored[0].datetimeStart))
+    XCTAssertEqual(rows[0]["datetime_start"] as? String, exportTime(stored[0].datetimeStart))
     XCTAssertEqual(rows[0]["duration"] as? String, pandasDuration(stored[0]))
     XCTAssertEqual(rows.map { $0["state"] as? String }, ["COMPLETE", "PRUNED", "FAIL", "COMPLETE"])
     XCTAssertTrue(rows[2]["value"] is NSNull)

@@ -304,4 +304,26 @@ do
   assert(#rf == 2 and rf[1].fail_reason:find("sampler exploded", 1, true))
 end
 
+-- The sampler returned reads and writes its spec table, the hooks' `self`.
+do
+  local s = tuna.sampler{
+    name = "counting", calls = 0,
+    sample_independent = function(self, ctx, name, dist)
+      self.calls = self.calls + 1
+      return ctx.rng:uniform(dist.low, dist.high)
+    end,
+  }
+  assert(s.calls == 0 and s.name == "counting")
+  local st = tuna.create_study{ sampler = s }
+  st:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 3 })
+  assert(s.calls == 3, "the hooks' self is the sampler's table: " .. tostring(s.calls))
+  s.calls = 10
+  s.note = "kept"
+  assert(s.calls == 10 and s.note == "kept")
+  st:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 1 })
+  assert(s.calls == 11)
+  assert(not pcall(function() s.name = "renamed" end))
+  assert(not pcall(function() tuna.samplers.random{}.anything = 1 end))
+end
+
 print("ok lua_samplers")

@@ -20,7 +20,7 @@ function tuna.create_study(options) end
 ---@return integer
 function tuna.copy_study(options) end
 
----A sampler written in Lua; the spec table is its `self`, where it may keep state.
+---A sampler written in Lua; the spec table is its `self`, where it may keep state, and the sampler returned reads and writes that table's fields.
 ---@param spec tuna.SamplerSpec
 ---@return tuna.Sampler
 function tuna.sampler(spec) end
@@ -150,9 +150,9 @@ tuna.data.bundled = nil
 ---@return tuna.Dataset
 function tuna.data.load(name) end
 
----A CSV file with a header row; the target is the named column (by default the last).
+---A CSV file; the target is the named column (by default the last). Text columns become categorical features.
 ---@param path string
----@param options? { target?: string, task?: "classification"|"regression" }
+---@param options? { target?: string, task?: "classification"|"regression", delimiter?: string, header?: boolean, columns?: string[], missing?: "error"|"mean"|"median"|"most_frequent", categorical?: "onehot"|"ordinal" }
 ---@return tuna.Dataset
 function tuna.data.csv(path, options) end
 
@@ -433,6 +433,7 @@ function Rng:choice(items) end
 ---@field target_name string
 ---@field feature_names string[]
 ---@field class_names string[] The class labels, in the order of their indices.
+---@field categories table<string, string[]> The categories of each text column of a CSV file, by column name, in the order of their codes (empty without text columns).
 ---@field y number[] The targets: class indices from 0, or values.
 ---@field targets number[] The same as y.
 local Dataset = {}

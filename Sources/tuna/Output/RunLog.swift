@@ -216,7 +216,7 @@ final class RunLog: @unchecked Sendable {
   private func json(_ at: LogLevel, _ event: String, _ study: Study, _ fields: [(String, JSONValue)]) {
     guard format == .json, level >= at else { return }
     let object = JSONValue.object(
-      [("time", .string(isoTime(Date()))), ("level", .string(at.rawValue)), ("event", .string(event)), ("study", .string(study.name))]
+      [("time", .string(Date().isoTimestamp)), ("level", .string(at.rawValue)), ("event", .string(event)), ("study", .string(study.name))]
         + fields)
     write(object.text)
   }
@@ -276,10 +276,4 @@ final class RunLog: @unchecked Sendable {
     thread.stackSize = 256 << 10
     thread.start()
   }
-}
-
-/// A time as ISO 8601 in UTC with milliseconds (`2026-12-05T07:40:01.123Z`): one form for the
-/// log, the exports and the Lua API.
-func isoTime(_ date: Date) -> String {
-  date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
 }
