@@ -96,7 +96,13 @@ extension TunaEngine {
         return 1
       }
     }
-    let library = LuaLibrary("tuna.ml", "Classical models, cross-validation and grid search.", functions: models + [
+    let load = LuaBinding("load", "path: string", returns: "tuna.Model", "A model saved with model:save(path).") { [unowned self] l in
+      let file = try self.modelPath(l, at: 1, for: "tuna.ml.load", writing: false)
+      let (estimator, kind) = try self.train { try ModelPersistence.load(file) }
+      self.classes.estimator.push(EstimatorBox(estimator, name: kind), on: l, charging: self.granted.take())
+      return 1
+    }
+    let library = LuaLibrary("tuna.ml", "Classical models, cross-validation and grid search.", functions: models + [load] + [
       .named(
         "cross_val_score", "make_model: fun(): tuna.Model, data: tuna.Dataset, options?: \(Self.crossValidationOptions.type)",
         returns: "tuna.CVResult",
@@ -388,14 +394,15 @@ enum EstimatorMethods {
         guard let classifier = box.value as? any ProbabilisticClassifier else {
           throw ScriptError("\(box.name) gives no class probabilities")
         }
-        let p = try engine.train { try classifier.predictProbabilities(d.x) }
-        l.newTable(arrayCount: Int32(p.rows))
-        for i in 0..<p.rows {
-          l.newTable(arrayCount: Int32(p.cols))
-          for j in 0..<p.cols { l.push(Double(p[i, j])); l.rawSet(-2, index: j + 1) }
-          l.rawSet(-2, index: i + 1)
-        }
+        engine.push(probabilities: try engine.train { try classifier.predictProbabilities(d.x) }, on: l)
         return 1
+      },
+      LuaBinding("save", "path: string", "Saves the fitted model to a file (tuna.ml.load reads it back).") {
+        [unowned engine] l in
+        let box = try engine.classes.estimator.check(1, on: l)
+        let file = try engine.modelPath(l, for: "save", writing: true)
+        try engine.train { try ModelPersistence.save(box.value, to: file) }
+        return 0
       },
       LuaBinding("score", "data: tuna.Dataset", returns: "number", "Accuracy on the data, or R² for regression.") { [unowned engine] l in
         let box = try engine.classes.estimator.check(1, on: l)

@@ -35,6 +35,12 @@ extension TunaEngine {
         self.classes.mlp.push(net, on: l, charging: self.granted.take())
         return 1
       },
+      LuaBinding("load", "path: string", returns: "tuna.MLP", "A network saved with net:save(path).") { [unowned self] l in
+        let file = try self.modelPath(l, at: 1, for: "tuna.nn.load", writing: false)
+        let net = try self.train { try MLP.load(from: file) }
+        self.classes.mlp.push(net, on: l, charging: self.granted.take())
+        return 1
+      },
       LuaBinding(
         "fit", "net: tuna.MLP, data: tuna.Dataset, options?: \(Self.fitOptions.type)", returns: "tuna.FitResult",
         "Trains the network on the data; with `prune = trial` it reports each epoch to the trial and prunes it."
@@ -301,6 +307,20 @@ enum MLPMethods {
         let d = try engine.classes.dataset.check(2, on: l).data
         engine.push(predictions: try engine.train { try net.predict(d.x) }, task: d.task, on: l)
         return 1
+      },
+      LuaBinding("predict_proba", "data: tuna.Dataset", returns: "number[][]", "Each sample's class probabilities (classification networks).") {
+        [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l)
+        let d = try engine.classes.dataset.check(2, on: l).data
+        engine.push(probabilities: try engine.train { try net.predictProbabilities(d.x) }, on: l)
+        return 1
+      },
+      LuaBinding("save", "path: string", "Saves the fitted network to a file (tuna.nn.load reads it back).") {
+        [unowned engine] l in
+        let net = try engine.classes.mlp.check(1, on: l)
+        let file = try engine.modelPath(l, for: "save", writing: true)
+        try engine.train { try net.save(to: file) }
+        return 0
       },
       LuaBinding(
         "evaluate", "data: tuna.Dataset", returns: "table<string, number>",

@@ -190,4 +190,45 @@ for _, t in ipairs(study:trials()) do states[#states + 1] = t.state end
 assert(table.concat(states, ",") == "complete,pruned,complete", table.concat(states, ","))
 assert(study:trials()[2].intermediate_values[3] ~= nil)
 
+-- Models that persist: save, load, the same predictions; predict_proba for classifiers.
+do
+  local function same(a, b)
+    if #a ~= #b then return false end
+    for i = 1, #a do
+      if type(a[i]) == "table" then
+        if not same(a[i], b[i]) then return false end
+      elseif a[i] ~= b[i] then
+        return false
+      end
+    end
+    return true
+  end
+  local forest = tuna.ml.random_forest{ n_estimators = 10, max_depth = 4, seed = 2 }:fit(train)
+  local path = os.tmpname()
+  forest:save(path)
+  local again = tuna.ml.load(path)
+  assert(again.kind == "random_forest")
+  assert(same(again:predict(test), forest:predict(test)) and same(again:predict_proba(test), forest:predict_proba(test)))
+  local p = again:predict_proba(test)[1]
+  local sum = 0
+  for _, x in ipairs(p) do sum = sum + x end
+  assert(math.abs(sum - 1) < 1e-5)
+  tuna.ml.logistic_regression{}:fit(strain):save(path)
+  assert(tuna.ml.load(path).kind == "logistic_regression")
+  local saved_net = tuna.nn.mlp{ hidden = { 8 } }
+  tuna.nn.fit(saved_net, strain, { epochs = 2, seed = 1 })
+  saved_net:save(path)
+  local loaded = tuna.nn.load(path)
+  assert(same(loaded:predict(stest), saved_net:predict(stest)))
+  assert(same(loaded:predict_proba(stest), saved_net:predict_proba(stest)))
+  assert(#loaded:predict_proba(stest)[1] == 3)  -- iris: three classes
+  local ok, err = pcall(tuna.ml.load, path)
+  assert(not ok and tostring(err):find("tuna.nn.load", 1, true), tostring(err))
+  ok, err = pcall(tuna.nn.load, path .. ".missing")
+  assert(not ok and tostring(err):find(".missing", 1, true))
+  ok, err = pcall(function() tuna.nn.mlp{}:save(path) end)
+  assert(not ok and tostring(err):find("not fitted", 1, true))
+  os.remove(path)
+end
+
 print("ok training")

@@ -185,6 +185,11 @@ tuna.nn = {}
 ---@return tuna.MLP
 function tuna.nn.mlp(options) end
 
+---A network saved with net:save(path).
+---@param path string
+---@return tuna.MLP
+function tuna.nn.load(path) end
+
 ---Trains the network on the data; with `prune = trial` it reports each epoch to the trial and prunes it.
 ---@param net tuna.MLP
 ---@param data tuna.Dataset
@@ -214,6 +219,11 @@ function tuna.ml.logistic_regression(options) end
 ---@param options? { l2?: number, fit_intercept?: boolean }
 ---@return tuna.Model
 function tuna.ml.linear_regression(options) end
+
+---A model saved with model:save(path).
+---@param path string
+---@return tuna.Model
+function tuna.ml.load(path) end
 
 ---Scores a fresh model per fold; with `trial`, reports each fold and prunes between folds.
 ---@param make_model fun(): tuna.Model
@@ -462,6 +472,15 @@ local MLP = {}
 ---@return number[]
 function MLP:predict(data) end
 
+---Each sample's class probabilities (classification networks).
+---@param data tuna.Dataset
+---@return number[][]
+function MLP:predict_proba(data) end
+
+---Saves the fitted network to a file (tuna.nn.load reads it back).
+---@param path string
+function MLP:save(path) end
+
 ---Metrics on the data: loss and accuracy, or loss, r2, mse and mae for regression.
 ---@param data tuna.Dataset
 ---@return table<string, number>
@@ -486,6 +505,10 @@ function Model:predict(data) end
 ---@param data tuna.Dataset
 ---@return number[][]
 function Model:predict_proba(data) end
+
+---Saves the fitted model to a file (tuna.ml.load reads it back).
+---@param path string
+function Model:save(path) end
 
 ---Accuracy on the data, or R² for regression.
 ---@param data tuna.Dataset

@@ -28,6 +28,14 @@ public final class LinearRegression: Estimator {
     self.fitIntercept = fitIntercept
   }
 
+  /// Takes the fitted state a model file holds (`load(from:)`).
+  func restore(coefficients: [Double], intercept: Double, rankDeficient: Bool) {
+    self.coefficients = coefficients
+    self.intercept = intercept
+    self.rankDeficient = rankDeficient
+    fitted = true
+  }
+
   public func fit(_ data: Dataset) throws {
     guard data.task == .regression else {
       throw TrainError(

@@ -73,6 +73,23 @@ public final class LogisticRegression: ProbabilisticClassifier {
     converged = result.converged
   }
 
+  /// The number of classes of the data it was fitted on.
+  var fittedClassCount: Int { nClasses }
+
+  /// Takes the fitted state a model file holds (`load(from:)`).
+  func restore(
+    classes: [Int], nClasses: Int, coefficients: [[Double]], intercepts: [Double], nFeatures: Int, iterations: Int,
+    converged: Bool
+  ) {
+    self.classes = classes
+    self.nClasses = nClasses
+    self.coefficients = coefficients
+    self.intercepts = intercepts
+    self.nFeatures = nFeatures
+    self.iterations = iterations
+    self.converged = converged
+  }
+
   /// The training objective `Σᵢ −log pᵢ(yᵢ) + ‖W‖² / (2C)` at the fitted parameters on `data`
   /// (classes as at `fit`), and its gradient in the parameter order: weights row-major by
   /// feature then class-row (`W[j][k]`), then the intercepts. Near zero after a converged fit.

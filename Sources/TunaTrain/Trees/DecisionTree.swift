@@ -42,6 +42,15 @@ public final class DecisionTree: ProbabilisticClassifier {
     self.seed = seed
   }
 
+  /// Takes the fitted state a model file holds (`load(from:)`).
+  func restore(tree: FittedTree, shape: TreeModelShape) {
+    self.tree = tree
+    self.shape = shape
+  }
+
+  /// The fitted tree's shape (nil before `fit`).
+  var fittedShape: TreeModelShape? { shape }
+
   public func fit(_ data: Dataset) throws {
     let treeData = try TreeData(data)
     let resolved = try options.resolved(for: treeData, defaultMaxFeatures: .all)

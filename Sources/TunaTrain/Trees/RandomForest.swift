@@ -39,6 +39,15 @@ public final class RandomForest: ProbabilisticClassifier {
 
   private var threads: Int { nJobs ?? defaultThreadCount() }
 
+  /// Takes the fitted state a model file holds (`load(from:)`).
+  func restore(trees: [FittedTree], shape: TreeModelShape) {
+    self.trees = trees
+    self.shape = shape
+  }
+
+  /// The fitted forest's shape (nil before `fit`).
+  var fittedShape: TreeModelShape? { shape }
+
   public func fit(_ data: Dataset) throws {
     // The presorted copy, a builder per thread, and the trees: about two nodes a row each.
     try MemoryBudget.reserveCurrent(

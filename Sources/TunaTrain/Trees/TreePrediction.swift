@@ -11,6 +11,12 @@ struct TreeModelShape: Sendable {
   /// Values per leaf: the number of classes, or 1.
   var width: Int { task == .classification ? max(nClasses, 1) : 1 }
 
+  init(task: LearningTask, nFeatures: Int, nClasses: Int) {
+    self.task = task
+    self.nFeatures = nFeatures
+    self.nClasses = nClasses
+  }
+
   init(_ data: TreeData) {
     task = data.task
     nFeatures = data.nFeatures
