@@ -292,6 +292,10 @@ enum SamplerMethods {
       guard let lua = box.value as? LuaSampler, key != "name", key != "seed" else {
         throw ScriptError("cannot assign field '\(key)' of a tuna.Sampler")
       }
+      // A table refuses these keys with a Lua error, which must not be raised through Swift.
+      if l.type(at: 2) == .nil || (l.type(at: 2) == .number && (l.toNumber(2) ?? 0).isNaN) {
+        throw ScriptError("a sampler's field cannot be named by \(l.describe(2))")
+      }
       l.push(lua.spec)
       let spec = l.absolute(-1)
       l.pushValue(at: 2)

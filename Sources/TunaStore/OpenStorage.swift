@@ -111,7 +111,11 @@ public func storageFilePath(_ url: String?) throws(TunaStoreError) -> String? {
   try StorageLocation(url).filePath
 }
 
-/// A storage URL as messages may show it: a PostgreSQL URL's password hidden.
+/// A storage URL as messages may show it: a password (`user:password@`, `password=`) hidden, in
+/// a PostgreSQL URL or any other that looks like one (a mistyped `postgresql:/u:pw@h`, MySQL's).
 public func redactedStorageURL(_ url: String) -> String {
-  PostgresURL.names(url) ? PostgresURL(url)?.redacted ?? "postgresql://…" : url
+  if PostgresURL.names(url), let parsed = PostgresURL(url) { return parsed.redacted }
+  var shown = url.replacing(/^([A-Za-z][A-Za-z0-9+.\-]*:\/*)([^\/@:]*):[^\/]*@/) { m in "\(m.1)\(m.2):***@" }
+  shown = shown.replacing(/([?&]password=)[^&]*/) { m in "\(m.1)***" }
+  return shown
 }

@@ -125,7 +125,31 @@ final class PostgresStorageTests: PostgresTestCase {
   /// created (no second one), a finish accepted, a deletion done.
   func testRetriesFindTheirLostAttempt() throws {
     let s = try freshStorage()
-    let study = try s.createStudy(name: "retries", directions: [.minimize])
+    let study = try s.engine.withLock { e in
+      let first = try e.createStudy(name: "retries", directions: [.minimize], token: "study-1", retry: false)
+      XCTAssertEqual(try e.createStudy(name: "retries", directions: [.minimize], token: "study-1", retry: true), first)
+      XCTAssertThrowsError(try e.createStudy(name: "retries", directions: [.minimize], token: "study-2", retry: true))
+      return first
+    }
+    // An enqueued trial claimed by another worker before the lost call's retry: the retry still
+    // finds what it created, and makes no second one.
+    let enqueued = try s.engine.withLock { e in
+      try e.createTrial(studyID: study.id, waiting: true, systemAttrs: [:], token: "enqueue-1", retry: false)
+    }
+    let other = try PostgresStorage(url: s.url)
+    XCTAssertEqual(try other.claimWaitingTrial(studyID: study.id)?.id, enqueued.id)
+    try s.engine.withLock { e in
+      XCTAssertEqual(try e.createTrial(studyID: study.id, waiting: true, systemAttrs: [:], token: "enqueue-1", retry: true).id, enqueued.id)
+      // Failing stale trials: the retry returns what the lost attempt failed.
+      try e.recordHeartbeat(trialID: enqueued.id)
+    }
+    Thread.sleep(forTimeInterval: 0.05)
+    try s.engine.withLock { e in
+      let failed = try e.failStaleTrials(studyID: study.id, olderThan: 0.01, token: "stale-1", retry: false)
+      XCTAssertEqual(failed.map(\.id), [enqueued.id])
+      XCTAssertEqual(try e.failStaleTrials(studyID: study.id, olderThan: 0.01, token: "stale-1", retry: true).map(\.id), [enqueued.id])
+      XCTAssertEqual(try e.failStaleTrials(studyID: study.id, olderThan: 0.01, token: "stale-2", retry: true), [])
+    }
     let started = try s.engine.withLock { e in
       let first = try e.startTrial(studyID: study.id, beating: true, token: "token-1", retry: false)
       let again = try e.startTrial(studyID: study.id, beating: true, token: "token-1", retry: true)
@@ -139,7 +163,7 @@ final class PostgresStorageTests: PostgresTestCase {
       XCTAssertEqual(again.systemAttrs, ["k": .int(1)])
       return first
     }
-    XCTAssertEqual(try s.trialCount(studyID: study.id, states: nil), 2)
+    XCTAssertEqual(try s.trialCount(studyID: study.id, states: nil), 3)
     try s.engine.withLock { e in
       let done = try e.finishTrial(trialID: started.id, state: .complete, values: [3], failReason: nil, retry: false)
       XCTAssertEqual(try e.finishTrial(trialID: started.id, state: .complete, values: [3], failReason: nil, retry: true), done)
@@ -177,6 +201,10 @@ final class PostgresStorageTests: PostgresTestCase {
   }
 
   func testAnUnreachableServerFailsAtOnceWithoutThePassword() throws {
+    // libpq quotes a password it cannot parse (a stray %): it is scrubbed from its message.
+    XCTAssertThrowsError(try openStorage("postgresql://tuna:50%s3cret@127.0.0.1:1/db")) { error in
+      XCTAssertFalse(String(describing: error).contains("s3cret"), "\(error)")
+    }
     for url in ["postgresql://tuna:s3cret-pw@127.0.0.1:1/db", "postgres://tuna:s3cret-pw@127.0.0.1:1/db?connect_timeout=2"] {
       XCTAssertThrowsError(try openStorage(url)) { error in
         let message = String(describing: error)
@@ -214,12 +242,19 @@ final class PostgresStorageTests: PostgresTestCase {
       ("postgresql://h/db?user=u&password=pw&sslmode=disable", "postgresql://h/db?user=u&password=***&sslmode=disable"),
       ("postgresql://", "postgresql://"),
       ("POSTGRESQL://u:x@h", "postgresql://u:***@h"),
+      // libpq's reading: the user part ends at the last @ before the first /, ? and # included.
+      ("postgresql://u:pa?ss@host/db", "postgresql://u:***@host/db"),
+      ("postgresql://u:p@ss#x@host:5/db?password=two", "postgresql://u:***@host:5/db?password=***"),
     ] {
       guard case .postgres(let parsed) = try StorageLocation(url) else { return XCTFail(url) }
       XCTAssertEqual(parsed.redacted, redacted, url)
       XCTAssertEqual(redactedStorageURL(url), redacted)
     }
     XCTAssertThrowsError(try StorageLocation("postgresql:db"))
+    // URLs that are not PostgreSQL's (or mistyped) hide their passwords too.
+    XCTAssertEqual(redactedStorageURL("postgresql:/u:pw@h/db"), "postgresql:/u:***@h/db")
+    XCTAssertEqual(redactedStorageURL("mysql+pymysql://root:s3cret@h/db"), "mysql+pymysql://root:***@h/db")
+    XCTAssertEqual(redactedStorageURL("sqlite:x.db"), "sqlite:x.db")
     // What the URL leaves out comes from the PG* environment variables.
     let full = try freshURL()
     let parts = try XCTUnwrap(full.wholeMatch(of: /postgresql:\/\/([^:]+):([^@]+)@([^:]+):(\d+)\/(.+)/))

@@ -107,4 +107,58 @@ final class ModelPersistenceTests: XCTestCase {
     refuses("unfitted", { try DecisionTree().save(to: self.path("x.tuna")) }, "not fitted")
     refuses("unfitted net", { try MLP(MLPConfig()).save(to: self.path("x.tuna")) }, "not fitted")
   }
+
+  /// Crafted files whose numbers do not fit are refused before anything is allocated or walked:
+  /// an array count that would overflow, tree sizes that overflow, a tree whose child points
+  /// back (predict would never end), a network shape that does not match its weights, a
+  /// logistic regression whose classes and rows disagree.
+  func testCraftedFilesAreRefusedNotTrusted() throws {
+    func refused(_ what: String, _ body: () throws -> Any) {
+      XCTAssertThrowsError(try body(), what) { error in
+        XCTAssertTrue(String(describing: error).contains("not a"), "\(what): \(error)")
+      }
+    }
+    // A raw file whose one array claims 2^61 doubles.
+    let header = #"{"arrays":[{"count":2305843009213693952,"name":"parameters","type":"f64"}],"kind":"mlp","meta":{},"version":1}"#
+    var bytes = Array("TUNAMODL".utf8) + [1, 0, 0, 0]
+    let h = Array(header.utf8)
+    bytes += [UInt8(h.count & 0xFF), UInt8(h.count >> 8 & 0xFF), 0, 0] + h
+    try Data(bytes).write(to: URL(fileURLWithPath: path("huge.tuna")))
+    refused("a count past the file") { try MLP.load(from: self.path("huge.tuna")) }
+
+    let shape = TreeModelShape(task: .classification, nFeatures: 2, nClasses: 2)
+    var cycle = FittedTree(width: 2)
+    cycle.splits = [.init(feature: 0, left: 0, threshold: .infinity), .init(feature: -1, left: -1, threshold: 0)]
+    cycle.samples = [2, 1]
+    cycle.weightedSamples = [2, 1]
+    cycle.impurity = [0.5, 0]
+    cycle.values = [0.5, 0.5, 1, 0]
+    let meta = TreeMeta(options: TreeOptions(), seed: 0, shape: shape, trees: [cycle])
+    try ModelFile.write(kind: "decision_tree", meta: meta, arrays: TreeMeta.arrays([cycle]), to: path("cycle.tuna"))
+    refused("a child pointing back") { try DecisionTree.load(from: self.path("cycle.tuna")) }
+    var overflowing = meta
+    overflowing.nodes = [Int.max, 1]
+    overflowing.depths = [0, 0]
+    overflowing.leaves = [1, 1]
+    try ModelFile.write(kind: "random_forest", meta: overflowing, arrays: TreeMeta.arrays([cycle]), to: path("sizes.tuna"))
+    refused("tree sizes that overflow") { try RandomForest.load(from: self.path("sizes.tuna")) }
+    var wide = meta
+    wide.nFeatures = 3_000_000_000
+    try ModelFile.write(kind: "decision_tree", meta: wide, arrays: TreeMeta.arrays([cycle]), to: path("wide.tuna"))
+    refused("more features than a tree can index") { try DecisionTree.load(from: self.path("wide.tuna")) }
+
+    for (sizes, hidden) in [([-3, 2, 1], [2]), ([100_000, 100_000, 100_000, 1], [100_000, 100_000]), ([4, 3, 2], [3])] {
+      let net = MLP.Meta(hidden: hidden, activation: "relu", dropout: 0, task: "classification", layerSizes: sizes)
+      try ModelFile.write(kind: "mlp", meta: net, arrays: [("parameters", .f32([1, 2, 3, 4, 5]))], to: path("net.tuna"))
+      refused("layer sizes \(sizes) for 5 weights") { try MLP.load(from: self.path("net.tuna")) }
+    }
+
+    let logistic = LogisticRegression.Meta(
+      c: 1, maxIterations: 10, tolerance: 1e-4, fitIntercept: true, classes: [0], nClasses: 3, nFeatures: 2, iterations: 1,
+      converged: true)
+    try ModelFile.write(
+      kind: "logistic_regression", meta: logistic, arrays: [("coefficients", .f64([1, 2])), ("intercepts", .f64([0]))],
+      to: path("logistic.tuna"))
+    refused("one class") { try LogisticRegression.load(from: self.path("logistic.tuna")) }
+  }
 }

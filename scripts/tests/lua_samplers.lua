@@ -323,6 +323,9 @@ do
   st:optimize(function(t) return t:suggest_float("x", 0, 1) end, { n_trials = 1 })
   assert(s.calls == 11)
   assert(not pcall(function() s.name = "renamed" end))
+  assert(not pcall(function() s[0 / 0] = 1 end))
+  assert(not pcall(function() s[nil] = 1 end))
+  assert(not pcall(rawset, s, 1, 1))
   assert(not pcall(function() tuna.samplers.random{}.anything = 1 end))
 end
 

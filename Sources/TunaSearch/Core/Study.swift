@@ -142,8 +142,15 @@ public final class Study {
       try sampler.beforeTrial(context)
       if horizon != nil { try trial.settleStart() }
     } catch {
-      // Fail the trial rather than leave it running forever.
-      let failed = try storage.finishTrial(trialID: frozen.id, state: .fail, values: nil, failReason: String(describing: error))
+      // Fail the trial rather than leave it running forever (unless another worker failed it as
+      // stale while it waited: then that outcome stands).
+      let failed: FrozenTrial
+      do {
+        failed = try storage.finishTrial(trialID: frozen.id, state: .fail, values: nil, failReason: String(describing: error))
+      } catch StorageError.trialFinished(let number) {
+        failed = try storage.trial(id: frozen.id)
+        guard failed.state == .fail, failed.failReason == staleTrialFailReason else { throw StorageError.trialFinished(number: number) }
+      }
       trial.markFinished()
       throw TrialFailed(trial: failed, underlying: error)
     }

@@ -90,7 +90,7 @@ final class PostgresConnection {
       }
     }
     guard let connection, PQstatus(connection) == CONNECTION_OK else {
-      let message = connection.map { Self.text(PQerrorMessage($0)) } ?? "out of memory"
+      let message = url.scrub(connection.map { Self.text(PQerrorMessage($0)) } ?? "out of memory")
       PQfinish(connection)
       throw PostgresError(sqlState: nil, message: message, context: "connecting to \(url.redacted)", connectionLost: true)
     }
@@ -147,7 +147,7 @@ final class PostgresConnection {
     let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
     let message = result.map { Self.text(PQresultErrorMessage($0)) } ?? handle.map { Self.text(PQerrorMessage($0)) } ?? ""
     let gone = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
-    throw PostgresError(sqlState: state, message: message, context: Self.context(sql), connectionLost: gone)
+    throw PostgresError(sqlState: state, message: url.scrub(message), context: Self.context(sql), connectionLost: gone)
   }
 
   /// A statement as messages show it: its first line.

@@ -151,10 +151,17 @@ final class PostgresEngine {
 
   // MARK: Studies
 
-  func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord {
-    let r = try c.query(PostgresSQL.createStudy, [name, JSON.encode(directions)])
-    guard r.rows == 1 else { throw StorageError.studyExists(name) }
-    let id = r.int(0, 0)
+  func createStudy(name: String, directions: [StudyDirection], token: String, retry: Bool) throws -> StudyRecord {
+    let r = try c.query(PostgresSQL.createStudy, [name, JSON.encode(directions), token])
+    var id: Int
+    if r.rows == 1 {
+      id = r.int(0, 0)
+    } else {
+      // The name is taken: by this very call, when a lost attempt created it.
+      let earlier = retry ? try c.query(PostgresSQL.studyWithToken, [name, token]) : nil
+      guard let earlier, earlier.rows == 1 else { throw StorageError.studyExists(name) }
+      id = earlier.int(0, 0)
+    }
     self.directions[id] = directions
     return StudyRecord(id: id, name: name, directions: directions)
   }
@@ -223,7 +230,7 @@ final class PostgresEngine {
   func createTrial(
     studyID: Int, waiting: Bool, systemAttrs: [String: AttrValue], token: String, retry: Bool
   ) throws -> FrozenTrial {
-    if retry, let id = try createdEarlier(studyID: studyID, token: token) { return try trial(id: id) }
+    if retry, let id = try earlier(PostgresSQL.trialCreatedWith, studyID: studyID, token: token) { return try trial(id: id) }
     let state: TrialState = waiting ? .waiting : .running
     let attrs = JSON.encode(AttrValue.object(systemAttrs.mapValues { .string(JSON.encode($0)) }))
     let r = try c.query(PostgresSQL.createTrial, [String(studyID), state.rawValue, token, attrs])
@@ -238,14 +245,15 @@ final class PostgresEngine {
       datetimeStart: r.double(0, 2).map(Date.init(timeIntervalSinceReferenceDate:)))
   }
 
-  /// The trial a lost attempt with `token` created or claimed, if it did.
-  private func createdEarlier(studyID: Int, token: String) throws -> Int? {
-    let r = try c.query(PostgresSQL.trialWithToken, [String(studyID), token])
+  /// The trial a lost attempt with `token` created (`trialCreatedWith`) or started
+  /// (`trialStartedWith`), if it did. Separate tokens: a claim must not hide the creation.
+  private func earlier(_ sql: String, studyID: Int, token: String) throws -> Int? {
+    let r = try c.query(sql, [String(studyID), token])
     return r.rows == 1 ? r.int(0, 0) : nil
   }
 
   func claimWaitingTrial(studyID: Int, token: String, retry: Bool) throws -> FrozenTrial? {
-    if retry, let id = try createdEarlier(studyID: studyID, token: token) { return try trial(id: id) }
+    if retry, let id = try earlier(PostgresSQL.trialStartedWith, studyID: studyID, token: token) { return try trial(id: id) }
     let r = try c.query(PostgresSQL.claimWaiting, [String(studyID), token])
     guard r.rows == 1 else {
       forget(studyID: studyID)
@@ -255,7 +263,7 @@ final class PostgresEngine {
   }
 
   func startTrial(studyID: Int, beating: Bool, token: String, retry: Bool) throws -> FrozenTrial {
-    if retry, let id = try createdEarlier(studyID: studyID, token: token) { return try trial(id: id) }
+    if retry, let id = try earlier(PostgresSQL.trialStartedWith, studyID: studyID, token: token) { return try trial(id: id) }
     let r = try c.query(PostgresSQL.startTrial, [String(studyID), beating ? "true" : "false", token])
     guard let t = try trials(r).first else {
       forget(studyID: studyID)
@@ -265,7 +273,7 @@ final class PostgresEngine {
   }
 
   func addTrial(studyID: Int, _ t: FrozenTrial, token: String, retry: Bool) throws -> FrozenTrial {
-    if retry, let id = try createdEarlier(studyID: studyID, token: token) { return try trial(id: id) }
+    if retry, let id = try earlier(PostgresSQL.trialCreatedWith, studyID: studyID, token: token) { return try trial(id: id) }
     let study = String(studyID)
     var learned: [String: Distribution] = [:]
     let id: Int
@@ -372,13 +380,17 @@ final class PostgresEngine {
     throw refusal
   }
 
-  func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial] {
-    let r = try c.query(PostgresSQL.failStale, [String(studyID), staleTrialFailReason, postgresText(seconds)])
+  func failStaleTrials(studyID: Int, olderThan seconds: Double, token: String, retry: Bool) throws -> [FrozenTrial] {
+    // A lost attempt's failures are this call's too: its caller retries the trials it returns.
+    let lost = retry ? try trials(try c.query(PostgresSQL.failedStaleWith, [String(studyID), token])) : []
+    let r = try c.query(PostgresSQL.failStale, [String(studyID), staleTrialFailReason, postgresText(seconds), token])
     guard r.rows > 0 else {
       forget(studyID: studyID)
       throw StorageError.noSuchStudy("#\(studyID)")
     }
-    return try trials(r).sorted { $0.number < $1.number }
+    var failed = Dictionary(try trials(r).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    for t in lost { failed[t.id] = t }
+    return failed.values.sorted { $0.number < $1.number }
   }
 
   // MARK: Reading

@@ -7,10 +7,12 @@
 /// in order each migration newer than the stored version, so processes that open a database at
 /// once apply each migration once. A database of a newer version than `version` is refused.
 ///
-/// The tables are the SQLite storage's, with two additions: `studies.next_number`, the next
+/// The tables are the SQLite storage's, with these additions: `studies.next_number`, the next
 /// trial number of the study (taking it is one row update, which orders concurrent creators),
-/// and `trials.start_token`, which lets a writer whose connection dropped mid-statement find
-/// out whether its new trial was created. Times are seconds since 2001-01-01 00:00 UTC, always
+/// and tokens (`studies.create_token`, `trials.create_token`, `start_token`, `stale_token`)
+/// with which a writer whose connection dropped mid-statement finds out what its lost
+/// statement did: the study or trial it created, the trial it started or claimed, the trials
+/// it failed as stale. Times are seconds since 2001-01-01 00:00 UTC, always
 /// read off the server's clock (`now()`), so that workers whose clocks disagree still agree on
 /// which heartbeats are stale.
 enum PostgresSchema {
@@ -28,7 +30,8 @@ enum PostgresSchema {
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- identities are never reused
         name text NOT NULL UNIQUE,
         directions text NOT NULL,  -- JSON list: ["minimize", "maximize"]
-        next_number bigint NOT NULL DEFAULT 0
+        next_number bigint NOT NULL DEFAULT 0,
+        create_token text
       );
       CREATE TABLE tuna.study_user_attrs (
         study_id bigint NOT NULL REFERENCES tuna.studies (id) ON DELETE CASCADE,
@@ -53,7 +56,9 @@ enum PostgresSchema {
         datetime_complete double precision,
         fail_reason text,
         heartbeat double precision,
-        start_token text,
+        create_token text,  -- the call that created (or copied) the trial
+        start_token text,  -- the call that started (or claimed) it
+        stale_token text,  -- the call that failed it as stale
         UNIQUE (study_id, number)
       );
       CREATE INDEX trials_by_state ON tuna.trials (study_id, state, number);

@@ -35,8 +35,9 @@ enum PostgresSQL {
   }
 
   static let createStudy = """
-    INSERT INTO tuna.studies (name, directions) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id
+    INSERT INTO tuna.studies (name, directions, create_token) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id
     """
+  static let studyWithToken = "SELECT id FROM tuna.studies WHERE name = $1 AND create_token = $2"
   static let studyNamed = "SELECT id, directions FROM tuna.studies WHERE name = $1"
   static let allStudies = "SELECT id, name, directions FROM tuna.studies ORDER BY id"
   static let studyDirections = "SELECT directions FROM tuna.studies WHERE id = $1"
@@ -55,7 +56,7 @@ enum PostgresSQL {
     WITH n AS (
       UPDATE tuna.studies SET next_number = next_number + 1 WHERE id = $1 RETURNING id, next_number - 1 AS number),
     t AS (
-      INSERT INTO tuna.trials (study_id, number, state, datetime_start, start_token)
+      INSERT INTO tuna.trials (study_id, number, state, datetime_start, create_token)
       SELECT id, number, $2::text, CASE WHEN $2::text = 'running' THEN \(now) END, $3 FROM n
       RETURNING id, number, datetime_start),
     a AS (
@@ -75,7 +76,7 @@ enum PostgresSQL {
     static let kind = "SELECT distribution_json FROM tuna.study_params WHERE study_id = $1 AND name = $2"
     static let trial = """
       INSERT INTO tuna.trials
-        (study_id, number, state, values_json, value, datetime_start, datetime_complete, fail_reason, start_token)
+        (study_id, number, state, values_json, value, datetime_start, datetime_complete, fail_reason, create_token)
       VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7::float8, $8, $9) RETURNING id
       """
     static let param = """
@@ -86,7 +87,8 @@ enum PostgresSQL {
     static let systemAttr = "INSERT INTO tuna.trial_system_attrs (trial_id, key, value_json) VALUES ($1, $2, $3)"
   }
 
-  static let trialWithToken = "SELECT id FROM tuna.trials WHERE study_id = $1 AND start_token = $2"
+  static let trialCreatedWith = "SELECT id FROM tuna.trials WHERE study_id = $1 AND create_token = $2"
+  static let trialStartedWith = "SELECT id FROM tuna.trials WHERE study_id = $1 AND start_token = $2"
 
   /// The oldest waiting trial of study $1 that no one else is claiming, locked.
   private static let oldestWaiting = """
@@ -156,17 +158,19 @@ enum PostgresSQL {
     RETURNING \(trialColumns)
     """
 
-  /// $1 study, $2 reason, $3 seconds: the failed trials' columns then the study's id (one row of
-  /// NULLs and the id when none was stale; no row for a missing study).
+  /// $1 study, $2 reason, $3 seconds, $4 token: the failed trials' columns then the study's id
+  /// (one row of NULLs and the id when none was stale; no row for a missing study).
   static let failStale = """
     WITH f AS (
-      UPDATE tuna.trials t SET state = 'fail', fail_reason = $2, datetime_complete = \(now)
+      UPDATE tuna.trials t SET state = 'fail', fail_reason = $2, datetime_complete = \(now), stale_token = $4
       WHERE t.study_id = $1 AND t.state = 'running' AND t.heartbeat IS NOT NULL AND t.heartbeat < \(now) - $3::float8
       RETURNING \(trialColumns))
     SELECT f.*, s.id FROM tuna.studies s LEFT JOIN f ON true WHERE s.id = $1
     """
 
   static let trialByID = "SELECT \(trialColumns) FROM tuna.trials t WHERE t.id = $1"
+  /// The trials a lost `failStale` with token $2 failed.
+  static let failedStaleWith = "SELECT \(trialColumns) FROM tuna.trials t WHERE t.study_id = $1 AND t.stale_token = $2"
   static let trialExists = "SELECT 1 FROM tuna.trials WHERE id = $1"
 
   /// $1 study, $2 first unseen number, $3 the pending numbers (an array): those trials' columns

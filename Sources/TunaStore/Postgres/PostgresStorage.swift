@@ -20,8 +20,9 @@ import TunaSearch
 /// **Failures.** A lost connection, a serialization failure or a deadlock is retried with
 /// exponential backoff (reconnecting as needed) until `retryTimeout` has passed; then the call
 /// throws a `PostgresError` saying so. A write whose outcome a dropped connection hid is safe to
-/// retry: creating or starting a trial carries a token the retry looks up first, finishing a
-/// trial accepts finding it finished in the state it was asked for, and the other writes are
+/// retry: creating a study, creating, copying or starting a trial and failing stale trials carry
+/// a token the retry looks up first (so it returns what the lost attempt did), finishing a trial
+/// accepts finding it finished in the state it was asked for, and the other writes are
 /// idempotent.
 ///
 /// **Threads.** One connection per storage, used under the storage's `Mutex`; the class is
@@ -63,7 +64,10 @@ public final class PostgresStorage: Storage {
   }
 
   public func createStudy(name: String, directions: [StudyDirection]) throws -> StudyRecord {
-    try engine.withLock { try $0.retrying { e, _ in try e.createStudy(name: name, directions: directions) } }
+    let token = UUID().uuidString
+    return try engine.withLock {
+      try $0.retrying { e, retry in try e.createStudy(name: name, directions: directions, token: token, retry: retry) }
+    }
   }
 
   public func study(named name: String) throws -> StudyRecord? {
@@ -144,7 +148,10 @@ public final class PostgresStorage: Storage {
   }
 
   public func failStaleTrials(studyID: Int, olderThan seconds: Double) throws -> [FrozenTrial] {
-    try engine.withLock { try $0.retrying { e, _ in try e.failStaleTrials(studyID: studyID, olderThan: seconds) } }
+    let token = UUID().uuidString
+    return try engine.withLock {
+      try $0.retrying { e, retry in try e.failStaleTrials(studyID: studyID, olderThan: seconds, token: token, retry: retry) }
+    }
   }
 
   public func trial(id: Int) throws -> FrozenTrial {

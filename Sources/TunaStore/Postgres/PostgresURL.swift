@@ -18,6 +18,9 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     return ["postgresql", "postgres"].contains { lower.hasPrefix($0 + "://") || lower.hasPrefix($0 + "+") }
   }
 
+  /// The password in the URL (as written, and percent-decoded), to scrub from what libpq says.
+  private let secrets: [String]
+
   /// Parses a URL `names` accepts; nil when its form is not one of the above.
   init?(_ url: String) {
     guard let colon = url.firstIndex(of: ":") else { return nil }
@@ -26,26 +29,38 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     guard base == "postgresql" || base == "postgres", url[colon...].hasPrefix("://") else { return nil }
     let rest = url[url.index(colon, offsetBy: 3)...]
     conninfo = "postgresql://" + rest
-    redacted = "postgresql://" + Self.redact(rest)
+    let (shown, secrets) = Self.redact(rest)
+    redacted = "postgresql://" + shown
+    self.secrets = secrets.flatMap { [$0, $0.removingPercentEncoding ?? $0] }.filter { !$0.isEmpty }
   }
 
   public var description: String { redacted }
 
+  /// `text` (a message of libpq's) with the URL's password, should it appear, shown as `***`.
+  func scrub(_ text: String) -> String {
+    secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+  }
+
   /// `rest` (after `scheme://`) with the password in `user:password@` and in `password=` shown
-  /// as `***`.
-  private static func redact(_ rest: Substring) -> String {
-    var authority = rest.prefix { $0 != "/" && $0 != "?" }
-    let tail = rest.dropFirst(authority.count)
-    if let at = authority.lastIndex(of: "@") {
-      let user = authority[..<at]
+  /// as `***`, and the passwords found. The user part ends at the last `@` before the first `/`,
+  /// as libpq reads it (a `?` or `#` there is part of the password).
+  private static func redact(_ rest: Substring) -> (String, [String]) {
+    var secrets: [String] = []
+    let beforeSlash = rest.prefix { $0 != "/" }
+    var shown = String(rest)
+    if let at = beforeSlash.lastIndex(of: "@") {
+      let user = rest[..<at]
       if let colon = user.firstIndex(of: ":") {
-        authority = user[..<colon] + ":***" + authority[at...]
+        secrets.append(String(user[user.index(after: colon)...]))
+        shown = String(user[..<colon]) + ":***" + rest[at...]
       }
     }
-    guard let question = tail.firstIndex(of: "?") else { return String(authority + tail) }
-    let query = tail[tail.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { item in
-      item.lowercased().hasPrefix("password=") ? "password=***" : String(item)
+    guard let question = shown.firstIndex(of: "?") else { return (shown, secrets) }
+    let query = shown[shown.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { item in
+      guard item.lowercased().hasPrefix("password=") else { return String(item) }
+      secrets.append(String(item.dropFirst("password=".count)))
+      return "password=***"
     }
-    return String(authority + tail[...question]) + query.joined(separator: "&")
+    return (String(shown[...question]) + query.joined(separator: "&"), secrets)
   }
 }

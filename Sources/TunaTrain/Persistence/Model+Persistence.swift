@@ -25,12 +25,25 @@ extension MLP {
   public static func load(from path: String) throws -> MLP {
     let file = try ModelFile.read(path, kind: "mlp")
     let meta = try file.meta(Meta.self)
+    let parameters = try file.f32("parameters")
+    // The shape must account for the weights the file holds, before anything is allocated.
+    var expected = 0
+    for (inputs, outputs) in zip(meta.layerSizes, meta.layerSizes.dropFirst()) {
+      let layer = inputs.multipliedReportingOverflow(by: outputs)
+      let total = expected.addingReportingOverflow(layer.partialValue &+ outputs)
+      guard inputs >= 1, outputs >= 1, !layer.overflow, !total.overflow, layer.partialValue <= Int.max - outputs else {
+        expected = -1
+        break
+      }
+      expected = total.partialValue
+    }
     guard let activation = Activation(rawValue: meta.activation), let task = LearningTask(rawValue: meta.task),
-      meta.layerSizes.count == meta.hidden.count + 2, Array(meta.layerSizes.dropFirst().dropLast()) == meta.hidden
-    else { throw TrainError("'\(path)' is not a readable model file: its network's shape does not fit") }
+      meta.layerSizes.count == meta.hidden.count + 2, Array(meta.layerSizes.dropFirst().dropLast()) == meta.hidden,
+      expected == parameters.count
+    else { throw TrainError("'\(path)' is not a readable model file: its network's shape does not fit its weights") }
     let net = try MLP(MLPConfig(hidden: meta.hidden, activation: activation, dropout: meta.dropout))
     net.build(inputs: meta.layerSizes[0], outputs: meta.layerSizes[meta.layerSizes.count - 1], task: task, seed: 0)
-    net.parameters = try file.f32("parameters", count: net.arena.count)
+    net.parameters = parameters
     return net
   }
 }
@@ -88,10 +101,17 @@ extension LogisticRegression {
     let model = try LogisticRegression(
       c: meta.c, maxIterations: meta.maxIterations, tolerance: meta.tolerance, fitIntercept: meta.fitIntercept)
     let intercepts = try file.f64("intercepts")
-    let flat = try file.f64("coefficients", count: intercepts.count * meta.nFeatures)
-    let rows = (0..<intercepts.count).map { Array(flat[($0 * meta.nFeatures)..<(($0 + 1) * meta.nFeatures)]) }
+    // Classes, their count and the rows must agree, or predict would index past them.
+    let rows = meta.classes.count == 2 ? 1 : meta.classes.count
+    let size = intercepts.count.multipliedReportingOverflow(by: meta.nFeatures)
+    guard meta.classes.count >= 2, meta.classes == meta.classes.sorted(), Set(meta.classes).count == meta.classes.count,
+      meta.classes.allSatisfy({ (0..<meta.nClasses).contains($0) }), intercepts.count == rows, meta.nFeatures >= 0,
+      !size.overflow
+    else { throw TrainError("'\(path)' is not a readable model file: its classes and coefficients do not fit") }
+    let flat = try file.f64("coefficients", count: size.partialValue)
+    let coefficients = (0..<intercepts.count).map { Array(flat[($0 * meta.nFeatures)..<(($0 + 1) * meta.nFeatures)]) }
     model.restore(
-      classes: meta.classes, nClasses: meta.nClasses, coefficients: rows, intercepts: intercepts, nFeatures: meta.nFeatures,
+      classes: meta.classes, nClasses: meta.nClasses, coefficients: coefficients, intercepts: intercepts, nFeatures: meta.nFeatures,
       iterations: meta.iterations, converged: meta.converged)
     return model
   }
@@ -162,6 +182,9 @@ struct TreeMeta: Codable {
 
   func shape(_ path: String) throws -> TreeModelShape {
     guard let task = LearningTask(rawValue: task) else { throw TrainError("'\(path)' is not a readable model file: task '\(task)'") }
+    guard (1...Int(Int32.max)).contains(nFeatures), (0...1_000_000).contains(nClasses) else {
+      throw TrainError("'\(path)' is not a readable model file: \(nFeatures) features, \(nClasses) classes")
+    }
     return TreeModelShape(task: task, nFeatures: nFeatures, nClasses: nClasses)
   }
 
@@ -180,22 +203,31 @@ struct TreeMeta: Codable {
 
   /// The trees a file holds.
   func trees(_ file: ModelFile.Contents, shape: TreeModelShape) throws -> [FittedTree] {
-    let total = nodes.reduce(0, +)
     let width = shape.width
-    guard nodes.count == depths.count, nodes.count == leaves.count, nodes.allSatisfy({ $0 >= 1 }) else {
+    var total = 0
+    var sizesFit = nodes.count == depths.count && nodes.count == leaves.count
+    for n in nodes where sizesFit {
+      let sum = total.addingReportingOverflow(n)
+      sizesFit = n >= 1 && !sum.overflow
+      total = sum.partialValue
+    }
+    let valueCount = total.multipliedReportingOverflow(by: width)
+    guard sizesFit, !valueCount.overflow else {
       throw TrainError("'\(file.path)' is not a readable model file: its trees' sizes do not fit")
     }
     let feature = try file.i32("feature", count: total), left = try file.i32("left", count: total)
     let threshold = try file.f32("threshold", count: total), samples = try file.i32("samples", count: total)
     let weighted = try file.f64("weighted_samples", count: total), impurity = try file.f64("impurity", count: total)
-    let values = try file.f32("values", count: total * width)
+    let values = try file.f32("values", count: valueCount.partialValue)
     var trees: [FittedTree] = []
     var start = 0
     for (t, count) in nodes.enumerated() {
       var tree = FittedTree(width: width)
       for i in start..<(start + count) {
-        // A split's children must be nodes of this tree; a feature must be one of the data's.
-        guard feature[i] < Int32(shape.nFeatures), feature[i] < 0 || (left[i] >= 0 && Int(left[i]) + 1 < count) else {
+        // A feature must be one of the data's, and a split's children nodes of this tree that
+        // come after it (as a tree is grown): so every walk from the root ends at a leaf.
+        let node = i - start
+        guard Int(feature[i]) < shape.nFeatures, feature[i] < 0 || (Int(left[i]) > node && Int(left[i]) + 1 < count) else {
           throw TrainError("'\(file.path)' is not a readable model file: tree \(t) has a node out of range")
         }
         tree.splits.append(FittedTree.Split(feature: feature[i], left: left[i], threshold: threshold[i]))

@@ -167,7 +167,10 @@ public enum ModelFile {
     for entry in entries {
       while offset % 8 != 0 { offset += 1 }
       let size = entry.type == "f64" ? 8 : 4
-      guard entry.count >= 0, offset + entry.count * size <= bytes.count else { throw bad("array '\(entry.name)' is cut short") }
+      // Counted in what is left of the file, so that no count (however large) overflows.
+      guard entry.count >= 0, offset <= bytes.count, entry.count <= (bytes.count - offset) / size else {
+        throw bad("array '\(entry.name)' is cut short")
+      }
       switch entry.type {
       case "f32": arrays[entry.name] = .f32((0..<entry.count).map { Float(bitPattern: read32(bytes, offset + 4 * $0)) })
       case "f64": arrays[entry.name] = .f64((0..<entry.count).map { Double(bitPattern: read64(bytes, offset + 8 * $0)) })

@@ -92,7 +92,9 @@ final class RunLog: @unchecked Sendable {
     ticking = false
     tick.broadcast()
     tick.unlock()
+    lock.lock()
     endLine()
+    lock.unlock()
   }
 
   // MARK: Events
@@ -123,6 +125,8 @@ final class RunLog: @unchecked Sendable {
       text(.warning, "study \(study.name) stopped: \(reason)")
     case .optimizeFinished(let study):
       endStreak()
+      // A trial that failed the call (catch = false) never reported finishing.
+      running = running.filter { $0.value.study !== study }
       if let top = stack.popLast() {
         if top.show { draw(top) }
         json(.info, "optimize_finished", study, [("trials", .int(top.done)), ("pruned", .int(top.pruned))])
