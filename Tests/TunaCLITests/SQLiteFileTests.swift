@@ -55,4 +55,23 @@ final class SQLiteFileTests: XCTestCase {
       XCTAssertEqual(try alone.trials(studyID: try XCTUnwrap(try alone.study(named: "s"), name).id, states: nil), trials, name)
     }
   }
+
+  /// A storage named like a SQLite URI (`sqlite:file:%2Fsomewhere%2Fx.db`) is a plain relative
+  /// file name: it cannot reach a file outside the sandbox's grants (found by the program fuzzer).
+  func testURIFileNamesStayPlainPaths() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tuna-uri-\(UUID().uuidString)")
+    let granted = directory.appendingPathComponent("granted")
+    try FileManager.default.createDirectory(at: granted, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let outside = directory.appendingPathComponent("outside.db").path
+    let encoded = outside.replacingOccurrences(of: "/", with: "%2F")
+    try """
+      local s = tuna.create_study{} s:tell(s:ask(), 1)
+      print("copy", pcall(tuna.copy_study, { study = s.name, to = "sqlite:file:\(encoded)" }))
+      print("create", pcall(tuna.create_study, { storage = "sqlite:file:\(encoded)?mode=rwc" }))
+      """.write(to: granted.appendingPathComponent("s.lua"), atomically: true, encoding: .utf8)
+    let result = try tuna(["run", "--sandbox", "--allow-write", ".", "s.lua"], in: granted)
+    XCTAssertEqual(result.status, 0, result.transcript)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: outside), "a URI file name reached \(outside)")
+  }
 }

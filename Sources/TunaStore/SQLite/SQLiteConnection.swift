@@ -66,7 +66,11 @@ final class SQLiteConnection {
     // NOMUTEX: the owner's lock already serializes every use of this connection (see
     // `SQLiteStorage`), so SQLite's per-call mutex would be a second, redundant lock.
     let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
-    let rc = sqlite3_open_v2(path, &handle, flags, nil)
+    // A name starting "file:" is a URI to a SQLite built to read URIs (Debian's is), which can
+    // name any file ("file:%2Fetc%2Fx.db") whatever the path looked like: "./" keeps it a
+    // plain relative path, the file Tuna's checks (the sandbox's grants) judged.
+    let plain = path.hasPrefix("file:") ? "./" + path : path
+    let rc = sqlite3_open_v2(plain, &handle, flags, nil)
     guard rc == SQLITE_OK, let handle else {
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
       sqlite3_close_v2(handle)
