@@ -16,12 +16,15 @@ marker when each program begins and ends and around each statement that has a bo
 timestamps the markers. Failures:
 
   crash   the process died by a signal, exited with a status the README does not list (0, 1,
-          2, 130, 143), or wrote a Swift fatal error, a crash report or a Lua panic to stderr;
+          2, 130, 143; and 3 with "no trial completed"), or wrote a Swift fatal error, a crash
+          report or a Lua panic to stderr;
   hang    a "trial" program outlived the trial limit, a bounded statement its bound, the
           process its --timeout plus the grace, the script's end by more than the finalizer
           watchdog (5 s), or a signal by more than the interrupt bound -- each plus --slack;
-  escape  a sandboxed process wrote outside the directory it was granted, or a program's probe
-          found the sandbox allowing what it must refuse (lua_programs.SANDBOX_PROBES).
+  escape  a sandboxed process wrote outside the directory it was granted (next to it, or in
+          /tmp under the name probes write to by an absolute path, lua_programs.ESCAPE_TMP), or a
+          program's probe found the sandbox allowing what it must refuse
+          (lua_programs.SANDBOX_PROBES: CSV reads, storages, copy_study, model save and load).
 
 Processes run with --storage are followed by the read-side subcommands (studies, trials, best,
 export, importance, report) on the database the programs left, which must not crash or hang.
@@ -43,6 +46,7 @@ something did, 2 on bad usage.
 
 import argparse
 import collections
+import glob
 import json
 import os
 import random
@@ -60,6 +64,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lua_programs  # noqa: E402
 
 DOCUMENTED_EXITS = {0, 1, 2, 130, 143}
+# README: `tuna run` exits 3 when the script ran to its end but no trial completed (a batch whose
+# every "trial" program failed, such as a batch of one during reduction).
+NO_TRIAL_COMPLETED = (3, "tuna: no trial completed")
 CRASH_TEXT = re.compile(
     r"Fatal error|Program crashed|\*\*\* Signal \d+|PANIC|unprotected error|Assertion failed|"
     r"precondition failure|Segmentation fault|Illegal instruction|stack smashing|double free|"
@@ -109,15 +116,20 @@ local function restore()
 end
 
 -- What the sandbox probes call: a probe that succeeds with one of these replaced proves nothing.
-local probed = { tuna.create_study, tuna.data.csv, tuna.report, setmetatable, require, load, pcall, string.dump }
+local function probed_now()
+  local data, ml, nn = tuna.data or {}, tuna.ml or {}, tuna.nn or {}
+  return { tuna.create_study, data.csv, tuna.report, setmetatable, require, load, pcall, string.dump,
+           tuna.copy_study, ml.load, nn.load, ml.linear_regression, ml.decision_tree, nn.mlp, nn.fit,
+           data.make_regression, data.make_moons, string.find, string.match, string.gsub, tostring }
+end
+local probed, N_PROBED = probed_now(), 21
 local function untouched(env)
   for _, k in ipairs({ "io", "os", "debug", "package", "dofile", "loadfile", "require", "load", "setmetatable",
-                       "pcall", "string", "tuna" }) do
+                       "pcall", "string", "tuna", "tostring" }) do
     if rawget(env, k) ~= nil then return false end
   end
-  local now = { tuna.create_study, tuna.data and tuna.data.csv, tuna.report, setmetatable, require, load, pcall,
-                string.dump }
-  for i = 1, 8 do if now[i] ~= probed[i] then return false end end
+  local now = probed_now()
+  for i = 1, N_PROBED do if now[i] ~= probed[i] then return false end end
   return true
 end
 
@@ -405,6 +417,7 @@ class Runner:
                 self.inspect(o, root, programs)
         finally:
             shutil.rmtree(root, ignore_errors=True)
+            self.remove_strays(root)
         return o
 
     def inspect(self, o, root, programs):
@@ -464,10 +477,34 @@ class Runner:
             out[name] = (st.st_size, st.st_mtime_ns)
         return out
 
+    @staticmethod
+    def strays(root):
+        """Files a program wrote by an absolute path outside its scratch directory: probes name
+        them /tmp/<the scratch directory's name>-* (lua_programs.ESCAPE_TMP)."""
+        prefix = os.path.join(lua_programs.ESCAPE_TMP, os.path.basename(root.rstrip(os.sep)) + "-")
+        return sorted(glob.glob(glob.escape(prefix) + "*"))
+
+    @staticmethod
+    def remove_strays(root):
+        for path in Runner.strays(root):
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.remove(path)
+            except OSError:
+                pass
+
     def outside_changes(self, root, before):
-        """Names next to the granted directory that appeared, changed or went away."""
+        """Names next to the granted directory that appeared, changed or went away, and files
+        written by an absolute path in /tmp (which are named in full)."""
         after = self.listing(root)
-        return sorted(n for n in set(before) | set(after) if n not in OWN_FILES and before.get(n) != after.get(n))
+        name = os.path.basename(root.rstrip(os.sep))
+        # The scratch directory's name is random: "<scratch>" keeps one signature per place.
+        strays = [os.path.join(os.path.dirname(p), "<scratch>" + os.path.basename(p)[len(name):])
+                  for p in self.strays(root)]
+        return sorted(n for n in set(before) | set(after) if n not in OWN_FILES and before.get(n) != after.get(n)) \
+            + strays
 
     def check_escape(self, o, root, before):
         """A sandboxed process may write into its granted directory only (and its own
@@ -617,10 +654,15 @@ class Runner:
                 o.cut, o.cut_planned = True, bool(variant.cut)
             else:
                 o.abort = f"exit status {o.rc} before the end of the batch"
-        elif o.done_at is not None and o.rc != 0 and not o.sig_at:
+        elif o.done_at is not None and o.rc != 0 and not o.sig_at and not Runner.no_trial_completed(o):
             o.abort = f"exit status {o.rc} after the end of the batch"
         elif o.sig_at and o.done_at is None and o.rc not in (130, 143):
             o.abort = f"exit status {o.rc} after {signal.Signals(variant.sig).name} (130 or 143 expected)"
+
+    @staticmethod
+    def no_trial_completed(o):
+        """Whether the process exited with the status and message of a run without a complete trial."""
+        return o.rc == NO_TRIAL_COMPLETED[0] and NO_TRIAL_COMPLETED[1] in o.stderr
 
     @staticmethod
     def crash_of(o):
@@ -638,7 +680,7 @@ class Runner:
             return f"{status}, stderr: {line.strip()[:200]}"
         if o.rc is not None and o.rc < 0 and not o.killed:
             return status
-        if o.rc is not None and o.rc >= 0 and o.rc not in DOCUMENTED_EXITS:
+        if o.rc is not None and o.rc >= 0 and o.rc not in DOCUMENTED_EXITS and not Runner.no_trial_completed(o):
             return f"{status}, which the README does not list"
         return None
 
@@ -1064,12 +1106,17 @@ def save_repro(d, programs, outcome, variant, args, runner, kind, what):
         "# Runs SCRIPT (default repro.lua) as the fuzzer did: usage run.sh [TUNA] [SCRIPT]",
         'here=$(cd "$(dirname "$0")" && pwd)',
         'tuna=${1:-tuna}',
+        'case $tuna in */*) tuna=$(cd "$(dirname "$tuna")" && pwd)/$(basename "$tuna") ;; esac',
         'script=${2:-repro.lua}',
         'work=$(mktemp -d)/work',
         'cp -R "$here/fixtures" "$work"',
         'printf "a,target\\n1,0\\n2,1\\n" > "$work/../outside.csv"',
+        '# In the granted directory, as the fuzzer ran it (a relative path lands there).',
+        'cd "$work" || exit 1',
         f'"$tuna" run {" ".join(shown)} "$here/$script" -- "$work" @@0000',
-        'echo "exit status $?"', ""])
+        'echo "exit status $?"',
+        f'echo "outside the granted directory:"; ls -la "$work/.."; ls -la {lua_programs.ESCAPE_TMP}/"$(basename "$(dirname "$work")")"-* 2>/dev/null',
+        ""])
     with open(os.path.join(d, "run.sh"), "w") as f:
         f.write(script)
     os.chmod(os.path.join(d, "run.sh"), 0o755)
@@ -1100,6 +1147,7 @@ def plain_fails(d, text, program, variant, args, kind, what):
         with open(path, "w") as f:
             f.write(text)
         before = Runner.listing(root)
+        Runner.remove_strays(root)
         cmd = [args.tuna, "run"]
         if variant.sandbox:
             cmd += ["--sandbox", "--allow-read", work, "--allow-write", work]
@@ -1107,8 +1155,9 @@ def plain_fails(d, text, program, variant, args, kind, what):
                 path, "--", work]
         for _ in range(3):
             t0 = time.monotonic()
+            # In the granted directory, as the batch ran: relative paths stay in the scratch.
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, start_new_session=True, cwd=work)
             try:
                 out, err = proc.communicate(timeout=limit + 3)
             except subprocess.TimeoutExpired:
@@ -1124,12 +1173,13 @@ def plain_fails(d, text, program, variant, args, kind, what):
                 return True
             if kind == "hang" and time.monotonic() - t0 > limit:
                 return True
-            if kind == "escape" and (b"sandbox probe succeeded" in out or
+            if kind == "escape" and (b"sandbox probe succeeded" in out or Runner.strays(root) or
                                      set(Runner.listing(root)) - set(before) - {"plain.lua"}):
                 return True
         return False
     finally:
         shutil.rmtree(root, ignore_errors=True)
+        Runner.remove_strays(root)
 
 
 def introspect(args):
@@ -1176,7 +1226,8 @@ def self_test(args):
     """Shows that the fuzzer catches what it must: crashes (a signal, an undocumented exit
     status, a fatal-error message), hangs (a program past the trial limit, a bounded statement
     past its bound, a process past --timeout, no output, no exit after the end), a sandbox
-    escape, and a clean batch that passes; and that the reducer finds the one bad statement."""
+    escape (next to the granted directory, in /tmp, a probe), and a clean batch that passes; and
+    that the reducer finds the one bad statement."""
     P, St = lua_programs.Program, lua_programs.Statement
 
     def prog(i, mode, sandbox, texts):
@@ -1204,6 +1255,8 @@ def self_test(args):
             ("write outside the granted directory", "escape",
              [prog(7, "top", False, ["io.open(DIR .. '/../escaped.txt', 'w'):close()"])], Variant(False), None, False),
             ("sandbox probe", "escape", [prog(11, "top", True, ["PROBE('self-test')"])], Variant(True), None, False),
+            ("write by an absolute path in /tmp", "escape",
+             [prog(12, "top", False, [f"io.open({lua_programs.TMP_ESCAPE}.txt\", 'w'):close()"])], Variant(False), None, False),
             ("clean batch", None, [prog(8, "trial", True, benign), prog(9, "top", True, benign),
                                    prog(10, "trial", True, ["while true do end"])], Variant(True), None, False),
         ]

@@ -28,8 +28,8 @@ import random
 # The `tuna` functions the README documents. The driver adds any others it finds by walking
 # the `tuna` table of the binary under test.
 API_FUNCTIONS = [
-    "tuna.create_study", "tuna.sampler", "tuna.pruner", "tuna.importance", "tuna.interactions",
-    "tuna.report",
+    "tuna.create_study", "tuna.copy_study", "tuna.sampler", "tuna.pruner", "tuna.importance",
+    "tuna.interactions", "tuna.report",
     "tuna.samplers.random", "tuna.samplers.grid", "tuna.samplers.qmc", "tuna.samplers.tpe",
     "tuna.samplers.gp", "tuna.samplers.cmaes", "tuna.samplers.ga", "tuna.samplers.nsga2", "tuna.samplers.auto",
     "tuna.pruners.nop", "tuna.pruners.median", "tuna.pruners.percentile",
@@ -37,9 +37,9 @@ API_FUNCTIONS = [
     "tuna.pruners.patient", "tuna.pruners.wilcoxon",
     "tuna.data.load", "tuna.data.csv", "tuna.data.make_classification",
     "tuna.data.make_regression", "tuna.data.make_moons", "tuna.data.standardize",
-    "tuna.nn.mlp", "tuna.nn.fit",
+    "tuna.nn.mlp", "tuna.nn.fit", "tuna.nn.load",
     "tuna.ml.random_forest", "tuna.ml.decision_tree", "tuna.ml.logistic_regression",
-    "tuna.ml.linear_regression", "tuna.ml.cross_val_score", "tuna.ml.grid_search_cv",
+    "tuna.ml.linear_regression", "tuna.ml.load", "tuna.ml.cross_val_score", "tuna.ml.grid_search_cv",
     "tuna.gp.fit", "tuna.acquisition.log_ei", "tuna.qmc.sobol", "tuna.qmc.halton",
     "tuna.stats.kde",
 ]
@@ -59,7 +59,8 @@ FIELDS = [
     "n_samples", "n_features", "n_classes", "task", "feature_names", "class_names", "y",
     "trials", "rng", "trial_number", "study_name", "kind", "low", "high", "choices", "log",
     "step", "mean", "std", "scores", "best_score", "best_estimator", "results", "history",
-    "valid_accuracy", "stopped_early",
+    "valid_accuracy", "stopped_early", "parameter_count", "hidden", "activation", "dropout",
+    "categories", "target_name", "targets",
 ]
 
 # Files the driver writes into DIR before each run (latin-1 text).
@@ -79,10 +80,78 @@ FIXTURES = {
                 + (",".join("1" for _ in range(600)) + "\n") * 3,
     "corrupt.db": "SQLite format 3\0" + "\x01\xff" * 200,
     "notdb.db": "this is not a database\n" * 10,
+    # For tuna.data.csv's options: another delimiter (and decimal commas inside quotes), no
+    # header, missing cells of every spelling, a tab-separated file, and a text column whose
+    # every row is a new category (one-hot: a square of features).
+    "semi.csv": "a;b;color;target\n" + "".join(f'{i % 5};"{i % 3},5";{["red", "blue"][i % 2]};{i % 2}\n'
+                                                for i in range(30)),
+    "nohead.csv": "".join(f"{i % 4},{i * 0.5},{i % 2}\n" for i in range(30)),
+    "missing.csv": "a,b,color,target\n" + "".join(
+        ",".join([["1", "", "NA", "n/a", " null ", '"NaN"', "3"][i % 7], ["2", "N/A", "", "5"][i % 4],
+                  ["red", "", "blue", "NA"][i % 4], str(i % 2)]) + "\n" for i in range(28)) + "4,4,red,\n",
+    "tab.tsv": "a\tb\ttarget\n" + "".join(f"{i}\t{i % 3}\t{i % 2}\n" for i in range(20)),
+    "cats.csv": "id,n,target\n" + "".join(f"k{i},{i % 10},{i % 2}\n" for i in range(2500)),
 }
 # Symbolic links the driver makes in DIR. All lead out of it, so the sandbox must refuse them:
-# a directory, an existing file (the driver writes ../outside.csv) and two dangling links.
-LINKS = {"out": "..", "out.csv": "../outside.csv", "out.db": "../outside.db", "out.html": "../outside.html"}
+# a directory, an existing file (the driver writes ../outside.csv), two dangling links, and the
+# journal and write-ahead log of j.db (SQLite writes beside a database: a link planted under one
+# of those names would carry the writes out).
+LINKS = {"out": "..", "out.csv": "../outside.csv", "out.db": "../outside.db", "out.html": "../outside.html",
+         "j.db-journal": "../j.db-journal", "j.db-wal": "../j.db-wal"}
+
+# Lua expressions for paths outside DIR that have no ".." in them: the scratch directory that
+# holds DIR (the driver lists it), and a file straight in /tmp named after that directory
+# (ESCAPE_TMP: the driver looks for /tmp/<its name>-* after each run, and counts any as an escape).
+PARENT = 'string.match(DIR, "^(.*)/[^/]*$")'
+ESCAPE_TMP = "/tmp"
+TMP_ESCAPE = f'"{ESCAPE_TMP}/" .. string.match(DIR, "([^/]+)/[^/]*$") .. "-escape'
+
+
+def _url_escape(path):
+    """A Lua expression: `path` (an expression) with its slashes percent-encoded, as in a URI."""
+    return f'(string.gsub({path}, "/", "%%2F"))'
+
+
+# Where tuna.copy_study must not write in the sandbox: up and out of DIR, absolute paths outside
+# it, links out of it, SQLite URI filenames (a "file:" name with its slashes percent-encoded
+# looks like a file in the working directory -- the driver runs in DIR -- but SQLite opens the
+# path the URI decodes to), and any database server.
+COPY_ESCAPES = [   # (name, which option, URL)
+    ("copy-dotdot", "to", '"sqlite:" .. DIR .. "/../copy.db"'),
+    ("copy-sub-dotdot", "to", '"sqlite:" .. DIR .. "/sub/../../copy.db"'),
+    ("copy-slashes", "to", '"sqlite:///" .. DIR .. "/../copy.db"'),
+    ("copy-abs", "to", f'"sqlite:" .. {PARENT} .. "/copy.db"'),
+    ("copy-tmp", "to", f'"sqlite:" .. {TMP_ESCAPE}.db"'),
+    ("copy-link", "to", '"sqlite:" .. DIR .. "/out.db"'),
+    ("copy-dir-link", "to", '"sqlite:" .. DIR .. "/out/copy.db"'),
+    ("copy-journal-link", "to", '"sqlite:" .. DIR .. "/j.db"'),
+    ("copy-uri", "to", '"sqlite:file:..%2Furi.db"'),
+    ("copy-uri-abs", "to", f'"sqlite:file:" .. {_url_escape(PARENT + " .. " + chr(34) + "/uri.db" + chr(34))}'),
+    ("copy-postgres", "to", '"postgresql://127.0.0.1:1/x"'),
+    ("copy-postgres-from", "from", '"postgresql://127.0.0.1:1/x"'),
+    ("copy-from-dotdot", "from", '"sqlite:" .. DIR .. "/../from.db"'),
+    ("copy-from-tmp", "from", f'"sqlite:" .. {TMP_ESCAPE}-from.db"'),
+]
+# Where model:save must not write, and what tuna.ml.load / tuna.nn.load must not read.
+SAVE_ESCAPES = [
+    ("save-dotdot", 'DIR .. "/../outside.tuna"'),
+    ("save-sub-dotdot", 'DIR .. "/sub/../../outside.tuna"'),
+    ("save-abs", f'{PARENT} .. "/outside.tuna"'),
+    ("save-tmp", f'{TMP_ESCAPE}.tuna"'),
+    ("save-link", 'DIR .. "/out.csv"'),
+    ("save-dangling-link", 'DIR .. "/out.db"'),
+    ("save-dir-link", 'DIR .. "/out/outside.tuna"'),
+]
+LOAD_ESCAPES = [
+    ("load-link", 'DIR .. "/out.csv"'), ("load-dir-link", 'DIR .. "/out/outside.csv"'),
+    ("load-dotdot", 'DIR .. "/sub/../../outside.csv"'), ("load-abs", f'{PARENT} .. "/outside.csv"'),
+]
+# Models fitted in a moment, to save.
+FITTED_MODELS = [
+    "local m = tuna.ml.linear_regression{} m:fit(tuna.data.make_regression{ n_samples = 20, n_features = 2, seed = 1 })",
+    "local m = tuna.ml.decision_tree{ max_depth = 2 } m:fit(tuna.data.make_moons{ n_samples = 20, seed = 1 })",
+    "local m = tuna.nn.mlp{ hidden = { 2 } } tuna.nn.fit(m, tuna.data.make_moons{ n_samples = 20, seed = 1 }, { epochs = 1 })",
+]
 
 # What must fail in the sandbox: each statement calls PROBE(name) when it does not. (A report
 # written to the dangling out.html replaces the link with a file inside DIR, which is allowed;
@@ -100,6 +169,26 @@ SANDBOX_PROBES = [
     ("require", 'if pcall(require, "io") or pcall(require, "os") or pcall(require, "debug") then PROBE("require") end'),
     ("binary-load", 'if string.dump and load(string.dump(function() return 1 end)) then PROBE("binary-load") end'),
 ]
+# The copy of a study with one trial, from memory (or from a refused storage) to a refused one. A
+# refused database server must be refused before it is reached: a connection error means it was
+# tried.
+COPY_PROBES = [
+    (name, f'local s = tuna.create_study{{}} s:tell(s:ask(), 1) '
+           f'local ok, e = pcall(tuna.copy_study, {{ study = s.name, '
+           f'{"to = " + url if side == "to" else "from = " + url + ", to = " + chr(34) + "memory" + chr(34) + ", as = s.name .. " + chr(34) + "-c" + chr(34)} }}) '
+           f'if ok or string.find(tostring(e), "PostgreSQL error", 1, true) then PROBE("{name}") end')
+    for name, side, url in COPY_ESCAPES]
+# A fitted model (a linear one, a tree, a network, in turn) saved out of DIR; a file out of DIR
+# read as a model (the message about its first bytes shows that it was read).
+MODEL_PROBES = [
+    (name, f'{FITTED_MODELS[k % len(FITTED_MODELS)]} if pcall(m.save, m, {path}) then PROBE("{name}") end')
+    for k, (name, path) in enumerate(SAVE_ESCAPES)]
+MODEL_PROBES += [
+    (f"{name}-{loader}", f'local ok, e = pcall(tuna.{loader}.load, {path}) '
+                         f'if ok or string.find(tostring(e), "TUNAMODL", 1, true) then PROBE("{name}-{loader}") end')
+    for name, path in LOAD_ESCAPES for loader in ("ml", "nn")]
+PROBE_GROUPS = [list(SANDBOX_PROBES), COPY_PROBES, MODEL_PROBES]
+SANDBOX_PROBES += COPY_PROBES + MODEL_PROBES
 
 # Lua helpers; a program's header defines the ones its text uses.
 HELPERS = {
@@ -267,8 +356,8 @@ STATEMENT_WEIGHTS = {
     "study": 12, "optimize": 14, "ask_tell": 9, "trial": 8, "study_read": 5, "enqueue": 4,
     "user_attr": 4, "sampler": 5, "delegate": 2, "pruner": 4, "data": 6, "nn": 3, "ml": 4,
     "results": 2, "blocks": 5, "analysis": 4, "generic": 6, "method": 4, "gc": 3, "coroutine": 4,
-    "recursion": 2, "error": 3, "tamper": 1, "patterns": 1, "probe": 1, "loop": 0.6, "heavy": 0.5,
-    "top_hook_loop": 0.3,
+    "recursion": 2, "error": 3, "tamper": 1, "patterns": 1, "probe": 3, "loop": 0.6, "heavy": 0.5,
+    "top_hook_loop": 0.3, "copy": 3, "persist": 4,
 }
 
 
@@ -502,11 +591,14 @@ class Gen:
             '"sqlite:" .. DIR .. "/num.csv"', '"sqlite:" .. DIR .. "/no/such/dir.db"',
             '"sqlite::memory:"', '"sqlite:"', '"postgresql://u@localhost/db"', '"mysql://x"', '""',
             '"sqlite:" .. DIR .. "/a.db?mode=ro"', '"sqlite:" .. DIR .. "/sub/s.db"',
+            # SQLite URI filenames (file:...): the file they name is not the path they spell.
+            '"sqlite:file:" .. DIR .. "/u.db"', '"sqlite:file:u.db?mode=memory"', '"sqlite:file:u.db"',
         ]
         if self.sandbox:
             options += ['"sqlite:" .. DIR .. "/../outside.db"', '"sqlite:" .. DIR .. "/out.db"',
                         '"sqlite:" .. DIR .. "/out/o.db"', '"sqlite:/proc/self/mem"',
-                        '"sqlite:/dev/null"', self.value()]
+                        '"sqlite:/dev/null"', self.value(), '"sqlite:" .. DIR .. "/j.db"',
+                        '"sqlite:file:..%2Fstorage-uri.db"']
         return self.r.choice(options)
 
     def create_study_expr(self):
@@ -639,6 +731,9 @@ class Gen:
                                                self.sane_or_hostile(["0.1", "0.5", "1", "0", "-1", "0/0"])))
         if self.chance(0.1):
             parts.append("show_progress = " + self.sane_or_hostile(["true", "false"]))
+        if self.chance(0.2):
+            parts.append("max_consecutive_failures = " + self.sane_or_hostile(
+                ["1", "2", "3", "10", "1", "0", "-1", "1.5", "math.maxinteger"]))
         objective = self.objective()
         if top and self.depth == 0:
             self.bound = (1.0, n_trials * (2 + n_callbacks))
@@ -826,7 +921,7 @@ class Gen:
                              self.value)
             return f"D[#D + 1] = tuna.data.load({name})"
         if k == 1:
-            return f"D[#D + 1] = tuna.data.csv({self.csv_path()}, {self.csv_opts()})"
+            return f"D[#D + 1] = {self.csv_call()}"
         if k < 5:
             fn = self.pick("make_classification", "make_regression", "make_moons")
             return f"D[#D + 1] = tuna.data.{fn}({self.opts(DATA_OPTIONS[fn])})"
@@ -853,10 +948,46 @@ class Gen:
             paths.append('"/dev/zero"')   # endless: refused in the sandbox, else cut by the limits
         return self.pick(*paths, self.value)
 
+    CSV_SANE = {
+        "target": ['"target"', '"price"', '"label"', '"a"', '"nope"', "1", '"color"', '"column_3"',
+                   '"column_1"', '""'],
+        "task": ['"regression"', '"classification"', '"x"'],
+        "delimiter": ['","', '";"', '"\\t"', '"|"', '","', '";"', '";;"', '""', '"\\""', '"\\n"', '"\\r"',
+                      '"\\0"', '"\\xff"', '"\\u{e9}"', '" "', '"a"', '"1"', "1"],
+        "header": ["true", "false", "true", '"no"'],
+        "columns": ['{ "a", "b" }', '{ "b" }', '{ "color" }', '{ "column_1", "column_2" }', '{ "a" }', "{}",
+                    '{ "nope" }', '{ "a", "a" }', '{ "target" }', '{ "a", "nope" }', "{ 1, 2 }", '"a"',
+                    '{ "a", nil, "b" }', '{ x = "a" }', "{ {} }", '{ "" }', 'H.range(5000, "a")',
+                    '{ "a\\0" }', "H.range(3)"],
+        "missing": ['"error"', '"mean"', '"median"', '"most_frequent"', '"mean"', '"median"', '"MEAN"',
+                    '"drop"', '""', '"most frequent"'],
+        "categorical": ['"onehot"', '"ordinal"', '"onehot"', '"ordinal"', '"label"', '""', '"ONEHOT"'],
+    }
+
     def csv_opts(self):
-        return self.opts(["target", "task"],
-                         {"target": ['"target"', '"price"', '"label"', '"a"', '"nope"', "1"],
-                          "task": ['"regression"', '"classification"', '"x"']})
+        return self.opts(["target", "task", "delimiter", "header", "columns", "missing", "categorical"],
+                         self.CSV_SANE)
+
+    def csv_call(self):
+        """tuna.data.csv on any path with any options, or on a fixture with the options it needs
+        (and some others)."""
+        if self.chance(0.5):
+            return f"tuna.data.csv({self.csv_path()}, {self.csv_opts()})"
+        name, need = self.r.choice([
+            ("semi.csv", 'delimiter = ";"'), ("tab.tsv", 'delimiter = "\\t"'), ("nohead.csv", "header = false"),
+            ("nohead.csv", 'header = false, target = "column_1", columns = { "column_2", "column_3" }'),
+            ("missing.csv", lambda: f"missing = {self.r.choice(self.CSV_SANE['missing'][:4])}"),
+            ("missing.csv", lambda: f"missing = {self.r.choice(self.CSV_SANE['missing'][:4])}, "
+                                    f"categorical = {self.r.choice(self.CSV_SANE['categorical'][:2])}"),
+            ("text.csv", lambda: f"categorical = {self.r.choice(self.CSV_SANE['categorical'][:2])}, missing = \"most_frequent\""),
+            ("cats.csv", 'categorical = "onehot"'), ("cats.csv", 'categorical = "ordinal", columns = { "id" }'),
+            ("num.csv", 'columns = { "c", "a" }, target = "b", task = "regression"'),
+            ("semi.csv", 'delimiter = ";", columns = { "color" }, categorical = "onehot"'),
+        ])
+        need = need() if callable(need) else need
+        extra = self.fields(["target", "task", "header", "columns", "missing", "categorical"], self.CSV_SANE) \
+            if self.chance(0.3) else ""
+        return f'tuna.data.csv(DIR .. "/{name}", {{ {need}{extra} }})'
 
     def st_nn(self):
         k = self.r.randrange(5)
@@ -901,6 +1032,274 @@ class Gen:
             f"local r = {r} S[#S + 1] = r.study",
             f"local r = {r} local _ = r.valid_accuracy, r.valid_loss, r.train_loss, r.epochs, r.history, r.stopped_early",
             f"local r = {r} for i, h in ipairs(r.history or {{}}) do local _ = h.train_loss end")
+
+    # ---- copying studies ------------------------------------------------------------------
+    def copy_url(self):
+        """Where tuna.copy_study reads or writes: memory, files in DIR, broken URLs, and (in the
+        sandbox) places out of DIR, which must be refused."""
+        escapes = [url for _, _, url in COPY_ESCAPES] if self.sandbox else ['"sqlite:" .. DIR .. "/c.db"']
+        return self.pick('"memory"', '"memory"', '"sqlite:" .. DIR .. "/c.db"', '"sqlite:" .. DIR .. "/c.db"',
+                         '"sqlite:" .. DIR .. "/sub/c.db"', '"sqlite:///" .. DIR .. "/c.db"', self.storage,
+                         lambda: self.r.choice(escapes))
+
+    def filled_study(self, var):
+        """Statements that make study `var` (local) with trials of every state: complete with
+        intermediate values and attributes, pruned, failed, waiting (enqueued) and running; or
+        one or two objectives; or many trials, where a trial limit runs."""
+        directions = self.pick("", "", 'directions = { "minimize", "maximize" }, ')
+        value = "{ i, -i }" if directions else "i"
+        n = self.pick("1", "3", "5") if not self.can_loop() or self.chance(0.7) else self.pick("300", "2000")
+        parts = [f"local {var} = tuna.create_study{{ {directions}sampler = tuna.samplers.random{{ seed = 1 }} }}",
+                 f"for i = 1, {n} do local t = {var}:ask() t:suggest_float('x', 0, 1, {{ log = false }}) "
+                 f"t:suggest_int('n', 1, 9) t:suggest_categorical('c', {{ 'a', 1, true }}) t:report(i / 2, i) "
+                 f"{var}:tell(t, {value}) end"]
+        if self.chance(0.5):
+            parts += [f"{var}:set_user_attr('k', {self.value()})",
+                      f"do local t = {var}:ask() t:set_user_attr('note', {self.value()}) {var}:tell(t, nil, 'pruned') end",
+                      f"do local t = {var}:ask() {var}:tell(t, nil, 'fail') end",
+                      f"{var}:enqueue_trial({{ x = 0.5, n = 2 }}, {{ user_attrs = {{ a = 1 }} }})",
+                      f"TR[#TR + 1] = {var}:ask()"]
+        return " ".join(parts)
+
+    def study_name(self):
+        """The name of a study at hand, mostly; sometimes one that is not, or not a string."""
+        if self.chance(0.15):
+            return self.r.choice(HOSTILE_NAMES)
+        st = self.study_ref()
+        return self.pick(f"{st}.name", f"{st}.name", f"({st} or {{}}).name", '"s"', '"quick start"',
+                         lambda: f"{self.study_ref()}.name .. '-copy'")
+
+    def st_copy(self):
+        """tuna.copy_study between memory, SQLite files and refused places; the copy opened
+        again, tuned further and copied back."""
+        k = self.r.randrange(8)
+        if k < 2:
+            keys = []
+            if self.chance(0.95):
+                keys.append(f"study = {self.study_name()}")
+            if self.chance(0.6):
+                keys.append(f"from = {self.copy_url()}")
+            if self.chance(0.95):
+                keys.append(f"to = {self.copy_url()}")
+            if self.chance(0.5):
+                keys.append("as = " + self.sane_or_hostile([self.study_name(), '"copy"', '"s"']))
+            if self.chance(0.05):
+                keys.append(self.pick("bogus = 1", "[1] = 2", "study = nil", "to = nil"))
+            return f"X[#X + 1] = tuna.copy_study{{ {', '.join(keys)} }}"
+        if k == 2:
+            # From memory to a file, opened again there, tuned further, copied back.
+            url = self.pick('"sqlite:" .. DIR .. "/c.db"', '"sqlite:" .. DIR .. "/sub/c.db"', self.copy_url)
+            as_ = self.pick("nil", "s.name .. '-copy'", '"copy"', lambda: self.study_name())
+            more = self.optimize_call("S[#S]") if self.chance(0.5) else \
+                "local t = S[#S]:ask() S[#S]:tell(t, t:suggest_float('x', 0, 1))"
+            return (f"{self.filled_study('s')} local url, as = {url}, {as_} "
+                    f"X[#X + 1] = tuna.copy_study{{ study = s.name, to = url, as = as }} "
+                    f"S[#S + 1] = tuna.create_study{{ name = as or s.name, storage = url, load_if_exists = true }} "
+                    f"{more} "
+                    f"X[#X + 1] = tuna.copy_study{{ study = as or s.name, from = url, to = {self.copy_url()}, "
+                    f"as = (as or s.name) .. '-back' }}")
+        if k == 3:
+            # A study whose trial is running: the harness's, or one tuned in an objective.
+            if self.mode == "trial" and self.chance(0.5):
+                return f"X[#X + 1] = tuna.copy_study{{ study = T.study.name, to = {self.copy_url()}, as = T.study.name .. '-' .. T.number }}"
+            self.bounded += 1
+            cb = (f"function(st, ft) X[#X + 1] = tuna.copy_study{{ study = st.name, to = {self.copy_url()}, "
+                  f"as = st.name .. '-' .. ft.number }} end")
+            self.bounded -= 1
+            return (f"{self.study_ref()}:optimize(function(t) t:suggest_float('x', 0, 1) "
+                    f"X[#X + 1] = tuna.copy_study{{ study = t.study.name, to = {self.copy_url()}, as = t.study.name .. '-' .. t.number }} "
+                    f"return 1 end, {{ n_trials = {self.pick('1', '2')}, callbacks = {{ {cb} }} }})")
+        if k == 4:
+            # Onto itself: the same storage and name is refused, another name is a copy.
+            url = self.pick('"memory"', '"sqlite:" .. DIR .. "/c.db"')
+            as_ = self.pick("", ", as = s.name .. '-1'", ", as = s.name .. '-2'", ", as = s.name")
+            return (f"{self.filled_study('s')} tuna.copy_study{{ study = s.name, to = {url}, as = s.name .. '-1' }} "
+                    f"X[#X + 1] = tuna.copy_study{{ study = s.name .. '-1', from = {url}, to = {url}{as_} }}")
+        if k == 5:
+            # Twice to the same place: the second finds the name taken.
+            url = self.copy_url()
+            as_ = self.pick("", ", as = 'twice'")
+            return (f"{self.filled_study('s')} for i = 1, 2 do X[#X + 1] = tuna.copy_study{{ study = s.name, "
+                    f"to = {url}{as_} }} end")
+        if k == 6:
+            return f"X[#X + 1] = tuna.copy_study({self.pick('nil', '{}', self.value, self.table)})"
+        # Whatever study is at hand, to a file, then read through the copy.
+        as_ = self.pick("nil", "st.name", "'c'")
+        return (f"local st = {self.study_ref()} local url = {self.copy_url()} "
+                f"X[#X + 1] = tuna.copy_study{{ study = st.name, to = url, as = {as_} }} "
+                f"local c = tuna.create_study{{ name = st.name, storage = url, load_if_exists = true }} "
+                f"X[#X + 1] = c:trials() local _ = c.best_trial")
+
+    # ---- saving and loading models --------------------------------------------------------------
+    ML_DATA = {
+        "classification": ["tuna.data.make_classification{ n_samples = 40, n_features = 4, seed = 1 }",
+                           "tuna.data.make_moons{ n_samples = 30, seed = 2 }", 'tuna.data.load("iris")'],
+        "regression": ["tuna.data.make_regression{ n_samples = 30, n_features = 3, seed = 1 }",
+                       'tuna.data.load("diabetes")'],
+    }
+
+    def fit_data(self, task):
+        """A dataset for a model of `task`, mostly; sometimes of the other task, or any value."""
+        r = self.r.random()
+        if r < 0.7:
+            return self.r.choice(self.ML_DATA[task])
+        if r < 0.85:
+            return self.r.choice(self.ML_DATA["regression" if task == "classification" else "classification"])
+        return self.pick(self.data_ref, self.value)
+
+    def fitted(self, var, kind=None):
+        """(statements that make a fitted model `var` (local), its dataset `d`), kind of model."""
+        kind = kind or self.r.choice(sorted(ML_OPTIONS) + ["mlp"])
+        task = "regression" if kind == "linear_regression" else self.pick("classification", "classification", "regression")
+        if kind == "logistic_regression":
+            task = "classification"
+        data = self.fit_data(task)
+        # Settings that work, mostly; any (where a limit runs: they may ask for much work) now and then.
+        hostile = self.can_loop() and self.chance(0.4)
+        if kind == "mlp":
+            o = self.opts(["hidden", "activation", "dropout"], {"hidden": ["{ 4 }", "{ 3, 2 }", "4"]}) if hostile else \
+                self.pick("{ hidden = { 4 } }", "{ hidden = { 3, 2 }, activation = 'tanh' }", "{}", "nil",
+                          "{ hidden = 2, dropout = 0.1 }")
+            fit = self.opts(["epochs", "batch_size", "seed", "optimizer", "lr_schedule"], {"epochs": ["1", "2"]}) \
+                if hostile else self.pick("{ epochs = 1 }", "{ epochs = 2, batch_size = 8 }", "nil", "{ epochs = 1, seed = 3 }")
+            return f"local d = {data} local {var} = tuna.nn.mlp({o}) X[#X + 1] = tuna.nn.fit({var}, d, {fit})", kind
+        sane = {"random_forest": ["{ n_estimators = 3, max_depth = 3 }", "{ n_estimators = 2, criterion = 'entropy', seed = 4 }"],
+                "decision_tree": ["{ max_depth = 3 }", "{ max_features = 'sqrt', seed = 2 }"],
+                "logistic_regression": ["{ c = 0.5, max_iter = 50 }"], "linear_regression": ["{ l2 = 0.1 }"]}
+        o = self.opts(ML_OPTIONS[kind]) if hostile else self.pick("{}", "nil", *sane[kind])
+        fit = self.pick(f"{var}:fit(d)", f"{var} = {var}:fit(d)")
+        return f"local d = {data} local {var} = tuna.ml.{kind}({o}) {fit}", kind
+
+    def model_path(self):
+        """Where a model is saved: files in DIR mostly; directories, missing directories, names
+        with a NUL or too long; and in the sandbox, places out of DIR. (No device files: an
+        atomic save outside the sandbox would replace one.)"""
+        name = self.pick("m", "m", "n", "model")
+        paths = [f'DIR .. "/{name}.tuna"'] * 6 + [
+            'DIR .. "/sub/m.tuna"', 'DIR .. "/no/such/m.tuna"', "DIR", 'DIR .. "/sub"', '""', 'DIR .. "/"',
+            'DIR .. "/num.csv"', 'DIR .. "/a.db"', 'DIR .. "/m.tuna\\0.x"', 'DIR .. "/sub/..\\0/../nul.tuna"',
+            '"m.tuna"', 'DIR .. "/" .. string.rep("m", 300)', 'DIR .. "/sub/../m.tuna"']
+        if self.sandbox:
+            paths += [path for _, path in SAVE_ESCAPES]
+        return self.pick(*paths, self.value)
+
+    def load_path(self):
+        """What is loaded as a model: saved models, files Tuna wrote that are not models (study
+        databases, reports), the fixtures, directories; in the sandbox, files out of DIR."""
+        paths = ['DIR .. "/m.tuna"', 'DIR .. "/n.tuna"', 'DIR .. "/model.tuna"', 'DIR .. "/a.db"',
+                 'DIR .. "/c.db"', 'DIR .. "/r.html"', 'DIR .. "/big.html"', 'DIR .. "/num.csv"',
+                 'DIR .. "/empty.csv"', 'DIR .. "/corrupt.db"', 'DIR .. "/notdb.db"', "DIR",
+                 'DIR .. "/missing.tuna"', '""', '"/proc/self/maps"', '"m.tuna"']
+        if self.sandbox:
+            paths += [path for _, path in LOAD_ESCAPES] + ['"/dev/zero"', '"/etc/passwd"']
+        return self.pick(*paths, self.value)
+
+    MODEL_MUTATIONS = [
+        # Cut short anywhere.
+        "s:sub(1, 0)", "s:sub(1, 7)", "s:sub(1, 8)", "s:sub(1, 15)", "s:sub(1, 16)", "s:sub(1, 40)",
+        "s:sub(1, #s // 2)", "s:sub(1, #s - 1)", "s:sub(1, #s - 9)", "s .. 'garbage'",
+        # The version and the header's length.
+        "s:sub(1, 8) .. string.pack('<I4', 2) .. s:sub(13)", "s:sub(1, 8) .. string.pack('<I4', 0xffffffff) .. s:sub(13)",
+        "s:sub(1, 8) .. string.pack('<I4', 0) .. s:sub(13)",
+        "s:sub(1, 12) .. string.pack('<I4', 0) .. s:sub(17)", "s:sub(1, 12) .. string.pack('<I4', 0xffffffff) .. s:sub(17)",
+        "s:sub(1, 12) .. string.pack('<I4', #s) .. s:sub(17)", "s:sub(1, 12) .. string.pack('<I4', 1) .. s:sub(17)",
+        # A byte of the header or of the numbers changed.
+        "s:sub(1, 20) .. '!' .. s:sub(22)", "s:sub(1, #s // 2) .. '\\255\\255\\255\\127' .. s:sub(#s // 2 + 5)",
+        "s:sub(1, #s - 4) .. '\\0\\0\\192\\127'",
+    ]
+    HEADER_VALUES = ["-1", "0", "1", "2", "3", "99999999", "2147483648", "4611686018427387904",
+                     "9223372036854775807", "-9223372036854775808", "1e308", "0.5", "-0.0"]
+    HEADER_TEXTS = [('"kind":"[%w_]+"', ['"kind":"mlp"', '"kind":"decision_tree"', '"kind":"random_forest"',
+                                        '"kind":"linear_regression"', '"kind":"logistic_regression"', '"kind":""']),
+                    ('"type":"f%d%d"', ['"type":"f32"', '"type":"f64"', '"type":"i32"', '"type":"u8"']),
+                    ('"task":"%a+"', ['"task":"regression"', '"task":"classification"', '"task":"x"']),
+                    ('"activation":"[%a_]+"', ['"activation":"relu"', '"activation":"x"'])]
+
+    HEADER_KEYS = ["count", "count", "nFeatures", "nClasses", "nodes", "depths", "leaves", "layerSizes",
+                   "hidden", "classes", "maxDepth", "minSamplesLeaf", "minSamplesSplit", "maxIterations",
+                   "iterations", "version", "nEstimators"]
+
+    def mutation(self):
+        """Lua statements that change the model file's bytes `s`: cut it, change its version or
+        header length, a byte, a number of its JSON header (its length kept right: a named
+        field's first number, or the k-th number), or a name."""
+        r = self.r.random()
+        if r < 0.35:
+            return "s = " + self.r.choice(self.MODEL_MUTATIONS)
+        v = self.r.choice(self.HEADER_VALUES)
+        if r < 0.7:
+            key = self.r.choice(self.HEADER_KEYS)
+            edit = f"h = h:gsub('\"{key}\":(%[?)%-?%d+', '\"{key}\":%1{v}', {self.pick('1', '9')})"
+        elif r < 0.9:
+            k = self.r.randrange(1, 40)
+            edit = f"local n = 0 h = h:gsub('%-?%d+%.?%d*', function(x) n = n + 1 if n == {k} then return '{v}' end end)"
+        else:
+            pattern, values = self.r.choice(self.HEADER_TEXTS)
+            edit = f"h = h:gsub('{pattern}', '{self.r.choice(values)}', 1)"
+        return ("local hl = string.unpack('<I4', s, 13) local h = s:sub(17, 16 + hl) "
+                f"{edit} s = s:sub(1, 12) .. string.pack('<I4', #h) .. h .. string.rep('\\0', (8 - (16 + #h) % 8) % 8) "
+                ".. s:sub(17 + hl + (8 - (16 + hl) % 8) % 8)")
+
+    def st_persist(self):
+        """model:save / net:save and tuna.ml.load / tuna.nn.load: round trips, saving before
+        fit, the wrong loader, files that are not models (and, outside the sandbox, model
+        files cut short or changed with io), hostile paths."""
+        # Outside the sandbox, a third are model files changed with io (the last case).
+        k = 8 if not self.sandbox and self.chance(0.3) else self.r.randrange(9)
+        use = self.pick("predict", "predict_proba", "score", "evaluate", "predict", "predict_proba")
+        if k < 3:
+            fit, kind = self.fitted("m", "mlp" if k == 2 else None)
+            loader = "nn" if kind == "mlp" else "ml"
+            path = self.pick('DIR .. "/m.tuna"', 'DIR .. "/model.tuna"', 'DIR .. "/sub/m.tuna"', self.model_path)
+            after = ""
+            if kind == "mlp" and self.chance(0.3):
+                o = self.pick("{ epochs = 1 }", "nil", "{ epochs = 1, optimizer = 'adam' }")
+                after = f" X[#X + 1] = tuna.nn.fit(M[#M], d, {o})"
+            return (f"{fit} local p = {path} m:save(p) M[#M + 1] = tuna.{loader}.load(p) "
+                    f"X[#X + 1] = M[#M]:{use}({self.pick('d', 'd', self.data_ref, lambda: self.fit_data('classification'))})"
+                    f"{after}")
+        if k == 3:
+            # Saved before it was fitted (or after a fit that failed).
+            kind = self.r.choice(sorted(ML_OPTIONS))
+            return self.pick(
+                lambda: f"tuna.ml.{kind}{{}}:save({self.model_path()})",
+                lambda: f"tuna.nn.mlp{{}}:save({self.model_path()})",
+                lambda: f"(M[1] or tuna.nn.mlp{{}}):save({self.model_path()})",
+                lambda: f"local n = tuna.nn.mlp{{}} pcall(tuna.nn.fit, n, {self.fit_data('classification')}, {{ epochs = 0 }}) n:save({self.model_path()})",
+                lambda: f"local m = tuna.ml.{kind}{{}} pcall(m.fit, m, {self.value()}) m:save({self.model_path()})")
+        if k == 4:
+            # Probabilities from a network: a classifier, a regressor, one fitted on other features.
+            fit, _ = self.fitted("n", "mlp")
+            other = self.pick("d", "d", lambda: self.fit_data("classification"), self.data_ref, self.value)
+            return self.pick(f"{fit} X[#X + 1] = n:predict_proba({other})",
+                             lambda: f"X[#X + 1] = {self.pick('M[1]', 'M[#M]')}:predict_proba({self.pick(self.data_ref, self.value)})",
+                             f"X[#X + 1] = tuna.nn.mlp{{}}:predict_proba({self.fit_data('classification')})")
+        if k == 5:
+            # The wrong loader.
+            fit, kind = self.fitted("m")
+            loader = "ml" if kind == "mlp" else "nn"
+            return f"{fit} m:save(DIR .. '/w.tuna') M[#M + 1] = tuna.{loader}.load(DIR .. '/w.tuna')"
+        if k == 6:
+            loader = self.pick("ml", "nn")
+            return f"M[#M + 1] = tuna.{loader}.load({self.load_path()}) X[#X + 1] = M[#M]:{use}({self.fit_data('classification')})"
+        if k == 7:
+            fit, _ = self.fitted("m")
+            return self.pick(f"{fit} m:save({self.model_path()})",
+                             lambda: f"{fit} m.save({self.value()}, {self.model_path()})",
+                             lambda: f"{fit} m:save({self.model_path()}, {self.value()})",
+                             lambda: f"{self.pick('M[1]', 'M[#M]', 'X[1]', 'D[1]')}:save({self.model_path()})",
+                             lambda: f"tuna.{self.pick('ml', 'nn')}.load({self.value()}, {self.value()})")
+        if self.sandbox:
+            return f"M[#M + 1] = tuna.{self.pick('ml', 'nn')}.load({self.load_path()})"
+        # Outside the sandbox, io changes a saved model's bytes before it is loaded again.
+        fit, kind = self.fitted("m")
+        loader = "nn" if kind == "mlp" else "ml"
+        return (f"{fit} local p = DIR .. '/x.tuna' m:save(p) "
+                "local f = io.open(p, 'rb') local s = f:read('a') f:close() "
+                f"{self.mutation()} "
+                "f = io.open(p, 'wb') f:write(s) f:close() "
+                f"M[#M + 1] = tuna.{self.pick(loader, loader, loader, 'ml', 'nn')}.load(p) "
+                f"X[#X + 1] = M[#M]:{use}(d)")
 
     def st_blocks(self):
         """Building blocks for Lua strategies: GP, acquisition, QMC, KDE."""
@@ -1045,7 +1444,7 @@ class Gen:
         """Something the sandbox must refuse (see SANDBOX_PROBES); outside it, a plain read."""
         if not self.sandbox:
             return self.st_study_read()
-        return self.r.choice(SANDBOX_PROBES)[1]
+        return self.r.choice(self.r.choice(PROBE_GROUPS))[1]
 
     def st_patterns(self):
         """The pattern functions, Tuna's own matcher; slow patterns only where a limit runs."""
