@@ -393,6 +393,7 @@ func storageConformance(_ make: () throws -> any Storage, _ r: ConformanceReport
     r.equal(try s.trial(id: done.id), finished, "a complete trial")
     r.equal(try s.trial(id: elsewhere.id).state, .running, "another study's old running trial")
     r.equal(try s.failStaleTrials(studyID: study.id, olderThan: 0.2), [], "stale trials a second time")
+    r.equal(try s.failStaleTrials(studyID: study.id, olderThan: .nan), [], "trials older than NaN seconds")
     r.expectError(StorageError.trialFinished(number: silent.number), "recordHeartbeat on a failed trial") {
       try s.recordHeartbeat(trialID: silent.id)
     }

@@ -381,6 +381,14 @@ final class PostgresEngine {
   }
 
   func failStaleTrials(studyID: Int, olderThan seconds: Double, token: String, retry: Bool) throws -> [FrozenTrial] {
+    // No heartbeat is older than NaN seconds (as in the other storages, whose comparison fails).
+    if seconds.isNaN {
+      guard try c.query(PostgresSQL.trialCount, [String(studyID)]).rows == 1 else {
+        forget(studyID: studyID)
+        throw StorageError.noSuchStudy("#\(studyID)")
+      }
+      return []
+    }
     // A lost attempt's failures are this call's too: its caller retries the trials it returns.
     let lost = retry ? try trials(try c.query(PostgresSQL.failedStaleWith, [String(studyID), token])) : []
     let r = try c.query(PostgresSQL.failStale, [String(studyID), staleTrialFailReason, postgresText(seconds), token])
