@@ -427,6 +427,11 @@ extension TunaEngine {
       (run.nTrials, run.timeout) = (nil, nil)
       run.claimTrial = budget.claim
       run.callbacks.append { study, _ in if study.stopRequested { budget.stop() } }
+      // Failures in a row count across the workers: the call stops once, for all of them.
+      if let limit = run.maxConsecutiveFailures {
+        run.maxConsecutiveFailures = nil
+        run.callbacks.append { _, frozen in _ = budget.noteFinished(frozen, limit: limit) }
+      }
     }
     let loop = { [unowned self] in
       do {
@@ -436,6 +441,7 @@ extension TunaEngine {
             return try self.runObjective(objective, trial: trial, on: lua)
           }
           if let reason = box.study.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
+          if self.job == nil, let reason = budget?.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
         }
       } catch let failed as TrialFailed {
         throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)

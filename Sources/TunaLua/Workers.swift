@@ -17,6 +17,9 @@ final class SharedBudget: Sendable {
     var started = 0
     var stopped = false
     var failure: String?
+    /// Failed trials in a row across the workers, and why the budget stopped for them.
+    var failuresInARow = 0
+    var stopReason: String?
   }
 
   private let state = Mutex(State())
@@ -51,6 +54,22 @@ final class SharedBudget: Sendable {
   }
 
   var failure: String? { state.withLock { $0.failure } }
+
+  /// Counts a finished trial toward `limit` failures in a row (across every worker) and stops
+  /// the budget when they are reached; returns the reason then, once.
+  func noteFinished(_ trial: FrozenTrial, limit: Int) -> String? {
+    state.withLock { s in
+      s.failuresInARow = trial.state == .fail ? s.failuresInARow + 1 : 0
+      guard s.failuresInARow >= limit, s.stopReason == nil else { return nil }
+      let reason = (trial.failReason ?? "").split(separator: "\n").first.map(String.init) ?? ""
+      s.stopReason = "\(s.failuresInARow) trials in a row failed (the last: \(reason))"
+      s.stopped = true
+      return s.stopReason
+    }
+  }
+
+  /// Why `noteFinished` stopped the budget, if it did.
+  var stopReason: String? { state.withLock { $0.stopReason } }
 }
 
 /// What a worker engine needs to join the main engine's `optimize` call: which call it is, the

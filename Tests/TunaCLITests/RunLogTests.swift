@@ -95,6 +95,12 @@ final class RunLogTests: XCTestCase {
     XCTAssertEqual(stopped.status, noTrialCompleted, stopped.transcript)
     assertContains(stopped.stderr, "study typo stopped: 3 trials in a row failed (the last: typo.lua:2: attempt to index")
     assertLine(stopped.stdout, "Study typo (minimize): 3 trials: 3 fail")
+    // With workers the failures in a row count across them: one stop, a handful of trials.
+    let workers = try run(["typo.lua", "--fail-after", "3", "--workers", "2"])
+    XCTAssertEqual(workers.status, noTrialCompleted, workers.transcript)
+    XCTAssertEqual(workers.stderr.components(separatedBy: "study typo stopped: ").count - 1, 1, workers.stderr)
+    let total = try XCTUnwrap(workers.stdout.firstMatch(of: /Study typo \(minimize\): (\d+) trials/).flatMap { Int($0.1) })
+    XCTAssertTrue((3...4).contains(total), workers.stdout)
     try "error('at the top')\n".write(to: directory.appendingPathComponent("broken.lua"), atomically: true, encoding: .utf8)
     XCTAssertEqual(try run(["broken.lua"]).status, 1)
     XCTAssertEqual(try run(["typo.lua", "--fail-after", "0"]).status, 2)
