@@ -160,5 +160,12 @@ final class ModelPersistenceTests: XCTestCase {
       kind: "logistic_regression", meta: logistic, arrays: [("coefficients", .f64([1, 2])), ("intercepts", .f64([0]))],
       to: path("logistic.tuna"))
     refused("one class") { try LogisticRegression.load(from: self.path("logistic.tuna")) }
+    var negative = logistic
+    negative.classes = [0, 1]
+    negative.nClasses = -1
+    try ModelFile.write(
+      kind: "logistic_regression", meta: negative, arrays: [("coefficients", .f64([1, 2])), ("intercepts", .f64([0]))],
+      to: path("negative.tuna"))
+    refused("a negative class count") { try LogisticRegression.load(from: self.path("negative.tuna")) }
   }
 }

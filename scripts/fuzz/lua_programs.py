@@ -114,8 +114,11 @@ def _url_escape(path):
 
 # Where tuna.copy_study must not write in the sandbox: up and out of DIR, absolute paths outside
 # it, links out of it, SQLite URI filenames (a "file:" name with its slashes percent-encoded
-# looks like a file in the working directory -- the driver runs in DIR -- but SQLite opens the
-# path the URI decodes to), and any database server.
+# looks like a file in the working directory -- the driver runs in DIR -- but a SQLite that reads
+# URIs opens the path it decodes to), and any database server. All but the URI names must be
+# refused; a URI name may be taken as the plain file in DIR it spells, so for those only a file
+# outside DIR (which the driver looks for) is an escape.
+URI_ESCAPES = {"copy-uri", "copy-uri-abs"}
 COPY_ESCAPES = [   # (name, which option, URL)
     ("copy-dotdot", "to", '"sqlite:" .. DIR .. "/../copy.db"'),
     ("copy-sub-dotdot", "to", '"sqlite:" .. DIR .. "/sub/../../copy.db"'),
@@ -176,7 +179,7 @@ COPY_PROBES = [
     (name, f'local s = tuna.create_study{{}} s:tell(s:ask(), 1) '
            f'local ok, e = pcall(tuna.copy_study, {{ study = s.name, '
            f'{"to = " + url if side == "to" else "from = " + url + ", to = " + chr(34) + "memory" + chr(34) + ", as = s.name .. " + chr(34) + "-c" + chr(34)} }}) '
-           f'if ok or string.find(tostring(e), "PostgreSQL error", 1, true) then PROBE("{name}") end')
+           f'if {"" if name in URI_ESCAPES else "ok or "}string.find(tostring(e), "PostgreSQL error", 1, true) then PROBE("{name}") end')
     for name, side, url in COPY_ESCAPES]
 # A fitted model (a linear one, a tree, a network, in turn) saved out of DIR; a file out of DIR
 # read as a model (the message about its first bytes shows that it was read).

@@ -105,7 +105,7 @@ extension LogisticRegression {
     let rows = meta.classes.count == 2 ? 1 : meta.classes.count
     let size = intercepts.count.multipliedReportingOverflow(by: meta.nFeatures)
     guard meta.classes.count >= 2, meta.classes == meta.classes.sorted(), Set(meta.classes).count == meta.classes.count,
-      meta.classes.allSatisfy({ (0..<meta.nClasses).contains($0) }), intercepts.count == rows, meta.nFeatures >= 0,
+      meta.classes.allSatisfy({ $0 >= 0 && $0 < meta.nClasses }), intercepts.count == rows, meta.nFeatures >= 0,
       !size.overflow
     else { throw TrainError("'\(path)' is not a readable model file: its classes and coefficients do not fit") }
     let flat = try file.f64("coefficients", count: size.partialValue)
