@@ -2,7 +2,7 @@
 # Fails when a target imports what the architecture says it must not:
 # only LuaVM (and the C shim) touch the Lua C API, the search core, the training core, the
 # storages, the analyses and the report know no Lua at all, the cores import nothing above them, the two cores know nothing of each other, and only TunaStore
-# (and tests that inspect its files) touch SQLite's C API.
+# (and tests that inspect its files) touch SQLite's C API, and only TunaStore libpq's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -21,5 +21,7 @@ if [ -n "$bad" ]; then echo "TunaSearch and TunaTrain must not import each other
 bad=$(grep -rlE '^\s*import\s+CSQLite\b' Sources Tests --include='*.swift' \
   | grep -vE '^(Sources/TunaStore|Tests/TunaStoreTests|Tests/TunaCLITests)/' || true)
 if [ -n "$bad" ]; then echo "only TunaStore may import SQLite's C API; found in:"; echo "$bad"; status=1; fi
+bad=$(grep -rlE '^\s*import\s+CPostgres\b' Sources Tests --include='*.swift' | grep -vE '^Sources/TunaStore/' || true)
+if [ -n "$bad" ]; then echo "only TunaStore may import libpq (CPostgres); found in:"; echo "$bad"; status=1; fi
 [ $status -eq 0 ] && echo "module boundaries: ok"
 exit $status
