@@ -92,8 +92,9 @@ def mount_of(path: str) -> dict | None:
                 dev, mnt, fstype, opts = line.split()[:4]
                 if (real == mnt or real.startswith(mnt.rstrip("/") + "/")) and (
                         best is None or len(mnt) > len(best["mount_point"])):
-                    best = {"device": dev, "mount_point": mnt, "fstype": fstype, "options": opts}
-        return best
+                    best = {"mount_point": mnt, "fstype": fstype, "options": opts}
+        # The file system's kind and options matter for fsync; where it is mounted does not.
+        return best and {"fstype": best["fstype"], "options": best["options"]}
     except OSError:
         return None
 
@@ -130,7 +131,7 @@ def storage_settings(storage: optuna.storages.RDBStorage, db_path: str | None) -
                 except Exception as e:  # noqa: BLE001 (data_directory needs privileges)
                     conn.rollback()
                     out[name] = f"unavailable: {type(e).__name__}"
-            data_dir = out.get("data_directory", "")
+            data_dir = out.pop("data_directory", "")
             if data_dir and os.path.isdir(data_dir):
                 out["data_directory_mount"] = mount_of(data_dir)
         elif engine.dialect.name == "sqlite":
