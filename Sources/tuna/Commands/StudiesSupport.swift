@@ -3,9 +3,10 @@ import Foundation
 import TunaSearch
 import TunaStore
 
-// What the study-reading commands (`studies`, `trials`, `best`, `export`, `delete`) share: the
-// storage options, opening the storage, finding a study, failing stale trials, and reporting
-// failures with the right exit code.
+// What the study-reading commands (`studies`, `trials`, `best`, `export`, `delete`, one file
+// each) share: the storage options, opening the storage, finding a study, failing stale trials,
+// and reporting failures with the right exit code (0 success, 1 failure — an unknown study, an
+// unreadable storage — 2 bad usage).
 
 /// The `--storage` forms these commands accept, for messages and help texts.
 let storageURLForms =

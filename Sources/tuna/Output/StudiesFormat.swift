@@ -287,3 +287,27 @@ func isFloatColumn(_ cells: [Cell]) -> Bool {
   guard !present.isEmpty, present.allSatisfy(\.isNumber) else { return false }
   return present.count < cells.count || present.contains { if case .float = $0 { true } else { false } }
 }
+
+// MARK: - Trials
+
+/// A trial's intermediate values as a JSON object of step (as text, JSON's keys) to value, in
+/// step order.
+func intermediateJSON(_ t: FrozenTrial) -> JSONValue {
+  .object(t.intermediateValues.keys.sorted().map { (String($0), .double(t.intermediateValues[$0]!)) })
+}
+
+/// A duration for people: `0.4ms`, `2.25s`, `3m05s`, `1h02m03s`.
+func formatDuration(_ seconds: Double) -> String {
+  if seconds < 1 { return String(format: "%.1fms", seconds * 1000) }
+  if seconds < 60 { return String(format: "%.2fs", seconds) }
+  let whole = Int(seconds.rounded())
+  if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+  return String(format: "%dh%02dm%02ds", whole / 3600, whole / 60 % 60, whole % 60)
+}
+
+/// A finished trial's duration in whole microseconds, from its start and end as pandas would
+/// hold them.
+func durationMicroseconds(_ t: FrozenTrial) -> Int64? {
+  guard let start = t.datetimeStart, let end = t.datetimeComplete else { return nil }
+  return microseconds(end) - microseconds(start)
+}
