@@ -136,6 +136,15 @@ enum JSON {
   }
 }
 
+/// `s` as a JSON string, quoted and escaped as the storages write strings (UTF-8 as it is;
+/// quotes, backslashes and control characters escaped): the one escaper for every JSON Tuna
+/// writes, the CLI's listings and logs included.
+public func jsonQuoted(_ s: String) -> String {
+  var w = JSONWriter()
+  w.write(string: s)
+  return w.text
+}
+
 // MARK: - Writer
 
 struct JSONWriter {

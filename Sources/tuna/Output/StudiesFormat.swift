@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TunaSearch
+import TunaStore
 
 // Output formats of the study-reading commands: aligned text tables, CSV (RFC 4180), JSON, and
 // the cell texts Optuna's `trials_dataframe().to_csv()` writes (Python float reprs, pandas
@@ -92,23 +93,7 @@ indirect enum JSONValue {
     }
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case "\u{08}": out += "\\b"
-      case "\u{0C}": out += "\\f"
-      case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
-  }
+  static func quote(_ s: String) -> String { jsonQuoted(s) }
 
   init(_ param: ParamValue) {
     switch param {
