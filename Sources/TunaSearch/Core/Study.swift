@@ -144,13 +144,7 @@ public final class Study {
     } catch {
       // Fail the trial rather than leave it running forever (unless another worker failed it as
       // stale while it waited: then that outcome stands).
-      let failed: FrozenTrial
-      do {
-        failed = try storage.finishTrial(trialID: frozen.id, state: .fail, values: nil, failReason: String(describing: error))
-      } catch StorageError.trialFinished(let number) {
-        failed = try storage.trial(id: frozen.id)
-        guard failed.state == .fail, failed.failReason == staleTrialFailReason else { throw StorageError.trialFinished(number: number) }
-      }
+      let failed = try finish(frozen.id, state: .fail, values: nil, failReason: String(describing: error))
       trial.markFinished()
       throw TrialFailed(trial: failed, underlying: error)
     }
@@ -189,21 +183,24 @@ public final class Study {
       hookError = error
       if state != .fail { (state, values, reason) = (.fail, nil, String(describing: error)) }
     }
-    let frozen: FrozenTrial
-    do {
-      frozen = try storage.finishTrial(trialID: trial.id, state: state, values: values, failReason: reason)
-    } catch StorageError.trialFinished(let number) {
-      // Another worker failed the trial as stale while it ran here (its heartbeats stopped
-      // reaching the storage: a cut link, a paused process). Its outcome stands, this result is
-      // dropped, and the study goes on (with a retry, if the study retries failed trials).
-      let stored = try storage.trial(id: trial.id)
-      guard stored.state == .fail, stored.failReason == staleTrialFailReason else { throw StorageError.trialFinished(number: number) }
-      trial.markFinished()
-      return stored
-    }
+    let frozen = try finish(trial.id, state: state, values: values, failReason: reason)
     trial.markFinished()
     if let hookError { throw TrialFailed(trial: frozen, underlying: hookError) }
     return frozen
+  }
+
+  /// Finishes trial `id` in the storage — unless another worker failed it as stale meanwhile
+  /// (its heartbeats stopped reaching the storage: a cut link, a paused process): then that
+  /// outcome stands and is returned, this result is dropped, and the study goes on (with a retry,
+  /// if the study retries failed trials).
+  private func finish(_ id: Int, state: TrialState, values: [Double]?, failReason: String?) throws -> FrozenTrial {
+    do {
+      return try storage.finishTrial(trialID: id, state: state, values: values, failReason: failReason)
+    } catch StorageError.trialFinished(let number) {
+      let stored = try storage.trial(id: id)
+      guard stored.state == .fail, stored.failReason == staleTrialFailReason else { throw StorageError.trialFinished(number: number) }
+      return stored
+    }
   }
 
   private func checkValues(_ values: [Double]?) -> String? {

@@ -27,15 +27,14 @@ extension MLP {
     let meta = try file.meta(Meta.self)
     let parameters = try file.f32("parameters")
     // The shape must account for the weights the file holds, before anything is allocated.
-    var expected = 0
+    // Each layer holds inputs × outputs weights and outputs biases; nil when a size is not
+    // positive or the count overflows.
+    var expected: Int? = meta.layerSizes.allSatisfy { $0 >= 1 } ? 0 : nil
     for (inputs, outputs) in zip(meta.layerSizes, meta.layerSizes.dropFirst()) {
-      let layer = inputs.multipliedReportingOverflow(by: outputs)
-      let total = expected.addingReportingOverflow(layer.partialValue &+ outputs)
-      guard inputs >= 1, outputs >= 1, !layer.overflow, !total.overflow, layer.partialValue <= Int.max - outputs else {
-        expected = -1
-        break
-      }
-      expected = total.partialValue
+      let weights = inputs.multipliedReportingOverflow(by: outputs)
+      let layer = weights.partialValue.addingReportingOverflow(outputs)
+      let sum = (expected ?? 0).addingReportingOverflow(layer.partialValue)
+      expected = weights.overflow || layer.overflow || sum.overflow ? nil : expected.map { _ in sum.partialValue }
     }
     guard let activation = Activation(rawValue: meta.activation), let task = LearningTask(rawValue: meta.task),
       meta.layerSizes.count == meta.hidden.count + 2, Array(meta.layerSizes.dropFirst().dropLast()) == meta.hidden,
