@@ -337,4 +337,18 @@ final class TPESamplerTests: XCTestCase {
       XCTAssertLessThan(try study.bestValue, 0.5, "study with optimum at \(shift)")
     }
   }
+
+  /// An integer range up to Int.max: the kernels' grid has more points than an Int counts in
+  /// steps of one, and sampling must neither trap nor leave the range (found by the fuzzer).
+  func testIntegerRangeUpToIntMax() throws {
+    for multivariate in [false, true] {
+      let study = try Study.create(direction: .minimize, sampler: try TPESampler(seed: 3, nStartupTrials: 2, multivariate: multivariate))
+      try study.optimize(nTrials: 8) { t in
+        let x = try t.suggestInt("x", 0, .max)
+        XCTAssertTrue(x >= 0)
+        return Double(t.number)
+      }
+      XCTAssertEqual(try study.trials(states: [.complete]).count, 8)
+    }
+  }
 }

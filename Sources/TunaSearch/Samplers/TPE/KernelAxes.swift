@@ -58,7 +58,10 @@ struct NumericAxis: Sendable {
       (self.low, self.high) = (low, high)
       grid = nil
     case .discrete(let low, let high, let step, let log):
-      let g = Grid(low: low, step: step, count: Int(((high - low) / step).rounded()) + 1, log: log)
+      // A range of more than 2^62 steps (an int up to Int.max) is a grid in name only: its count
+      // is capped there, where the Double of the step count would trap converting to Int.
+      let steps = min(((high - low) / step).rounded(), 0x1p62)
+      let g = Grid(low: low, step: step, count: Int(steps) + 1, log: log)
       let top = low + Double(g.count - 1) * step
       if log {
         (self.low, self.high) = (Foundation.log(low - step / 2), Foundation.log(top + step / 2))
