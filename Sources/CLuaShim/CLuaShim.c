@@ -529,6 +529,35 @@ void ls_release_free_memory(void) {
 #endif
 }
 
+int ls_claim_pending(lua_State *L, size_t bytes, size_t *left) {
+  ls_limits *lim = limits_of(L);
+  size_t held = held_of(lim);
+  if (lim->mem_cap != 0) {
+    size_t used = lim->mem_used + held;
+    size_t own_left = lim->mem_cap > used ? lim->mem_cap - used : 0;
+    if (bytes > own_left) {
+      *left = ls_memory_headroom(L); /* the smaller of this state's room and the shared room */
+      return 0;
+    }
+  }
+  if (lim->shared) {
+    /* Checked and counted in one step: two workers that each see room for their buffer cannot
+       both take it. */
+    size_t used = atomic_load(&lim->shared->used);
+    do {
+      size_t shared_left = lim->shared->cap > used + held ? lim->shared->cap - used - held : 0;
+      if (bytes > shared_left) {
+        *left = shared_left;
+        return 0;
+      }
+    } while (!atomic_compare_exchange_weak(&lim->shared->used, &used, used + bytes));
+  }
+  lim->pending += bytes;
+  lim->mem_used += bytes;
+  if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
+  return 1;
+}
+
 void ls_charge_pending(lua_State *L, size_t bytes) {
   ls_limits *lim = limits_of(L);
   lim->pending += bytes;
@@ -558,9 +587,15 @@ void ls_pushobject_charged(lua_State *L, void *object, int mtidx, size_t bytes) 
   slot->charge = bytes;
   if (bytes > 0) {
     ls_limits *lim = limits_of(L);
-    lim->mem_used += bytes;
+    /* What the running call was granted already counts the object's buffers: that part moves
+       from the call to the object instead of being counted twice (a worker's dataset briefly
+       counted double could fill a shared cap the others then found full). */
+    size_t moved = lim->pending < bytes ? lim->pending : bytes;
+    lim->pending -= moved;
+    size_t added = bytes - moved;
+    lim->mem_used += added;
     if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
-    if (lim->shared) atomic_fetch_add(&lim->shared->used, bytes);
+    if (lim->shared && added > 0) atomic_fetch_add(&lim->shared->used, added);
   }
   lua_pushvalue(L, mtidx);
   lua_setmetatable(L, -2);

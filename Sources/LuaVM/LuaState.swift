@@ -257,8 +257,15 @@ public struct LuaMemoryProbe: @unchecked Sendable {
   /// Counts `bytes` granted to the running host call against the cap until the call returns
   /// (on the state's thread).
   public func chargeWhileRunning(_ bytes: Int) { ls_charge_pending(state, max(bytes, 0)) }
+  /// As `chargeWhileRunning`, when the cap leaves room: checked and counted at once (workers
+  /// sharing a cap cannot both take its last room). Nil when granted; otherwise the bytes left.
+  public func claimWhileRunning(_ bytes: Int) -> Int? {
+    var left = 0
+    return ls_claim_pending(state, max(bytes, 0), &left) != 0 ? nil : Int(clamping: left)
+  }
   public var headroom: Int? {
-    let left = ls_memory_headroom(state)
+    // size_t comes to Swift as Int: SIZE_MAX (no cap) reads as -1 unless taken as unsigned.
+    let left = UInt(bitPattern: ls_memory_headroom(state))
     return left == .max ? nil : Int(clamping: left)
   }
 }

@@ -163,8 +163,19 @@ extension TunaEngine {
     guard state.memoryLimit != nil else { return }
     let memory = state.memoryProbe, granted = self.granted
     _ = granted.take()
-    do { try MemoryBudget(headroom: { memory.headroom }, granted: { granted.add($0); memory.chargeWhileRunning($0) }).reserve(bytes, for: what) } catch let e as TrainError {
+    do { try Self.budget(memory, granted).reserve(bytes, for: what) } catch let e as TrainError {
       throw ScriptError(e.message)
+    }
+  }
+
+  /// The training core's budget under --memory-limit: what it is granted counts against the
+  /// state's cap (and the workers' shared one) while the call runs, and is noted in `granted`
+  /// for the objects the call keeps.
+  static func budget(_ memory: LuaMemoryProbe, _ granted: GrantTally) -> MemoryBudget {
+    MemoryBudget { bytes in
+      if let left = memory.claimWhileRunning(bytes) { return left }
+      granted.add(bytes)
+      return nil
     }
   }
 
@@ -179,7 +190,7 @@ extension TunaEngine {
     let cancellation = state.hasLimit ? Cancellation { probe.passed } : nil
     // Under --memory-limit, large buffers made for the script are asked for first.
     let memory = state.memoryProbe, granted = self.granted
-    let budget = state.memoryLimit == nil ? nil : MemoryBudget(headroom: { memory.headroom }, granted: { granted.add($0); memory.chargeWhileRunning($0) })
+    let budget = state.memoryLimit == nil ? nil : Self.budget(memory, granted)
     _ = granted.take()
     do {
       return try MemoryBudget.withCurrent(budget) { try Cancellation.withCurrent(cancellation, body) }

@@ -191,7 +191,7 @@ enum StudyMethods {
       LuaBinding(
         "enqueue_trial", "params: table<string, number|string|boolean>, options?: \(enqueueOptions.type)",
         "Queues a trial whose named parameters take these values."
-      ) { l in
+      ) { [unowned engine] l in
         let box = try cls().check(1, on: l)
         guard l.type(at: 2) == .table else {
           throw ArgumentError(2, "table of parameter values expected, got \(l.typeName(2))")
@@ -207,16 +207,16 @@ enum StudyMethods {
         var userAttrs: [String: AttrValue] = [:]
         try options.with("user_attrs") { type in
           guard type != .nil else { return }
-          guard case .object(let attrs) = try l.attrValue(at: -1) else { throw options.bad("user_attrs", "a table with string keys") }
+          guard case .object(let attrs) = try engine.attribute(l, at: -1, what: "user_attrs") else { throw options.bad("user_attrs", "a table with string keys") }
           userAttrs = attrs
         }
         try box.study.enqueueTrial(params, userAttrs: userAttrs, skipIfExists: try options.bool("skip_if_exists") ?? false)
         return 0
       },
-      LuaBinding("set_user_attr", "key: string, value: any", "Stores a value with the study.") { l in
+      LuaBinding("set_user_attr", "key: string, value: any", "Stores a value with the study.") { [unowned engine] l in
         let box = try cls().check(1, on: l)
         guard let key = l.toString(2) else { throw ArgumentError(2, "string expected, got \(l.typeName(2))") }
-        try box.study.setUserAttr(key, try l.attrValue(at: 3))
+        try box.study.setUserAttr(key, try engine.attribute(l, at: 3))
         return 0
       },
       LuaBinding("stop", "", "Finishes the running trial and starts no more (from an objective or a callback).") { l in
@@ -295,14 +295,38 @@ extension TunaEngine {
 
   /// What ends an optimize call before its next trial: a passed limit of an enclosing scope, or
   /// a memory limit the script's values and the trials kept in memory have reached.
-  func beforeTrial() throws {
+  ///
+  /// Workers share the limit, and what the others' trials hold while they run is theirs for a
+  /// moment only: a worker that finds the limit reached waits for those trials to end (each
+  /// gives back what it held) and ends the call only when the limit is still reached with no
+  /// trial running. A transient peak of one worker used to end the whole call.
+  func beforeTrial(sharing budget: SharedBudget?) throws {
     try state.checkDeadline()
-    if let limit = state.memoryLimit, state.memoryHeadroom == 0 {
+    guard let limit = state.memoryLimit, state.memoryHeadroom == 0 else { return }
+    while true {
       state.releaseFreeMemory()
-      guard state.memoryHeadroom == 0 else { return }
-      throw ScriptError(
-        "not enough memory: the script's values and the trials kept in memory reach the memory limit of "
-          + "\(MemoryBudget.describe(limit)) (a study stored in a file, storage = \"sqlite:...\", is not held in memory)")
+      if state.memoryHeadroom != 0 { return }
+      guard let budget, budget.trialsRunning > 0, !budget.isStopped else { break }
+      Thread.sleep(forTimeInterval: 0.002)
+      try state.checkDeadline()
+      if interruption.isInterrupted { throw ScriptError("interrupted") }
+    }
+    throw ScriptError(
+      "not enough memory: the script's values and the trials kept in memory reach the memory limit of "
+        + "\(MemoryBudget.describe(limit)) (a study stored in a file, storage = \"sqlite:...\", is not held in memory)")
+  }
+
+  /// Runs one trial of a worker under a memory limit shared with others: counted among the
+  /// running trials, and giving back, when it failed or filled the limit, what it held before it
+  /// counts as ended (its garbage would otherwise stay charged until its next trial).
+  func sharingMemory(_ budget: SharedBudget?, _ trial: () throws -> FrozenTrial) throws -> FrozenTrial {
+    guard let budget, state.memoryLimit != nil else { return try trial() }
+    return try budget.running {
+      var failed = true
+      defer { if failed || state.memoryHeadroom == 0 { state.releaseFreeMemory() } }
+      let frozen = try trial()
+      failed = frozen.state == .fail
+      return frozen
     }
   }
 
@@ -398,22 +422,24 @@ extension TunaEngine {
     // Under --memory-limit, the trials kept in memory count as well: once they and the script's
     // values reach the limit, no trial starts (an endless study of empty trials grows nothing
     // else that would be refused).
+    // Several workers share one budget: n_trials and timeout count for the call as a whole.
+    let budget: SharedBudget? = job?.budget ?? (workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil)
     if let limit = run.trialTimeout {
       // The deadline covers the whole trial: the sampler's hooks as well as the objective.
       let message = "trial exceeded its time limit of \(formatNumber(limit)) s"
       run.aroundTrial = { [unowned self] trial in
-        try self.beforeTrial()
-        return try self.state.withDeadline(seconds: limit, message: message, trial)
+        try self.beforeTrial(sharing: budget)
+        return try self.sharingMemory(budget) { try self.state.withDeadline(seconds: limit, message: message, trial) }
       }
     } else if configuration.interruptible {
       run.aroundTrial = { [unowned self] trial in
-        try self.beforeTrial()
-        return try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial)
+        try self.beforeTrial(sharing: budget)
+        return try self.sharingMemory(budget) { try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial) }
       }
     } else if state.hasLimit || state.memoryLimit != nil {
       run.aroundTrial = { [unowned self] trial in
-        try self.beforeTrial()
-        return try trial()
+        try self.beforeTrial(sharing: budget)
+        return try self.sharingMemory(budget, trial)
       }
     }
     if configuration.interruptible {
@@ -421,8 +447,6 @@ extension TunaEngine {
       run.callbacks.insert({ [unowned self] study, _ in if self.interruption.isInterrupted { study.stop() } }, at: 0)
     }
 
-    // Several workers share one budget: n_trials and timeout count for the call as a whole.
-    let budget: SharedBudget? = job?.budget ?? (workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil)
     if let budget {
       (run.nTrials, run.timeout) = (nil, nil)
       run.claimTrial = budget.claim

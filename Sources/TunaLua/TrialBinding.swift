@@ -111,10 +111,10 @@ enum TrialMethods {
         l.push(engine.pruneSignal)
         throw RaiseTopOfStack()
       },
-      LuaBinding("set_user_attr", "key: string, value: any", "Stores a value with the trial.") { l in
+      LuaBinding("set_user_attr", "key: string, value: any", "Stores a value with the trial.") { [unowned engine] l in
         let trial = try cls().check(1, on: l)
         guard let key = l.toString(2) else { throw ArgumentError(2, "string expected, got \(l.typeName(2))") }
-        try trial.setUserAttr(key, try l.attrValue(at: 3))
+        try trial.setUserAttr(key, try engine.attribute(l, at: 3))
         return 0
       },
     ]

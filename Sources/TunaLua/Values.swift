@@ -1,6 +1,7 @@
 import Foundation
 import LuaVM
 import TunaSearch
+import TunaTrain
 
 // Conversions between Lua values and the search core's values.
 
@@ -67,12 +68,30 @@ extension Lua {
 
   /// Any storable Lua value (nil, booleans, numbers, strings, and tables of them) as an attribute.
   /// A table whose keys are 1…n is an array; otherwise its keys must be strings.
-  func attrValue(at index: Int32, depth: Int = 0) throws -> AttrValue {
+  ///
+  /// The copy may hold at most `limit` bytes (strings by their length, every value 16 more): a
+  /// Lua table can name one string a million times at no cost, and its copy, one Swift string
+  /// per mention, once grew toward a terabyte that no limit saw and no deadline stopped.
+  func attrValue(at index: Int32, limit: Int, what: String = "the attribute") throws -> AttrValue {
+    var left = limit
+    do {
+      return try attrValue(at: index, depth: 0, left: &left)
+    } catch is AttributeTooLarge {
+      throw ScriptError("\(what) would take more than \(MemoryBudget.describe(limit)) to store")
+    }
+  }
+
+  private func attrValue(at index: Int32, depth: Int, left: inout Int) throws -> AttrValue {
+    left -= 16
+    if left < 0 { throw AttributeTooLarge() }
     switch type(at: index) {
     case .nil, .none: return .null
     case .boolean: return .bool(toBoolean(index))
     case .number: return isInteger(index) ? .int(toInteger(index)!) : .double(toNumber(index)!)
-    case .string: return .string(toString(index)!)
+    case .string:
+      left -= rawLength(index)
+      if left < 0 { throw AttributeTooLarge() }
+      return .string(toString(index)!)
     case .table:
       guard depth < maxAttributeDepth else { throw ScriptError("attribute nests deeper than \(maxAttributeDepth) levels (a cycle?)") }
       guard ensureStack(4) else { throw ScriptError("stack overflow reading an attribute") }
@@ -82,11 +101,11 @@ extension Lua {
       forEach(t) { count += 1 }
       if count == n {
         var items: [AttrValue] = []
-        items.reserveCapacity(n)
+        items.reserveCapacity(min(n, max(left / 16, 0)))
         for i in 1...max(n, 1) where n > 0 {
           rawGet(t, index: i)
           defer { pop() }
-          items.append(try attrValue(at: -1, depth: depth + 1))
+          items.append(try attrValue(at: -1, depth: depth + 1, left: &left))
         }
         return count == 0 ? .object([:]) : .array(items)
       }
@@ -95,7 +114,8 @@ extension Lua {
         guard let key = toString(-2) else {
           throw ScriptError("attribute tables need string keys or 1..n array keys, got a \(type(at: -2).name) key")
         }
-        fields[key] = try attrValue(at: -1, depth: depth + 1)
+        left -= key.utf8.count
+        fields[key] = try attrValue(at: -1, depth: depth + 1, left: &left)
       }
       return .object(fields)
     default:
@@ -104,5 +124,20 @@ extension Lua {
   }
 }
 
+/// An attribute's copy passed the bytes it may take.
+private struct AttributeTooLarge: Error {}
+
 /// A date as the Lua API shows it (`Date.isoTimestamp`).
 func isoDate(_ date: Date) -> String { date.isoTimestamp }
+
+extension TunaEngine {
+  /// The most an attribute's copy may take without --memory-limit: far past any attribute a
+  /// study stores (its JSON is written whole with each change), short of exhausting the machine.
+  static let largestAttribute = 1 << 30
+
+  /// The Lua value at `index` as an attribute, its copy bounded by what the memory limit leaves
+  /// (or `largestAttribute`).
+  func attribute(_ lua: Lua, at index: Int32, what: String = "the attribute") throws -> AttrValue {
+    try lua.attrValue(at: index, limit: state.memoryHeadroom.map { min($0, Self.largestAttribute) } ?? Self.largestAttribute, what: what)
+  }
+}

@@ -20,6 +20,8 @@ final class SharedBudget: Sendable {
     /// Failed trials in a row across the workers, and why the budget stopped for them.
     var failuresInARow = 0
     var stopReason: String?
+    /// Trials the workers are running now.
+    var running = 0
   }
 
   private let state = Mutex(State())
@@ -43,6 +45,16 @@ final class SharedBudget: Sendable {
   }
 
   func stop() { state.withLock { $0.stopped = true } }
+
+  /// Runs one trial of a worker, counted among those running while it does.
+  func running<R>(_ trial: () throws -> R) rethrows -> R {
+    state.withLock { $0.running += 1 }
+    defer { state.withLock { $0.running -= 1 } }
+    return try trial()
+  }
+
+  /// How many trials the workers are running now.
+  var trialsRunning: Int { state.withLock { $0.running } }
   var isStopped: Bool { state.withLock { $0.stopped } }
 
   /// Records the first failure (`catch = false`) and stops every worker.

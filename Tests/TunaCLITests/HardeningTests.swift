@@ -448,18 +448,50 @@ final class HardeningTests: XCTestCase {
     }
   }
 
+  /// An attribute's copy is bounded: a table naming one 1 MB string a million times costs the
+  /// script a few MB, and its copy (a Swift string per mention) grew toward a terabyte that
+  /// neither --memory-limit nor --trial-timeout stopped. Now each way of storing one refuses it
+  /// at once, with or without a memory limit, and attributes of a sensible size still store.
+  func testAttributesOfRepeatedStringsAreRefusedNotCopied() throws {
+    for options in [[], ["--memory-limit", "256MB"]] {
+      let result = try run("repeated", """
+        local big = string.rep("x", 1e6)
+        local t = {}
+        for i = 1, 1e6 do t[i] = big end
+        local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+        print(pcall(study.set_user_attr, study, "k", t))
+        print(pcall(study.set_user_attr, study, "k", { nested = { deeper = t } }))
+        print(pcall(study.enqueue_trial, study, { x = 1 }, { user_attrs = { k = t } }))
+        study:optimize(function(trial)
+          trial:suggest_float("x", 0, 1)
+          print(pcall(trial.set_user_attr, trial, "k", t))
+          trial:set_user_attr("fits", { big, big, big })
+          return 1
+        end, { n_trials = 1 })
+        print("kept " .. #study:trials()[1].user_attrs.fits[3])
+        """, options: options, timeout: 60)
+      XCTAssertEqual(result.status, 0, result.transcript)
+      let refusals = result.stdout.split(separator: "\n").filter { $0.hasPrefix("false\t") && $0.contains("to store") }
+      XCTAssertEqual(refusals.count, 4, result.transcript)
+      assertContains(result.stdout, "user_attrs would take more than", "\(options)")
+      assertLine(result.stdout, "kept 1000000", "\(options)")
+    }
+  }
+
   /// Native objects the script keeps count against --memory-limit for as long as it holds them:
   /// forty 11 MB datasets kept in a table used to pass one by one (each fit what the limit
   /// left) and grew the process to 1.5 GB; now the sixth is refused, with one worker or four.
+  /// With four, what one worker's trial holds for a moment never ends the others' call: every
+  /// trial is refused on its own, and the call returns.
   func testKeptNativeObjectsCountAgainstTheMemoryLimit() throws {
-    for workers in [1, 4] {
+    for (workers, trials) in [(1, 4), (4, 16)] {
       let result = try run("kept", """
         local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
         study:optimize(function(trial)
           local keep = {}
           for i = 1, 40 do keep[i] = tuna.data.make_classification{ n_samples = 50000, n_features = 60, seed = i } end
           return #keep
-        end, { n_trials = 4, workers = \(workers), catch = true })
+        end, { n_trials = \(trials), workers = \(workers), catch = true })
         local refused = 0
         for _, t in ipairs(study:trials()) do
           if t.state == "fail" and t.fail_reason:find("more than the memory limit leaves", 1, true) then refused = refused + 1 end
@@ -467,7 +499,7 @@ final class HardeningTests: XCTestCase {
         print("refused " .. refused)
         """, options: ["--memory-limit", "64MB"], timeout: 60)
       XCTAssertEqual(result.status, noTrialCompleted, result.transcript)
-      assertLine(result.stdout, "refused 4", "workers = \(workers)")
+      assertLine(result.stdout, "refused \(trials)", "workers = \(workers)")
     }
   }
 

@@ -70,6 +70,10 @@ void ls_pushobject_charged(lua_State *L, void *object, int mtidx, size_t bytes);
 /// Counts `bytes` of native memory the running host call was granted against the state's cap
 /// (and a shared one) until the call returns: other workers see it while the work runs.
 void ls_charge_pending(lua_State *L, size_t bytes);
+/// As `ls_charge_pending`, when the cap (and a shared one) leaves room for `bytes`: checked and
+/// counted at once, so workers asking together cannot overshoot a shared cap. Returns 1 when
+/// granted; 0 with what is left in `*left` when not.
+int ls_claim_pending(lua_State *L, size_t bytes, size_t *left);
 /// Hands free heap pages of every thread's heap back to the system (glibc; a no-op elsewhere).
 void ls_release_free_memory(void);
 /// Replaces the charge of the object userdata at `idx` (a model refitted holds new buffers).

@@ -8,24 +8,33 @@ import Foundation
 /// The budget is checked here, and kept by the caller: it hears what was granted and can count
 /// it for as long as it holds what was made (the Lua binding does, per object).
 public struct MemoryBudget: Sendable {
-  private let headroom: @Sendable () -> Int?
-  private let granted: (@Sendable (Int) -> Void)?
+  /// Takes `bytes` when they fit: nil when granted, otherwise the bytes that are left.
+  private let claim: @Sendable (Int) -> Int?
 
   /// A budget that leaves `headroom()` bytes (nil: no limit). Called on the calling thread.
   /// `granted` hears every request that was let through (the caller may then count what the
   /// objects it keeps hold).
   public init(headroom: @escaping @Sendable () -> Int?, granted: (@Sendable (Int) -> Void)? = nil) {
-    self.headroom = headroom
-    self.granted = granted
+    claim = { bytes in
+      if let left = headroom(), bytes > left { return left }
+      granted?(bytes)
+      return nil
+    }
+  }
+
+  /// A budget whose `claim` checks and takes in one step (what several threads sharing one
+  /// limit need: two requests that each fit alone cannot both pass): it returns nil when it
+  /// granted the bytes, otherwise the bytes that are left.
+  public init(claim: @escaping @Sendable (Int) -> Int?) {
+    self.claim = claim
   }
 
   /// Throws when `bytes` (for `what`, as messages name it) is more than is left.
   public func reserve(_ bytes: Int, for what: String) throws {
-    if let left = headroom(), bytes > left {
+    if let left = claim(bytes) {
       throw TrainError(
         "\(what) needs \(Self.describe(bytes)), more than the memory limit leaves (\(Self.describe(left)))")
     }
-    granted?(bytes)
   }
 
   private static let key = "TunaTrain.MemoryBudget"
