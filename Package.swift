@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "TunaStore", targets: ["TunaStore"]),
     .library(name: "TunaAnalysis", targets: ["TunaAnalysis"]),
     .library(name: "TunaReport", targets: ["TunaReport"]),
+    .library(name: "TunaIsolation", targets: ["TunaIsolation"]),
     .executable(name: "tuna", targets: ["tuna"]),
     .executable(name: "tuna-bench", targets: ["tuna-bench"]),
   ],
@@ -78,15 +79,18 @@ let package = Package(
     ),
     /// A safe Swift wrapper over one Lua state. Knows nothing about tuning.
     .target(name: "LuaVM", dependencies: ["CLua", "CLuaShim"]),
+    // Trials in worker processes: the supervisor and the channel to it (no Lua).
+    .target(name: "CProcess", path: "Sources/CProcess"),
+    .target(name: "TunaIsolation", dependencies: ["TunaSearch", "TunaStore", "CProcess"]),
     /// The `tuna` Lua module: binds TunaSearch into a Lua state.
-    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "TunaStore", "TunaAnalysis", "TunaReport", "LuaVM"]),
+    .target(name: "TunaLua", dependencies: ["TunaSearch", "TunaTrain", "TunaStore", "TunaAnalysis", "TunaReport", "TunaIsolation", "LuaVM"]),
 
     // MARK: - Executables
 
     .executableTarget(
       name: "tuna",
       dependencies: [
-        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport",
+        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport", "TunaIsolation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -36,6 +36,10 @@ extension TunaEngine {
     lua.rawSet(tuna, "ml")
     pushBuildingBlocks(into: tuna, on: lua)
     for shape in Self.documentedShapes { api.document(shape) }
+    if FaultInjection.enabled {
+      lua.push(function: FaultInjection.fault)
+      lua.rawSet(tuna, "_fault")
+    }
 
     // The global, and require("tuna").
     lua.pushValue(at: tuna)

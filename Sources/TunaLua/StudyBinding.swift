@@ -1,4 +1,5 @@
 import LuaVM
+import TunaIsolation
 import TunaSearch
 import TunaStore
 import TunaTrain
@@ -108,6 +109,7 @@ extension TunaEngine {
     box.heartbeatInterval = heartbeat
     box.gracePeriod = grace
     box.retryFailed = retry
+    box.location = storages.location(url)
     studyBoxes.append(box)
     classes.study.push(box, on: lua)
     return 1
@@ -290,7 +292,7 @@ extension TunaEngine {
   }
 
   static let optimizeOptions = OptionTable(
-    "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean, max_consecutive_failures?: integer"
+    "n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean, max_consecutive_failures?: integer, isolate?: boolean"
   )
 
   /// What ends an optimize call before its next trial: a passed limit of an enclosing scope, or
@@ -300,7 +302,7 @@ extension TunaEngine {
   /// moment only: a worker that finds the limit reached waits for those trials to end (each
   /// gives back what it held) and ends the call only when the limit is still reached with no
   /// trial running. A transient peak of one worker used to end the whole call.
-  func beforeTrial(sharing budget: SharedBudget?) throws {
+  func beforeTrial(sharing budget: (any TrialBudget)?) throws {
     try state.checkDeadline()
     guard let limit = state.memoryLimit, state.memoryHeadroom == 0 else { return }
     while true {
@@ -316,12 +318,14 @@ extension TunaEngine {
         + "\(MemoryBudget.describe(limit)) (a study stored in a file, storage = \"sqlite:...\", is not held in memory)")
   }
 
-  /// Runs one trial of a worker under a memory limit shared with others: counted among the
-  /// running trials, and giving back, when it failed or filled the limit, what it held before it
-  /// counts as ended (its garbage would otherwise stay charged until its next trial).
-  func sharingMemory(_ budget: SharedBudget?, _ trial: () throws -> FrozenTrial) throws -> FrozenTrial {
-    guard let budget, state.memoryLimit != nil else { return try trial() }
-    return try budget.running {
+  /// Runs one trial of a worker, counted in its budget (which hears the trial's time limit: a
+  /// worker process's parent enforces it). Under a memory limit shared with others, what the
+  /// trial held goes back, when it failed or filled the limit, before it counts as ended (its
+  /// garbage would otherwise stay charged until its next trial).
+  func inBudget(_ budget: (any TrialBudget)?, limit: Double?, _ trial: () throws -> FrozenTrial) throws -> FrozenTrial {
+    guard let budget else { return try trial() }
+    return try budget.running(limit: limit) {
+      guard state.memoryLimit != nil else { return try trial() }
       var failed = true
       defer { if failed || state.memoryHeadroom == 0 { state.releaseFreeMemory() } }
       let frozen = try trial()
@@ -354,6 +358,7 @@ extension TunaEngine {
     let ownWorkers = try options.integer("workers")
     let showProgress = try options.bool("show_progress") ?? true
     let ownFailures = try options.integer("max_consecutive_failures")
+    let isolated = try options.bool("isolate") ?? false || configuration.isolateEveryCall
     if let k = ownFailures, k < 1 { throw ArgumentError(3, "'max_consecutive_failures' must be >= 1, got \(k)") }
     for (key, seconds) in [("timeout", ownTimeout), ("trial_timeout", ownTrialTimeout)] {
       if let seconds, !(seconds >= 0) { throw options.badValue(key, "must be a number of seconds >= 0, got \(formatNumber(seconds))") }
@@ -422,24 +427,29 @@ extension TunaEngine {
     // Under --memory-limit, the trials kept in memory count as well: once they and the script's
     // values reach the limit, no trial starts (an endless study of empty trials grows nothing
     // else that would be refused).
+    if isolated && job == nil {
+      let request = IsolatedCallRequest(
+        ordinal: optimizeCount, studyNames: createdStudyNames, nTrials: run.nTrials, timeout: run.timeout,
+        workers: workers, maxConsecutiveFailures: run.maxConsecutiveFailures)
+      return try optimizeIsolated(box, request, catchErrors: run.catchErrors, showProgress: showProgress)
+    }
+
     // Several workers share one budget: n_trials and timeout count for the call as a whole.
-    let budget: SharedBudget? = job?.budget ?? (workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil)
-    if let limit = run.trialTimeout {
+    let callTrials = run.nTrials
+    let shared: SharedBudget? = job == nil && workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil
+    let budget: (any TrialBudget)? = job?.budget ?? shared
+    if run.trialTimeout != nil || configuration.interruptible || state.hasLimit || state.memoryLimit != nil || budget != nil {
       // The deadline covers the whole trial: the sampler's hooks as well as the objective.
-      let message = "trial exceeded its time limit of \(formatNumber(limit)) s"
+      let limit = run.trialTimeout
+      let message = "trial exceeded its time limit of \(formatNumber(limit ?? 0)) s"
+      let interruptible = configuration.interruptible
       run.aroundTrial = { [unowned self] trial in
         try self.beforeTrial(sharing: budget)
-        return try self.sharingMemory(budget) { try self.state.withDeadline(seconds: limit, message: message, trial) }
-      }
-    } else if configuration.interruptible {
-      run.aroundTrial = { [unowned self] trial in
-        try self.beforeTrial(sharing: budget)
-        return try self.sharingMemory(budget) { try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial) }
-      }
-    } else if state.hasLimit || state.memoryLimit != nil {
-      run.aroundTrial = { [unowned self] trial in
-        try self.beforeTrial(sharing: budget)
-        return try self.sharingMemory(budget, trial)
+        return try self.inBudget(budget, limit: limit) {
+          if let limit { return try self.state.withDeadline(seconds: limit, message: message, trial) }
+          if interruptible { return try self.state.withDeadline(seconds: nil, message: "interrupted", checkEvery: 10_000, trial) }
+          return try trial()
+        }
       }
     }
     if configuration.interruptible {
@@ -465,7 +475,7 @@ extension TunaEngine {
             return try self.runObjective(objective, trial: trial, on: lua)
           }
           if let reason = box.study.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
-          if self.job == nil, let reason = budget?.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
+          if let reason = shared?.stopReason { self.emit(.optimizeStopped(box.study, reason: reason)) }
         }
       } catch let failed as TrialFailed {
         throw failed.underlying is LuaError ? failed.underlying : ScriptError(failed.description)
@@ -480,10 +490,10 @@ extension TunaEngine {
       state.halt()
       throw WorkerFinished()
     }
-    emit(.optimizeStarted(box.study, nTrials: budget?.nTrials ?? run.nTrials, showProgress: showProgress))
+    emit(.optimizeStarted(box.study, nTrials: callTrials, showProgress: showProgress))
     defer { emit(.optimizeFinished(box.study)) }
-    if let budget {
-      try runWithWorkers(count: workers, ordinal: optimizeCount, budget: budget, ownLoop: loop)
+    if let shared {
+      try runWithWorkers(count: workers, ordinal: optimizeCount, budget: shared, ownLoop: loop)
     } else {
       try loop()
     }

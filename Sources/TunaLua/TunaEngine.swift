@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import LuaVM
+import TunaIsolation
 import TunaSearch
 import TunaTrain
 
@@ -46,6 +47,14 @@ public final class TunaEngine {
     /// Every optimize call stops once this many trials in a row have failed (overrides the
     /// script's `max_consecutive_failures`).
     public var maxConsecutiveFailures: Int?
+    /// Runs the trials of isolated optimize calls in worker processes (`isolate = true`, or
+    /// every call with `isolateEveryCall`). Without one, such a call is refused.
+    public var isolation: (any IsolationHost)?
+    /// Every optimize call is isolated (`tuna run --isolate`).
+    public var isolateEveryCall = false
+    /// A storage URL that stands for "in memory": the processes of an isolated run share their
+    /// in-memory studies through it (set by the supervisor in each child's environment).
+    public var memoryStorage: String?
     public init() {}
   }
 
@@ -116,7 +125,7 @@ public final class TunaEngine {
   init(configuration: Configuration, job: WorkerJob?) throws(LuaError) {
     self.configuration = configuration
     self.job = job
-    storages = job?.storages ?? StorageRegistry(countingMemory: configuration.memoryLimit != nil)
+    storages = job?.storages ?? StorageRegistry(countingMemory: configuration.memoryLimit != nil, memoryURL: configuration.memoryStorage)
     state = try LuaState(sandbox: configuration.sandbox)
     state.countHeld(storages.held)
     interruption = Interruption(canceller: state.canceller)
@@ -250,6 +259,8 @@ final class StudyBox {
   var heartbeatInterval: Double?
   var gracePeriod: Double?
   var retryFailed = 0
+  /// Where another process finds the study (nil: only in this process's memory).
+  var location: String?
   init(_ study: Study) { self.study = study }
 }
 

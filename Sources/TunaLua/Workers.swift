@@ -10,80 +10,6 @@ enum ScriptSource: Sendable {
   case text(String, chunkName: String)
 }
 
-/// One trial budget shared by the engines of a parallel `study:optimize`: `n_trials` and
-/// `timeout` count for the call as a whole, not per worker (design.md, "Workers").
-final class SharedBudget: Sendable {
-  private struct State {
-    var started = 0
-    var stopped = false
-    var failure: String?
-    /// Failed trials in a row across the workers, and why the budget stopped for them.
-    var failuresInARow = 0
-    var stopReason: String?
-    /// Trials the workers are running now.
-    var running = 0
-  }
-
-  private let state = Mutex(State())
-  let nTrials: Int?
-  let deadline: ContinuousClock.Instant?
-
-  init(nTrials: Int?, timeout: Double?) {
-    self.nTrials = nTrials
-    deadline = timeout.map { ContinuousClock.now + .limit(seconds: $0) }
-  }
-
-  /// Takes one trial from the budget; false once it is spent, past the deadline, or stopped.
-  func claim() -> Bool {
-    state.withLock { s in
-      if s.stopped { return false }
-      if let n = nTrials, s.started >= n { return false }
-      if let deadline, ContinuousClock.now >= deadline { return false }
-      s.started += 1
-      return true
-    }
-  }
-
-  func stop() { state.withLock { $0.stopped = true } }
-
-  /// Runs one trial of a worker, counted among those running while it does.
-  func running<R>(_ trial: () throws -> R) rethrows -> R {
-    state.withLock { $0.running += 1 }
-    defer { state.withLock { $0.running -= 1 } }
-    return try trial()
-  }
-
-  /// How many trials the workers are running now.
-  var trialsRunning: Int { state.withLock { $0.running } }
-  var isStopped: Bool { state.withLock { $0.stopped } }
-
-  /// Records the first failure (`catch = false`) and stops every worker.
-  func fail(_ message: String) {
-    state.withLock { s in
-      if s.failure == nil { s.failure = message }
-      s.stopped = true
-    }
-  }
-
-  var failure: String? { state.withLock { $0.failure } }
-
-  /// Counts a finished trial toward `limit` failures in a row (across every worker) and stops
-  /// the budget when they are reached; returns the reason then, once.
-  func noteFinished(_ trial: FrozenTrial, limit: Int) -> String? {
-    state.withLock { s in
-      s.failuresInARow = trial.state == .fail ? s.failuresInARow + 1 : 0
-      guard s.failuresInARow >= limit, s.stopReason == nil else { return nil }
-      let reason = (trial.failReason ?? "").split(separator: "\n").first.map(String.init) ?? ""
-      s.stopReason = "\(s.failuresInARow) trials in a row failed (the last: \(reason))"
-      s.stopped = true
-      return s.stopReason
-    }
-  }
-
-  /// Why `noteFinished` stopped the budget, if it did.
-  var stopReason: String? { state.withLock { $0.stopReason } }
-}
-
 /// What a worker engine needs to join the main engine's `optimize` call: which call it is, the
 /// studies the main script had created by then (so the worker's `create_study` calls join them
 /// in order), the storage they live in, and the shared budget.
@@ -93,7 +19,7 @@ final class WorkerJob: @unchecked Sendable {
   /// The main script's studies by `create_study` call, in order.
   let studyNames: [String]
   let storages: StorageRegistry
-  let budget: SharedBudget
+  let budget: any TrialBudget
   let source: ScriptSource
   let configuration: TunaEngine.Configuration
   /// The memory cap the workers' states share with the main one (under --memory-limit).
@@ -102,7 +28,7 @@ final class WorkerJob: @unchecked Sendable {
   let forward: @Sendable (String, WorkerEvent) -> Void
 
   init(
-    ordinal: Int, studyNames: [String], storages: StorageRegistry, budget: SharedBudget, source: ScriptSource,
+    ordinal: Int, studyNames: [String], storages: StorageRegistry, budget: any TrialBudget, source: ScriptSource,
     configuration: TunaEngine.Configuration, memory: LuaSharedMemory?,
     forward: @escaping @Sendable (String, WorkerEvent) -> Void
   ) {
@@ -132,9 +58,15 @@ final class StorageRegistry: Sendable {
   let held: LuaHeldMemory?
   private let opened = Mutex<[String: any Storage]>([:])
 
-  /// The storages of one run; `countingMemory`: the in-memory studies' bytes are counted (`held`).
-  init(countingMemory: Bool) {
-    let held = countingMemory ? LuaHeldMemory() : nil
+  /// The storage URL that stands for "in memory" (a worker process's shared file), if any.
+  let memoryURL: String?
+
+  /// The storages of one run; `countingMemory`: the in-memory studies' bytes are counted (`held`);
+  /// `memoryURL`: a storage that stands for "in memory" (the processes of an isolated run share
+  /// their in-memory studies through one file).
+  init(countingMemory: Bool, memoryURL: String? = nil) {
+    self.memoryURL = memoryURL
+    let held = countingMemory && memoryURL == nil ? LuaHeldMemory() : nil
     self.held = held
     if let held {
       memory = InMemoryStorage(meter: { bytes in held.add(bytes) })
@@ -145,7 +77,7 @@ final class StorageRegistry: Sendable {
 
   /// The storage at `url` ("sqlite:path.db", …); the in-memory one for nil, "" or "memory".
   func storage(_ url: String?) throws -> any Storage {
-    guard let url, !url.isEmpty, url != "memory", url != ":memory:" else { return memory }
+    guard let url = Self.isMemory(url) ? memoryURL : url else { return memory }
     return try opened.withLock { opened in
       if let known = opened[url] { return known }
       let storage = try openStorage(url)
@@ -153,6 +85,15 @@ final class StorageRegistry: Sendable {
       return storage
     }
   }
+
+  /// Whether `url` names the in-memory storage (nil, "", "memory", ":memory:").
+  static func isMemory(_ url: String?) -> Bool {
+    guard let url else { return true }
+    return url.isEmpty || url == "memory" || url == ":memory:"
+  }
+
+  /// The URL a study in `url` lives at, as another process opens it (nil: this process's memory).
+  func location(_ url: String?) -> String? { Self.isMemory(url) ? memoryURL : url }
 
   /// Closes every storage opened by URL (see `Storage.close`).
   func closeAll() {

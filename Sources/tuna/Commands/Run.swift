@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LuaVM
+import TunaIsolation
 import TunaLua
 import TunaReport
 import TunaSearch
@@ -77,6 +78,9 @@ struct Run: ParsableCommand {
     valueName: "n"))
   var failAfter: Int?
 
+  @Flag(help: "Run every trial in a worker process (--workers of them): a trial that crashes, hangs in native code or outgrows its limits fails alone, and this process runs no script code.")
+  var isolate = false
+
   @Option(help: ArgumentHelp(
     "Write the HTML report of the script's studies to this file when the run ends (also after Ctrl-C).",
     valueName: "file"))
@@ -140,7 +144,31 @@ struct Run: ParsableCommand {
 
     configuration.interruptible = true
 
-    let code = try runEngine(configuration)
+    let code: Int32
+    let environment = ProcessInfo.processInfo.environment
+    configuration.memoryStorage = environment[IsolationEnvironment.memoryStorage]
+    switch environment[IsolationEnvironment.role] {
+    case "worker":
+      code = runIsolatedWorker(configuration)
+    case "lead":
+      // The script's process under --isolate: its optimize calls go to the parent.
+      guard let channel = ControlChannel.ofThisChild() else {
+        printError("tuna: started as an isolated run's script process without its control channel")
+        throw ExitCode(1)
+      }
+      ResourceLimits.dieWithParent(signal: SIGTERM)
+      configuration.isolation = LeadLink(channel: channel)
+      configuration.isolateEveryCall = true
+      code = try runEngine(configuration)
+    default:
+      if isolate {
+        code = try runIsolated()
+      } else {
+        // `isolate = true` in a script: this process supervises that call's workers.
+        configuration.isolation = Supervisor(launch: .init(executable: Self.executable, arguments: Self.ownArguments))
+        code = try runEngine(configuration)
+      }
+    }
     // The engine is gone: its Lua state closed and the script's pending finalizers ran. They run
     // with Lua's hooks off, so a watchdog bounds them instead.
     ClosingWatch.disarm()
@@ -189,6 +217,63 @@ struct Run: ParsableCommand {
     if log.finishedTrials > 0 && log.completedTrials == 0 {
       printError("tuna: no trial completed (\(log.finishedTrials) finished, none complete)")
       return Self.noTrialCompleted
+    }
+    return 0
+  }
+
+  /// This program, as the kernel knows it (workers run the same binary).
+  static var executable: String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+  }
+
+  /// This command's arguments, for its child processes (the same command; their role comes
+  /// from their environment).
+  static var ownArguments: [String] { Array(CommandLine.arguments.dropFirst()) }
+
+  /// `--isolate`: this process starts the script in a child process and every optimize call's
+  /// trials in workers, and runs no script code itself. Ctrl-C and SIGTERM are passed on to
+  /// every child; a second one kills them.
+  private func runIsolated() throws -> Int32 {
+    let run = IsolatedRun(executable: Self.executable, arguments: Self.ownArguments)
+    let signals = SignalWatch { signal, _ in run.interrupt(signal: signal) }
+    defer { signals.stop() }
+    do {
+      return try run.run()
+    } catch {
+      printError("tuna: \(error)")
+      return 1
+    }
+  }
+
+  /// A worker process of an isolated call: runs its part of the call and exits (0 when done,
+  /// 130 or 143 when interrupted, 1 when the script failed before its part).
+  private func runIsolatedWorker(_ configuration: TunaEngine.Configuration) -> Int32 {
+    let environment = ProcessInfo.processInfo.environment
+    guard let channel = ControlChannel.ofThisChild(), let text = environment[IsolationEnvironment.job],
+      let assignment = try? WorkerAssignment(json: text)
+    else {
+      printError("tuna: started as a worker process without its job")
+      return 1
+    }
+    ResourceLimits.dieWithParent(signal: SIGKILL)
+    if let limit = configuration.memoryLimit { ResourceLimits.limitAddressSpace(adding: limit) }
+    let worker: IsolatedWorker
+    do {
+      worker = try IsolatedWorker(
+        configuration: configuration, assignment: assignment, channel: channel, path: script, arguments: scriptArguments)
+    } catch {
+      printError(error.description)
+      return 1
+    }
+    let signals = SignalWatch(worker.interruption)
+    defer { signals.stop() }
+    defer { worker.close() }
+    do {
+      try worker.run()
+    } catch {
+      if worker.interruption.isInterrupted { return signals.terminated ? 143 : 130 }
+      printError(error.description)
+      return 1
     }
     return 0
   }

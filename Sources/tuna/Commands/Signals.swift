@@ -28,7 +28,20 @@ final class SignalWatch: @unchecked Sendable {
     return received.first == SIGTERM
   }
 
-  init(_ interruption: Interruption) {
+  /// The first signal interrupts `interruption`; a second ends the process at once.
+  convenience init(_ interruption: Interruption) {
+    self.init { signal, count in
+      if count == 1 {
+        interruption.interrupt()
+      } else {
+        Glibc.signal(signal, SIG_DFL)
+        raise(signal)
+      }
+    }
+  }
+
+  /// Every signal goes to `handle`, with how many have come so far.
+  init(handle: @escaping @Sendable (Int32, Int) -> Void) {
     var fds: [Int32] = [0, 0]
     pipe(&fds)
     (readEnd, writeEnd) = (fds[0], fds[1])
@@ -42,12 +55,7 @@ final class SignalWatch: @unchecked Sendable {
         self.received.append(number)
         let count = self.received.count
         self.lock.unlock()
-        if count == 1 {
-          interruption.interrupt()
-        } else {
-          signal(number, SIG_DFL)
-          raise(number)
-        }
+        handle(number, count)
       }
     }
     thread.start()
