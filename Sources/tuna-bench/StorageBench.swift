@@ -106,6 +106,7 @@ enum StorageBench {
     var throughput: [ThroughputRow]
     var meetsHostsThroughputTarget: Bool?
     var speedup: [SpeedupRow]
+    var isolation: [IsolationRow]
     var tunaExecutable: String
     var timer = "wall time, median over the repetitions; CPU time of the child processes alongside"
   }
@@ -142,6 +143,9 @@ enum StorageBench {
       hostsMeetTarget = rows.first { $0.processes == 8 }.map { $0.trialsPerSecondInTrials >= hostsThroughputTarget }
     }
 
+    say("  isolation: the trivial study in one process and with --isolate")
+    let isolation = try isolationRows(sizes, tuna: tuna, script: script, scratch: scratch)
+
     say("  speedup: digits MLP, \(sizes.digitsTrials) trials × \(sizes.digitsEpochs) epochs")
     let speedup = try speedupRows(sizes, tuna: tuna, script: digitsScript, scratch: scratch)
 
@@ -152,7 +156,47 @@ enum StorageBench {
       postgresExtraMilliseconds: server?.extraMilliseconds,
       meetsPostgresTarget: server.map { $0.extraMilliseconds <= postgresTargetMilliseconds },
       postgres: try postgres.map(serverDescription), throughput: throughput, meetsHostsThroughputTarget: hostsMeetTarget,
-      speedup: speedup, tunaExecutable: tuna.path)
+      speedup: speedup, isolation: isolation, tunaExecutable: tuna.path)
+  }
+
+  // MARK: Cost of isolation
+
+  /// The trivial study run in one process and with --isolate (a worker process), on one SQLite
+  /// file: the cost per trial is the slope between a short and a long run, so each setting's
+  /// start-up (for --isolate: the script's process and the worker's) is measured apart.
+  struct IsolationRow: Codable {
+    var setting: String
+    var shortTrials: Int
+    var longTrials: Int
+    var shortWallSeconds: [Double]
+    var longWallSeconds: [Double]
+    var perTrialMilliseconds: Double
+    var startupSeconds: Double
+  }
+
+  private static func isolationRows(_ sizes: Sizes, tuna: URL, script: URL, scratch: URL) throws -> [IsolationRow] {
+    let short = 10, long = 10 + sizes.throughputTrials
+    let settings: [(String, [String])] = [("in process", []), ("--isolate", ["--isolate"])]
+    var walls = Array(repeating: (short: [Double](), long: [Double]()), count: settings.count)
+    for repetition in 0..<sizes.repetitions {
+      for (i, setting) in settings.enumerated() {
+        for n in [short, long] {
+          let url = "sqlite:" + scratch.appendingPathComponent("isolation-\(i)-\(n)-\(repetition).db").path
+          let study = try createStudy(url, name: "isolation", direction: .minimize)
+          let run = try runProcesses(
+            tuna, count: 1, arguments: ["run", "--quiet"] + setting.1 + [script.path, "--", url, "isolation", String(n)],
+            scratch: scratch)
+          _ = try checkStudy(url, study: study, trials: n, what: "isolation, \(setting.0)")
+          if n == short { walls[i].short.append(run.wallSeconds) } else { walls[i].long.append(run.wallSeconds) }
+        }
+      }
+    }
+    return settings.enumerated().map { i, setting in
+      let perTrial = (median(walls[i].long) - median(walls[i].short)) / Double(long - short)
+      return IsolationRow(
+        setting: setting.0, shortTrials: short, longTrials: long, shortWallSeconds: walls[i].short, longWallSeconds: walls[i].long,
+        perTrialMilliseconds: perTrial * 1000, startupSeconds: median(walls[i].short) - perTrial * Double(short))
+    }
   }
 
   // MARK: Per-trial overhead
@@ -355,12 +399,17 @@ enum StorageBench {
       let setting: String
       let processes: Int
       let workers: Int
+      var isolate = false
     }
     let n = sizes.digitsTrials
     let setups = [
       Setup(name: "1 process", setting: "tuna run, \(n) trials", processes: 1, workers: 1),
       Setup(name: "2 processes", setting: "2 × tuna run, \(n / 2) trials each, one file", processes: 2, workers: 1),
       Setup(name: "--workers 2", setting: "tuna run --workers 2, \(n) trials, 2 Lua states in threads", processes: 1, workers: 2),
+      Setup(name: "--isolate", setting: "tuna run --isolate, \(n) trials, 1 worker process", processes: 1, workers: 1, isolate: true),
+      Setup(
+        name: "--isolate --workers 2", setting: "tuna run --isolate --workers 2, \(n) trials, 2 worker processes", processes: 1,
+        workers: 2, isolate: true),
     ]
     var wall = Array(repeating: [Double](), count: setups.count)
     var cpu = wall
@@ -371,6 +420,7 @@ enum StorageBench {
         let study = try createStudy("sqlite:" + file, name: "digits", direction: .maximize)
         var arguments = ["run", "--quiet"]
         if setup.workers > 1 { arguments += ["--workers", String(setup.workers)] }
+        if setup.isolate { arguments.append("--isolate") }
         arguments += [script.path, "--", file, String(n / setup.processes), String(sizes.digitsEpochs)]
         let run = try runProcesses(tuna, count: setup.processes, arguments: arguments, scratch: scratch)
         let trials = try checkStudy("sqlite:" + file, study: study, trials: n / setup.processes * setup.processes, what: "digits, \(setup.name)")
@@ -386,7 +436,7 @@ enum StorageBench {
       return SpeedupRow(
         name: s.name, setting: s.setting, processes: s.processes, workersPerProcess: s.workers,
         trials: n / s.processes * s.processes, wallSeconds: wall[i], cpuSeconds: cpu[i], medianWallSeconds: median(wall[i]),
-        medianCPUSeconds: median(cpu[i]), speedup: speedup, meetsTarget: i == 0 ? nil : speedup >= speedupTarget,
+        medianCPUSeconds: median(cpu[i]), speedup: speedup, meetsTarget: s.processes * s.workers < 2 ? nil : speedup >= speedupTarget,
         bestValidAccuracy: best[i])
     }
   }
@@ -571,6 +621,20 @@ enum StorageBench {
         + " / \(results.loadAverageAfter) (other work on the machine slows the 2-worker rows most).",
     ]
     if quick { speedup.notes.append("--quick: a smoke run, far smaller than the measurement; its verdicts mean little.") }
-    return [overhead, throughput, speedup]
+
+    var isolation = Table(
+      "Isolation: the trivial study (x², random sampler) in one process and with --isolate, one SQLite file",
+      headers: ["setting", "ms per trial", "extra ms per trial", "start-up s"], leftAligned: [0])
+    let inProcess = results.isolation.first?.perTrialMilliseconds ?? .nan
+    for r in results.isolation {
+      isolation.add(r.setting, fixed(r.perTrialMilliseconds, 3), fixed(r.perTrialMilliseconds - inProcess, 3), fixed(r.startupSeconds, 3))
+    }
+    isolation.notes = [
+      "ms per trial = (wall of \(results.isolation.first?.longTrials ?? 0) trials − wall of \(results.isolation.first?.shortTrials ?? 0))"
+        + " ÷ the difference, medians over \(sizes.repetitions) runs: start-up left out, and given apart (paid once per worker).",
+      "--isolate: the script in one child process, the trials in one worker process; each trial asks the parent for its turn"
+        + " and tells it of its start and end.",
+    ]
+    return [overhead, throughput, speedup, isolation]
   }
 }
