@@ -110,6 +110,7 @@ let package = Package(
     .testTarget(name: "TunaReportTests", dependencies: ["TunaReport", "TunaSearch", "TunaAnalysis"]),
     .testTarget(name: "TunaAnalysisTests", dependencies: ["TunaAnalysis", "TunaSearch", "TunaTrain"], exclude: ["Fixtures"]),
     .testTarget(name: "TunaLuaTests", dependencies: ["TunaLua", "TunaSearch", "LuaVM", "TunaTestSupport"]),
-    .testTarget(name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore", "CSQLite"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "TunaCLITests", dependencies: ["tuna", "TunaSearch", "TunaStore", "TunaLua", "TunaIsolation", "CSQLite"], exclude: ["Fixtures"]),
   ]
 )

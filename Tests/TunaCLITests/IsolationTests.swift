@@ -1,4 +1,7 @@
 import Foundation
+import TunaIsolation
+import TunaLua
+import TunaSearch
 import XCTest
 
 /// `tuna run --isolate` and `isolate = true`: trials in worker processes. Each fault a script
@@ -260,4 +263,49 @@ final class IsolationTests: XCTestCase {
       }
     }
   }
+}
+
+/// The supervisor from Swift: a program that embeds Tuna runs a script's isolated calls in
+/// worker processes of the `tuna` executable, and hears of their trials as its own.
+final class IsolationSwiftAPITests: XCTestCase {
+  func testAnEmbeddingProgramSupervisesWorkersOfTheTunaExecutable() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("isolation-api-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let script = directory.appendingPathComponent("embedded.lua")
+    let storage = "sqlite:" + directory.appendingPathComponent("embedded.db").path
+    try """
+      local study = tuna.create_study{ name = "embedded", storage = "\(storage)", sampler = tuna.samplers.random{ seed = 1 } }
+      study:optimize(function(t)
+        local x = t:suggest_float("x", -1, 1)
+        if t.number == 3 then tuna._fault("segv") end
+        return x * x
+      end, { n_trials = 8, workers = 2, isolate = true })
+      """.write(to: script, atomically: true, encoding: .utf8)
+    let executable = try XCTUnwrap(TunaProcess.executable)
+    var configuration = TunaEngine.Configuration()
+    configuration.isolation = Supervisor(
+      launch: .init(executable: executable.path, arguments: ["run", script.path], environment: ["TUNA_TEST_FAULTS": "1"]))
+    let engine = try TunaEngine(configuration: configuration)
+    let heard = Heard()
+    engine.onEvent = { event in
+      if case .trialFinished(_, let trial) = event { heard.add(trial) }
+    }
+    try engine.runScript(path: script.path)
+    let study = try XCTUnwrap(engine.studies.first)
+    let trials = try study.trials()
+    XCTAssertEqual(trials.count, 8)
+    XCTAssertEqual(trials.filter { $0.state == .complete }.count, 7)
+    XCTAssertEqual(trials[3].state, .fail)
+    XCTAssertTrue(trials[3].failReason?.contains("killed by SIGSEGV") == true, trials[3].failReason ?? "")
+    XCTAssertEqual(heard.numbers.sorted(), Array(0..<8), "every trial's end was heard, the dead worker's too")
+    engine.closeStorages()
+  }
+}
+
+private final class Heard: @unchecked Sendable {
+  private let lock = NSLock()
+  private var trials: [FrozenTrial] = []
+  func add(_ trial: FrozenTrial) { lock.withLock { trials.append(trial) } }
+  var numbers: [Int] { lock.withLock { trials.map(\.number) } }
 }

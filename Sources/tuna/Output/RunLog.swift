@@ -168,7 +168,8 @@ final class RunLog: @unchecked Sendable {
     guard format == .text, level >= .warning else { return }
     let reason = (trial.failReason ?? "unknown reason").split(separator: "\n").first.map(String.init) ?? ""
     if var s = streak, s.reason == reason {
-      (s.last, s.count) = (trial.number, s.count + 1)
+      // Workers finish out of order: the run spans its lowest to its highest number.
+      (s.first, s.last, s.count) = (min(s.first, trial.number), max(s.last, trial.number), s.count + 1)
       streak = s
     } else {
       endStreak()
