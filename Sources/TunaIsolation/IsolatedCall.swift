@@ -72,6 +72,9 @@ public protocol IsolationHost: Sendable {
   /// Whether in-memory studies are shared with the workers (through a file): otherwise an
   /// isolated call needs a study in a storage.
   var sharesMemoryStudies: Bool { get }
+  /// Ctrl-C for the running call's workers, from any thread (a host whose workers hear the
+  /// terminal's signals from elsewhere does nothing).
+  func interrupt(signal: Int32)
 }
 
 /// What a worker process is asked to do, passed in its environment.

@@ -108,6 +108,9 @@ public final class LeadLink: IsolationHost, @unchecked Sendable {
 
   public init(channel: ControlChannel) { self.channel = channel }
 
+  /// The supervising parent passes signals on to the workers itself.
+  public func interrupt(signal: Int32) {}
+
   public func run(_ request: IsolatedCallRequest, events: @escaping @Sendable (IsolatedCallEvent) -> Void) throws -> IsolatedCallOutcome {
     lock.lock()
     defer { lock.unlock() }

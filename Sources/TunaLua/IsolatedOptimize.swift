@@ -23,6 +23,8 @@ extension TunaEngine {
     eventLock = lock
     defer { eventLock = nil }
     let events = WeakEngine(self)
+    // Ctrl-C reaches this process; its workers lead their own process groups.
+    interruption.onInterrupt { host.interrupt(signal: SIGINT) }
     emit(.optimizeStarted(box.study, nTrials: request.nTrials, showProgress: showProgress))
     defer { emit(.optimizeFinished(box.study)) }
     let outcome: IsolatedCallOutcome

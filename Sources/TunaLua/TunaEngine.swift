@@ -276,10 +276,20 @@ public final class Interruption: Sendable {
   /// The interruptions of the workers this engine started: they stop with it.
   private let children = Mutex<[Interruption]>([])
 
+  /// What else stops with the engine (an isolated call's worker processes).
+  private let hooks = Mutex<[@Sendable () -> Void]>([])
+
   public func interrupt() {
     flag.store(true, ordering: .sequentiallyConsistent)
     canceller.cancel()
     for child in children.withLock({ $0 }) { child.interrupt() }
+    for hook in hooks.withLock({ $0 }) { hook() }
+  }
+
+  /// Runs `hook` when the engine is interrupted (at once if it already was).
+  func onInterrupt(_ hook: @escaping @Sendable () -> Void) {
+    hooks.withLock { $0.append(hook) }
+    if isInterrupted { hook() }
   }
 
   func adopt(_ child: Interruption) {

@@ -233,21 +233,22 @@ final class IsolationTests: XCTestCase {
 
   /// Ctrl-C and SIGTERM reach the script's process and every worker: running trials fail as
   /// interrupted, the script stops and says so (130, 143), and nothing is left behind.
+  /// So do they with `isolate = true` alone, where the script's process supervises.
   func testSignalsReachEveryChild() throws {
-    for (signal, code) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
+    for (signal, code, isolate) in [(SIGINT, Int32(130), true), (SIGTERM, Int32(143), true), (SIGINT, Int32(130), false)] {
       let (process, out, err) = try start("signal", """
-        local study = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+        local study = tuna.create_study{ name = "s", storage = "sqlite:signal.db", sampler = tuna.samplers.random{ seed = 1 } }
         study:optimize(function(t)
           io.open(os.getenv("TMPDIR") .. "/started-" .. t.number, "w"):close()
           while true do end
-        end, { n_trials = 10 })
-        """, ["--isolate", "--workers", "2"])
+        end, { n_trials = 10, isolate = true })
+        """, isolate ? ["--isolate", "--workers", "2"] : ["--workers", "2"])
       let deadline = Date().addingTimeInterval(30)
       func started() -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasPrefix("started-") }.count
       }
       while started() < 2 && Date() < deadline { usleep(10_000) }
-      XCTAssertEqual(Self.children(of: process.processIdentifier).count, 3, "the script's process and 2 workers")
+      XCTAssertEqual(Self.children(of: process.processIdentifier).count, isolate ? 3 : 2, "the script's process and 2 workers")
       kill(process.processIdentifier, signal)
       while process.isRunning && Date() < deadline { usleep(10_000) }
       if process.isRunning { Self.killAll(process) }
@@ -258,7 +259,8 @@ final class IsolationTests: XCTestCase {
       assertContains(stderr, signal == SIGINT ? "tuna: interrupted" : "tuna: terminated")
       assertContains(stdout, "2 fail")
       assertNothingLeft(by: process)
-      for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("started-") {
+      for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+      where name.hasPrefix("started-") || name.hasPrefix("signal.db") {
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
       }
     }
