@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a target imports what the architecture says it must not:
 # only LuaVM (and the C shim) touch the Lua C API, the search core, the training core, the
-# storages, the analyses and the report know no Lua at all, the cores import nothing above them, the two cores know nothing of each other, and only TunaStore
+# storages, the analyses, the report and the process supervisor know no Lua at all, the cores import nothing above them, the two cores know nothing of each other, and only TunaStore
 # (and tests that inspect its files) touch SQLite's C API, and only TunaStore libpq's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,8 @@ bad=$(grep -rlE '^\s*(@_implementationOnly\s+)?import\s+(CLua|CLuaShim)\b' Sourc
 if [ -n "$bad" ]; then echo "only LuaVM may import the Lua C API; found in:"; echo "$bad"; status=1; fi
 bad=$(grep -rlE '^\s*import\s+(CLua|CLuaShim|LuaVM|TunaLua)\b' Sources/TunaSearch --include='*.swift' || true)
 if [ -n "$bad" ]; then echo "TunaSearch must not import Lua; found in:"; echo "$bad"; status=1; fi
-bad=$(grep -rlE '^\s*import\s+(CLua|CLuaShim|LuaVM|TunaLua)\b' Sources/TunaTrain Sources/TunaStore Sources/TunaAnalysis Sources/TunaReport --include='*.swift' || true)
-if [ -n "$bad" ]; then echo "TunaTrain, TunaStore, TunaAnalysis and TunaReport must not import Lua; found in:"; echo "$bad"; status=1; fi
+bad=$(grep -rlE '^\s*import\s+(CLua|CLuaShim|LuaVM|TunaLua)\b' Sources/TunaTrain Sources/TunaStore Sources/TunaAnalysis Sources/TunaReport Sources/TunaIsolation --include='*.swift' || true)
+if [ -n "$bad" ]; then echo "TunaTrain, TunaStore, TunaAnalysis, TunaReport and TunaIsolation must not import Lua; found in:"; echo "$bad"; status=1; fi
 bad=$(grep -rlE '^\s*import\s+(TunaAnalysis|TunaReport|TunaStore)\b' Sources/TunaSearch Sources/TunaTrain --include='*.swift' || true)
 if [ -n "$bad" ]; then echo "the search and training cores must not import the layers above them; found in:"; echo "$bad"; status=1; fi
 bad=$(grep -rlE '^\s*import\s+TunaTrain\b' Sources/TunaSearch --include='*.swift' || true)

@@ -334,6 +334,9 @@ extension TunaEngine {
     }
   }
 
+  /// The most worker processes one isolated call starts.
+  static let maxWorkerProcesses = 64
+
   /// The shorter of two optional limits (nil: no limit).
   static func shorter(_ a: Double?, _ b: Double?) -> Double? {
     switch (a, b) {
@@ -428,6 +431,10 @@ extension TunaEngine {
     // values reach the limit, no trial starts (an endless study of empty trials grows nothing
     // else that would be refused).
     if isolated && job == nil {
+      // Each a process with its own memory limit: a script must not start a thousand.
+      guard workers <= Self.maxWorkerProcesses else {
+        throw ArgumentError(3, "'workers' must be at most \(Self.maxWorkerProcesses) when the trials run in worker processes (isolate), got \(workers)")
+      }
       let request = IsolatedCallRequest(
         ordinal: optimizeCount, studyNames: createdStudyNames, nTrials: run.nTrials, timeout: run.timeout,
         workers: workers, maxConsecutiveFailures: run.maxConsecutiveFailures)

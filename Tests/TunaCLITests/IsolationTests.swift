@@ -223,12 +223,14 @@ final class IsolationTests: XCTestCase {
         return t:suggest_float("x", 0, 1)
       end, { n_trials = 4, isolate = true })
       print("trials " .. #study:trials() .. ", failed " .. #study:trials{ states = { "fail" } })
+      print(pcall(function() study:optimize(function() return 1 end, { n_trials = 100, isolate = true, workers = 65 }) end))
       local memory = tuna.create_study{}
       print(pcall(function() memory:optimize(function() return 1 end, { n_trials = 1, isolate = true }) end))
       """, [])
     XCTAssertEqual(result.status, 0, result.transcript)
     assertLine(result.stdout, "trials 4, failed 1")
-    assertContains(result.stdout, "option.lua:8: isolate = true runs the trials in other processes")
+    assertContains(result.stdout, "option.lua:9: isolate = true runs the trials in other processes")
+    assertContains(result.stdout, "'workers' must be at most 64 when the trials run in worker processes (isolate), got 65")
   }
 
   /// Ctrl-C and SIGTERM reach the script's process and every worker: running trials fail as
