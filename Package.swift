@@ -106,6 +106,7 @@ let package = Package(
     .testTarget(name: "TunaSearchTests", dependencies: ["TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "TunaStoreTests", dependencies: ["TunaStore", "TunaSearch", "TunaTestSupport"]),
     .testTarget(name: "LuaVMTests", dependencies: ["LuaVM"]),
+    .testTarget(name: "TunaIsolationTests", dependencies: ["TunaIsolation", "TunaSearch", "TunaStore"]),
     .testTarget(name: "TunaTrainTests", dependencies: ["TunaTrain", "TunaTestSupport"]),
     .testTarget(name: "TunaReportTests", dependencies: ["TunaReport", "TunaSearch", "TunaAnalysis"]),
     .testTarget(name: "TunaAnalysisTests", dependencies: ["TunaAnalysis", "TunaSearch", "TunaTrain"], exclude: ["Fixtures"]),
