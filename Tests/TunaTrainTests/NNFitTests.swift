@@ -204,6 +204,11 @@ final class NNFitTests: XCTestCase {
     XCTAssertTrue(message { _ = try fit(try MLP(MLPConfig()), nan) }.contains("non-finite feature at row 4"))
     let mismatched = NNFixtures.blobs(rows: 10, features: 3, classes: 2, seed: 1)
     XCTAssertTrue(message { _ = try fit(try MLP(MLPConfig()), data, valid: mismatched) }.contains("3 features"))
+    // Widths past any machine's memory are refused, with no memory limit set: 2^63 - 1 once
+    // overflowed the weight count (found by the program fuzzer).
+    for hidden in [[Int.max], [1 << 40, 1 << 40], [1 << 31]] {
+      XCTAssertTrue(message { _ = try fit(try MLP(MLPConfig(hidden: hidden)), data) }.contains("more than this machine's memory"), "\(hidden)")
+    }
   }
 
   func testBatchLargerThanTheDataAndOneRowBatches() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import TunaRandom
 
 /// How `fit` trains.
@@ -129,12 +130,19 @@ public func fit(
     let sizes = [train.nFeatures] + net.config.hidden + [outputs]
     var parameters = 0, activations = 0
     for l in 0..<(sizes.count - 1) {
-      parameters = MemoryBudget.sum(parameters, MemoryBudget.size(sizes[l] + 1, sizes[l + 1]))
+      parameters = MemoryBudget.sum(parameters, MemoryBudget.size(MemoryBudget.sum(sizes[l], 1), sizes[l + 1]))
       activations = MemoryBudget.sum(activations, sizes[l + 1])
     }
-    try MemoryBudget.reserveCurrent(
-      MemoryBudget.sum(MemoryBudget.size(parameters, 16), MemoryBudget.size(activations, min(options.batchSize, train.nSamples), 12)),
-      for: "the network")
+    let needed = MemoryBudget.sum(
+      MemoryBudget.size(parameters, 16), MemoryBudget.size(activations, min(options.batchSize, train.nSamples), 12))
+    // Without a memory limit too: a width past the machine's memory (hidden = 2^63 - 1) would
+    // overflow the weight count as the network is built.
+    let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    guard needed <= physical else {
+      throw TrainError(
+        "the network needs \(MemoryBudget.describe(needed)), more than this machine's memory (\(MemoryBudget.describe(physical)))")
+    }
+    try MemoryBudget.reserveCurrent(needed, for: "the network")
     net.build(inputs: train.nFeatures, outputs: outputs, task: train.task, seed: options.seed)
   } else {
     try net.checkData(train, name: "the training data")
