@@ -293,7 +293,7 @@ local Study = {}
 
 ---Runs trials of the objective until the budget is spent, the sampler stops or study:stop() is called.
 ---@param objective fun(trial: tuna.Trial): number|number[]
----@param options? { n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean, max_consecutive_failures?: integer }
+---@param options? { n_trials?: integer, timeout?: number, catch?: boolean, callbacks?: (fun(study: tuna.Study, trial: tuna.FrozenTrial))[], workers?: integer, trial_timeout?: number, show_progress?: boolean, max_consecutive_failures?: integer, isolate?: boolean }
 function Study:optimize(objective, options) end
 
 ---The study's trials, ordered by number, in the given states (default: all).

@@ -135,6 +135,7 @@ public func fit(
     }
     let needed = MemoryBudget.sum(
       MemoryBudget.size(parameters, 16), MemoryBudget.size(activations, min(options.batchSize, train.nSamples), 12))
+    try MemoryBudget.reserveCurrent(needed, for: "the network")
     // Without a memory limit too: a width past the machine's memory (hidden = 2^63 - 1) would
     // overflow the weight count as the network is built.
     let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
@@ -142,7 +143,6 @@ public func fit(
       throw TrainError(
         "the network needs \(MemoryBudget.describe(needed)), more than this machine's memory (\(MemoryBudget.describe(physical)))")
     }
-    try MemoryBudget.reserveCurrent(needed, for: "the network")
     net.build(inputs: train.nFeatures, outputs: outputs, task: train.task, seed: options.seed)
   } else {
     try net.checkData(train, name: "the training data")
