@@ -96,7 +96,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "tuna-bench",
-      dependencies: ["TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport", "LuaVM"]
+      dependencies: [
+        "TunaLua", "TunaSearch", "TunaStore", "TunaTrain", "TunaAnalysis", "TunaReport", "LuaVM",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
 
     // MARK: - Tests

@@ -76,17 +76,13 @@ extension TunaEngine {
         let g = try self.genetic(o)
         return try self.validated(o) {
           try GASampler(
-            seed: g.seed, populationSize: g.population, mutationProb: g.mutation, crossover: g.crossover,
-            crossoverProb: g.crossoverProb, swappingProb: g.swapping, etaCrossover: g.etaC, etaMutation: g.etaM,
-            elitism: try o.integer("elitism"))
+            seed: g.seed, populationSize: g.population, operators: try g.operators(), elitism: try o.integer("elitism"))
         }
       },
       sampler("nsga2", OptionTable(Self.geneticOptions), "NSGA-II, for several objectives.") { [unowned self] _, o in
         let g = try self.genetic(o)
         return try self.validated(o) {
-          try NSGA2Sampler(
-            seed: g.seed, populationSize: g.population, mutationProb: g.mutation, crossover: g.crossover,
-            crossoverProb: g.crossoverProb, swappingProb: g.swapping, etaCrossover: g.etaC, etaMutation: g.etaM)
+          try NSGA2Sampler(seed: g.seed, populationSize: g.population, operators: try g.operators())
         }
       },
     ]
@@ -97,20 +93,24 @@ extension TunaEngine {
     crossover_prob?: number, swapping_prob?: number, eta_crossover?: number, eta_mutation?: number
     """
 
-  private func genetic(_ o: Options) throws -> (
-    seed: UInt64, population: Int, mutation: Double?, crossover: Crossover, crossoverProb: Double, swapping: Double,
-    etaC: Double, etaM: Double
-  ) {
+  /// The options GA and NSGA-II share; the operators are made (and checked) inside `validated`.
+  private func genetic(_ o: Options) throws -> (seed: UInt64, population: Int, operators: () throws -> GeneticOperators) {
     let crossover = try o.string("crossover").map { name -> Crossover in
       guard let c = Crossover(rawValue: name) else {
         throw ArgumentError(1, "'crossover' must be one of \(Crossover.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
       }
       return c
     } ?? .sbx
+    let (mutation, crossoverProb, swapping) = (try o.number("mutation_prob"), try o.number("crossover_prob"), try o.number("swapping_prob"))
+    let (etaC, etaM) = (try o.number("eta_crossover"), try o.number("eta_mutation"))
+    let standard = GeneticOperators.standard
     return (
-      seed(try seedValue(o)), try o.integer("population_size") ?? 50, try o.number("mutation_prob"), crossover,
-      try o.number("crossover_prob") ?? 0.9, try o.number("swapping_prob") ?? 0.5, try o.number("eta_crossover") ?? 15,
-      try o.number("eta_mutation") ?? 20
+      seed(try seedValue(o)), try o.integer("population_size") ?? 50,
+      {
+        try GeneticOperators(
+          crossover: crossover, crossoverProb: crossoverProb ?? standard.crossoverProb, swappingProb: swapping ?? standard.swappingProb,
+          etaCrossover: etaC ?? standard.etaCrossover, etaMutation: etaM ?? standard.etaMutation, mutationProb: mutation)
+      }
     )
   }
 

@@ -18,6 +18,13 @@ struct Report: Codable {
   var storage: StorageBench.Results?
   var analysis: AnalysisBench.Results?
 
+  /// Writes the report to `path`, when one was given, and says so.
+  func write(_ path: String?) throws {
+    guard let path else { return }
+    try write(to: path)
+    say("results written to \(path)")
+  }
+
   func write(to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

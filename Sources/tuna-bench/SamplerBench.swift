@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import TunaSearch
 
@@ -30,7 +31,7 @@ enum SamplerBench {
     guard let only else { return entries }
     let known = entries.map(\.name)
     for name in only where !known.contains(name) {
-      throw Arguments.UsageError(description: "unknown sampler '\(name)' (known: \(known.joined(separator: ", ")))")
+      throw ValidationError("unknown sampler '\(name)' (known: \(known.joined(separator: ", ")))")
     }
     return entries.filter { only.contains($0.name) }
   }
@@ -154,7 +155,7 @@ enum SamplerBench {
     let problems = try RegretProblem.all.filter { p in try names.map { list in
       let known = RegretProblem.all.map(\.name)
       for n in list where !known.contains(n) {
-        throw Arguments.UsageError(description: "unknown problem '\(n)' (known: \(known.joined(separator: ", ")))")
+        throw ValidationError("unknown problem '\(n)' (known: \(known.joined(separator: ", ")))")
       }
       return list.contains(p.name)
     } ?? true }

@@ -11,16 +11,16 @@ final class GASamplerTests: XCTestCase {
   }
 
   func testConformanceOtherCrossovers() throws {
-    try checkSampler({ try GASampler(seed: $0, populationSize: 5, crossover: .uniform) }, name: "ga uniform")
-    try checkSampler({ try GASampler(seed: $0, populationSize: 5, crossover: .blxAlpha, elitism: 0) }, name: "ga blx-alpha")
+    try checkSampler({ try GASampler(seed: $0, populationSize: 5, operators: try GeneticOperators(crossover: .uniform)) }, name: "ga uniform")
+    try checkSampler({ try GASampler(seed: $0, populationSize: 5, operators: try GeneticOperators(crossover: .blxAlpha), elitism: 0) }, name: "ga blx-alpha")
   }
 
   func testInvalidArguments() {
     XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(populationSize: 1) }?.argument, "population_size")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(mutationProb: 1.5) }?.argument, "mutation_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(crossoverProb: -0.1) }?.argument, "crossover_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(swappingProb: .nan) }?.argument, "swapping_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(etaCrossover: -1) }?.argument, "eta_crossover")
+    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(mutationProb: 1.5) }?.argument, "mutation_prob")
+    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(crossoverProb: -0.1) }?.argument, "crossover_prob")
+    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(swappingProb: .nan) }?.argument, "swapping_prob")
+    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(etaCrossover: -1) }?.argument, "eta_crossover")
     XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(populationSize: 10, elitism: 10) }?.argument, "elitism")
     XCTAssertEqual(try GASampler().elitism, 5)
     XCTAssertEqual(Crossover(rawValue: "blx_alpha"), .blxAlpha)
@@ -48,7 +48,7 @@ final class GASamplerTests: XCTestCase {
   }
 
   func testCategoricalsAreCrossedAndMutated() throws {
-    let study = try P.run(try GASampler(seed: 4, populationSize: 16, mutationProb: 0.1), nTrials: 240) { t in
+    let study = try P.run(try GASampler(seed: 4, populationSize: 16, operators: try GeneticOperators(mutationProb: 0.1)), nTrials: 240) { t in
       let c = try t.suggestCategorical("c", [.string("a"), .string("b"), .string("c"), .string("d")])
       let x = try t.suggestFloat("x", -1, 1)
       return (c == .string("c") ? 0 : 1) + x * x

@@ -12,7 +12,7 @@ final class NSGA2SamplerTests: XCTestCase {
 
   func testInvalidArguments() {
     XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try NSGA2Sampler(populationSize: 0) }?.argument, "population_size")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try NSGA2Sampler(etaMutation: .infinity) }?.argument, "eta_mutation")
+    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(etaMutation: .infinity) }?.argument, "eta_mutation")
   }
 
   // MARK: Sorting and crowding

@@ -19,20 +19,14 @@ import Foundation
 public final class GASampler: Sampler {
   public let seed: UInt64
   public let populationSize: Int
-  public let mutationProb: Double?
-  public let crossover: Crossover
-  public let crossoverProb: Double
-  public let swappingProb: Double
-  public let etaCrossover: Double
-  public let etaMutation: Double
+  /// Crossover and mutation.
+  public let operators: GeneticOperators
   /// Parents carried into the next population: ⌈populationSize / 10⌉ unless given.
   public let elitism: Int
   private let engine: PopulationEngine
 
   public init(
-    seed: UInt64? = nil, populationSize: Int = 50, mutationProb: Double? = nil, crossover: Crossover = .sbx,
-    crossoverProb: Double = 0.9, swappingProb: Double = 0.5, etaCrossover: Double = 15, etaMutation: Double = 20,
-    elitism: Int? = nil
+    seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard, elitism: Int? = nil
   ) throws {
     guard populationSize >= 2 else {
       throw EvolutionSamplerError("population_size", "population_size must be at least 2, got \(populationSize)")
@@ -42,17 +36,9 @@ public final class GASampler: Sampler {
       throw EvolutionSamplerError(
         "elitism", "elitism must be in [0, population_size - 1] = [0, \(populationSize - 1)], got \(elitism)")
     }
-    let operators = try GeneticOperators.validated(
-      crossover: crossover, crossoverProb: crossoverProb, swappingProb: swappingProb,
-      etaCrossover: etaCrossover, etaMutation: etaMutation, mutationProb: mutationProb)
     self.seed = seed ?? randomSeed()
     self.populationSize = populationSize
-    self.mutationProb = mutationProb
-    self.crossover = crossover
-    self.crossoverProb = crossoverProb
-    self.swappingProb = swappingProb
-    self.etaCrossover = etaCrossover
-    self.etaMutation = etaMutation
+    self.operators = operators
     self.elitism = elitism
     engine = PopulationEngine(prefix: "ga", populationSize: populationSize, operators: operators) { parents, offspring, size in
       Self.survivors(parents: parents, offspring: offspring, size: size, elitism: elitism)

@@ -13,26 +13,30 @@ public enum Crossover: String, Sendable, CaseIterable {
   case blxAlpha = "blx_alpha"
 }
 
-/// The variation operators the GA and NSGA-II share. Numeric genes live in the unit interval
-/// (the internal form scaled by the internal bounds, as CMA-ES uses), so the operators respect
-/// the bounds and log scales; categorical genes are crossed uniformly and mutated by a random
-/// reset.
-struct GeneticOperators {
-  let crossover: Crossover
-  let crossoverProb: Double
-  let swappingProb: Double
-  let etaCrossover: Double
-  let etaMutation: Double
+/// The variation operators the GA and NSGA-II share, one value for both. Numeric genes live in
+/// the unit interval (the internal form scaled by the internal bounds, as CMA-ES uses), so the
+/// operators respect the bounds and log scales; categorical genes are crossed uniformly and
+/// mutated by a random reset. Defaults as Optuna's.
+public struct GeneticOperators: Sendable, Equatable {
+  public let crossover: Crossover
+  /// The chance that a child is crossed over rather than copied from one parent.
+  public let crossoverProb: Double
+  /// Uniform crossover's chance of taking each gene from the second parent.
+  public let swappingProb: Double
+  /// SBX's distribution index: larger keeps children nearer their parents.
+  public let etaCrossover: Double
+  /// Polynomial mutation's distribution index.
+  public let etaMutation: Double
   /// Each gene's chance of mutation; nil for 1 / (number of genes).
-  let mutationProb: Double?
+  public let mutationProb: Double?
 
   static let blxAlpha = 0.5
 
-  /// Checks the arguments, naming them as the Lua API does.
-  static func validated(
-    crossover: Crossover, crossoverProb: Double, swappingProb: Double, etaCrossover: Double,
-    etaMutation: Double, mutationProb: Double?
-  ) throws -> GeneticOperators {
+  /// Checks the arguments: probabilities in [0, 1], distribution indices finite and >= 0.
+  public init(
+    crossover: Crossover = .sbx, crossoverProb: Double = 0.9, swappingProb: Double = 0.5, etaCrossover: Double = 15,
+    etaMutation: Double = 20, mutationProb: Double? = nil
+  ) throws {
     func probability(_ name: String, _ p: Double) throws {
       guard p >= 0, p <= 1 else { throw EvolutionSamplerError(name, "\(name) must be in [0, 1], got \(p)") }
     }
@@ -42,10 +46,16 @@ struct GeneticOperators {
     for (name, eta) in [("eta_crossover", etaCrossover), ("eta_mutation", etaMutation)] {
       guard eta >= 0, eta.isFinite else { throw EvolutionSamplerError(name, "\(name) must be a number >= 0, got \(eta)") }
     }
-    return GeneticOperators(
-      crossover: crossover, crossoverProb: crossoverProb, swappingProb: swappingProb,
-      etaCrossover: etaCrossover, etaMutation: etaMutation, mutationProb: mutationProb)
+    self.crossover = crossover
+    self.crossoverProb = crossoverProb
+    self.swappingProb = swappingProb
+    self.etaCrossover = etaCrossover
+    self.etaMutation = etaMutation
+    self.mutationProb = mutationProb
   }
+
+  /// Optuna's defaults: SBX with probability 0.9, η = 15 and 20, mutation 1 / genes.
+  public static let standard = try! GeneticOperators()
 
   /// A child of parents `a` and `b` over the parameters `names` of `space`: crossed over with
   /// probability `crossoverProb`, then each gene mutated with the mutation probability.

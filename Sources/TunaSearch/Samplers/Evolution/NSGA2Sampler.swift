@@ -14,12 +14,8 @@ import Foundation
 public final class NSGA2Sampler: Sampler {
   public let seed: UInt64
   public let populationSize: Int
-  public let mutationProb: Double?
-  public let crossover: Crossover
-  public let crossoverProb: Double
-  public let swappingProb: Double
-  public let etaCrossover: Double
-  public let etaMutation: Double
+  /// Crossover and mutation.
+  public let operators: GeneticOperators
   private let engine: PopulationEngine
 
   static let prefix = "nsga2"
@@ -27,23 +23,14 @@ public final class NSGA2Sampler: Sampler {
   static let generationKey = prefix + ":generation"
 
   public init(
-    seed: UInt64? = nil, populationSize: Int = 50, mutationProb: Double? = nil, crossover: Crossover = .sbx,
-    crossoverProb: Double = 0.9, swappingProb: Double = 0.5, etaCrossover: Double = 15, etaMutation: Double = 20
+    seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard
   ) throws {
     guard populationSize >= 2 else {
       throw EvolutionSamplerError("population_size", "population_size must be at least 2, got \(populationSize)")
     }
-    let operators = try GeneticOperators.validated(
-      crossover: crossover, crossoverProb: crossoverProb, swappingProb: swappingProb,
-      etaCrossover: etaCrossover, etaMutation: etaMutation, mutationProb: mutationProb)
     self.seed = seed ?? randomSeed()
     self.populationSize = populationSize
-    self.mutationProb = mutationProb
-    self.crossover = crossover
-    self.crossoverProb = crossoverProb
-    self.swappingProb = swappingProb
-    self.etaCrossover = etaCrossover
-    self.etaMutation = etaMutation
+    self.operators = operators
     engine = PopulationEngine(prefix: Self.prefix, populationSize: populationSize, operators: operators, survive: Self.survivors)
   }
 

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Foundation
+
+// One command per benchmark; what each measures is in its own file (BridgeBench, …).
+
+struct BridgeCommand: Benchmark {
+  static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Lua→Swift and Swift→Lua call costs.")
+  @OptionGroup var common: CommonOptions
+  var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
+  static var reportKey: WritableKeyPath<Report, BridgeBench.Results?> { \.bridge }
+  func measure(_ settings: BenchSettings) throws -> BridgeBench.Results { try BridgeBench.run(settings) }
+  func tables(_ results: BridgeBench.Results, _ settings: BenchSettings) -> [Table] { BridgeBench.tables(results, settings: settings) }
+}
+
+struct OverheadCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "overhead", abstract: "The per-trial cost of a study run through the Lua engine, and its memory.")
+  @OptionGroup var common: CommonOptions
+  var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
+  static var reportKey: WritableKeyPath<Report, OverheadBench.Results?> { \.overhead }
+  func measure(_ settings: BenchSettings) throws -> OverheadBench.Results { try OverheadBench.run(settings) }
+  func tables(_ results: OverheadBench.Results, _ settings: BenchSettings) -> [Table] { OverheadBench.tables(results, settings: settings) }
+}
+
+/// The default: bridge and overhead (train is separate: it takes a while).
+struct AllCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "all", abstract: "bridge and overhead.")
+  @OptionGroup var common: CommonOptions
+
+  func run() throws {
+    let settings = common.settings
+    announce("all", settings, timer: "thread CPU time, best of \(settings.repetitions)")
+    var report = Report(command: "all", settings: settings)
+    report.bridge = try BridgeBench.run(settings)
+    BridgeBench.tables(report.bridge!, settings: settings).forEach { say($0.render()) }
+    report.overhead = try OverheadBench.run(settings)
+    OverheadBench.tables(report.overhead!, settings: settings).forEach { say($0.render()) }
+    try report.write(common.json)
+  }
+}
+
+struct TrainCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "train", abstract: "Training throughput of the neural-network core (digits MLP, wide MLP).")
+  @OptionGroup var common: CommonOptions
+  static var reportKey: WritableKeyPath<Report, TrainBench.Results?> { \.train }
+  func measure(_ settings: BenchSettings) throws -> TrainBench.Results {
+    try TrainBench.run(quick: settings.quick, repetitions: settings.repetitions)
+  }
+  func tables(_ results: TrainBench.Results, _ settings: BenchSettings) -> [Table] {
+    TrainBench.tables(results, repetitions: settings.repetitions)
+  }
+}
+
+struct ForestCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "forest", abstract: "scikit-learn's random-forest GridSearchCV example (27 configurations × 5 folds).")
+  @OptionGroup var common: CommonOptions
+  static var reportKey: WritableKeyPath<Report, ForestBench.Results?> { \.forest }
+  func measure(_ settings: BenchSettings) throws -> ForestBench.Results {
+    try ForestBench.run(quick: settings.quick, repetitions: settings.repetitions)
+  }
+  func tables(_ results: ForestBench.Results, _ settings: BenchSettings) -> [Table] { ForestBench.tables(results) }
+}
+
+struct SamplersCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "samplers", abstract: "Each sampler's cost per trial at 100, 300 and 1,000 trials, on two spaces.")
+  @OptionGroup var common: CommonOptions
+  @Option(help: ArgumentHelp("Only these samplers (comma-separated names, e.g. tpe,cmaes).", valueName: "list"))
+  var samplers: NameList?
+  static var reportKey: WritableKeyPath<Report, [SamplerBench.CostRow]?> { \.samplers }
+  func measure(_ settings: BenchSettings) throws -> [SamplerBench.CostRow] {
+    try SamplerBench.runCost(quick: settings.quick, only: samplers?.names)
+  }
+  func tables(_ results: [SamplerBench.CostRow], _ settings: BenchSettings) -> [Table] { [SamplerBench.costTable(results)] }
+}
+
+struct RegretCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "regret",
+    abstract: "Each sampler's simple regret on 15 problems at 50 and 200 trials.",
+    discussion: """
+      Smooth, separable, ill-conditioned, multimodal, noisy, integer, mixed, conditional, 20-d and 30-d \
+      problems, and two real tasks looked up in tables: the digits MLP, a forest on breast_cancer.
+      """)
+  @OptionGroup var common: CommonOptions
+  @Option(help: "Seeds per sampler and problem (default 10, 3 with --quick).")
+  var seeds: Int?
+  @Option(help: ArgumentHelp("Only these samplers (comma-separated names, e.g. tpe,cmaes).", valueName: "list"))
+  var samplers: NameList?
+  @Option(help: ArgumentHelp("Only these problems (comma-separated names, e.g. Branin,Levy-20D).", valueName: "list"))
+  var problems: NameList?
+  static var reportKey: WritableKeyPath<Report, [SamplerBench.RegretRow]?> { \.regret }
+  func validate() throws { if let seeds, seeds < 1 { throw ValidationError("--seeds must be a positive integer") } }
+  func seedCount(_ settings: BenchSettings) -> Int { seeds ?? (settings.quick ? 3 : 10) }
+  func measure(_ settings: BenchSettings) throws -> [SamplerBench.RegretRow] {
+    try SamplerBench.runRegret(seeds: seedCount(settings), only: samplers?.names, problems: problems?.names)
+  }
+  func tables(_ results: [SamplerBench.RegretRow], _ settings: BenchSettings) -> [Table] {
+    [SamplerBench.regretTable(results, seeds: seedCount(settings))]
+  }
+}
+
+struct ParallelCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "parallel",
+    abstract: "A deterministic study's throughput against the same study running free (2 and 4 workers, lag 4 and 8).")
+  @OptionGroup var common: CommonOptions
+  static var reportKey: WritableKeyPath<Report, [ParallelBench.Row]?> { \.parallel }
+  func measure(_ settings: BenchSettings) throws -> [ParallelBench.Row] {
+    try ParallelBench.run(quick: settings.quick, repetitions: settings.quick ? 1 : 3)
+  }
+  func tables(_ results: [ParallelBench.Row], _ settings: BenchSettings) -> [Table] { [ParallelBench.table(results)] }
+}
+
+struct PruneCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "prune",
+    abstract: "TPE tuning the digits MLP without a pruner and with the median pruner, ASHA and Hyperband.")
+  @OptionGroup var common: CommonOptions
+  @Option(help: "Sampler seeds 0..N-1 (default 3, 1 with --quick).")
+  var seeds: Int?
+  static var reportKey: WritableKeyPath<Report, PruneBench.Results?> { \.prune }
+  var timer: String {
+    "wall time per study, median over \(PruneBench.sizes(quick: common.settings.quick, seeds: seeds).seeds) seed(s)"
+  }
+  func validate() throws { if let seeds, seeds < 1 { throw ValidationError("--seeds must be a positive integer") } }
+  func measure(_ settings: BenchSettings) throws -> PruneBench.Results { try PruneBench.run(quick: settings.quick, seeds: seeds) }
+  func tables(_ results: PruneBench.Results, _ settings: BenchSettings) -> [Table] {
+    PruneBench.tables(results, quick: settings.quick)
+  }
+}
+
+struct StorageCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "storage",
+    abstract: "Stored studies against memory per trial, processes sharing a study, and 2 workers on the digits MLP.",
+    discussion: "Needs the tuna executable next to tuna-bench.")
+  @OptionGroup var common: CommonOptions
+  @Option(help: ArgumentHelp(
+    "A PostgreSQL database to measure beside memory and SQLite (also from TUNA_BENCH_POSTGRES_URL); its studies are left in place.",
+    valueName: "url"))
+  var postgres: String?
+  @Flag(help: "Also the throughput of processes on 3 hosts (network namespaces; root).")
+  var hosts = false
+  static var reportKey: WritableKeyPath<Report, StorageBench.Results?> { \.storage }
+  func measure(_ settings: BenchSettings) throws -> StorageBench.Results {
+    try StorageBench.run(
+      quick: settings.quick, repetitions: settings.repetitions,
+      postgres: postgres ?? ProcessInfo.processInfo.environment["TUNA_BENCH_POSTGRES_URL"], hosts: hosts)
+  }
+  func tables(_ results: StorageBench.Results, _ settings: BenchSettings) -> [Table] {
+    StorageBench.tables(results, quick: settings.quick)
+  }
+}
+
+struct AnalysisCommand: Benchmark {
+  static let configuration = CommandConfiguration(
+    commandName: "analysis",
+    abstract: "PED-ANOVA and fANOVA on 1,000 and 10,000 trials beside the forest fit; tuna report on a 10,000-trial study.")
+  @OptionGroup var common: CommonOptions
+  static var reportKey: WritableKeyPath<Report, AnalysisBench.Results?> { \.analysis }
+  func measure(_ settings: BenchSettings) throws -> AnalysisBench.Results {
+    try AnalysisBench.run(quick: settings.quick, repetitions: settings.repetitions)
+  }
+  func tables(_ results: AnalysisBench.Results, _ settings: BenchSettings) -> [Table] { AnalysisBench.tables(results) }
+}
+
+/// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.
+struct MemoryProbeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "_memory", shouldDisplay: false)
+  @Argument var mode: String?
+  @Flag var quick = false
+  func run() throws {
+    try MemoryProbe.childMain(mode: mode, BenchSettings(quick: quick, repetitions: 1))
+  }
+}
