@@ -2,7 +2,8 @@
 # Fails when a target imports what the architecture says it must not:
 # only LuaVM (and the C shim) touch the Lua C API, the search core, the training core, the
 # storages, the analyses, the report and the process supervisor know no Lua at all, the cores import nothing above them, the two cores know nothing of each other, and only TunaStore
-# (and tests that inspect its files) touch SQLite's C API, and only TunaStore libpq's.
+# (and tests that inspect its files) touch SQLite's C API, and only TunaStore libpq's; no sampler
+# or pruner reaches the storage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -23,5 +24,10 @@ bad=$(grep -rlE '^\s*import\s+CSQLite\b' Sources Tests --include='*.swift' \
 if [ -n "$bad" ]; then echo "only TunaStore may import SQLite's C API; found in:"; echo "$bad"; status=1; fi
 bad=$(grep -rlE '^\s*import\s+CPostgres\b' Sources Tests --include='*.swift' | grep -vE '^Sources/TunaStore/' || true)
 if [ -n "$bad" ]; then echo "only TunaStore may import libpq (CPostgres); found in:"; echo "$bad"; status=1; fi
+# Plug-ins (samplers, pruners) read the study through their context's read-only history and write
+# only through the context: none reaches the storage (doc comments aside).
+bad=$(grep -rnE '(\.storage\b|\bany Storage\b|\bStorage\))' Sources/TunaSearch/Samplers Sources/TunaSearch/Pruners --include='*.swift' \
+  | grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+if [ -n "$bad" ]; then echo "samplers and pruners must not touch the storage (use their context); found:"; echo "$bad"; status=1; fi
 [ $status -eq 0 ] && echo "module boundaries: ok"
 exit $status

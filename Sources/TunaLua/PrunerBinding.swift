@@ -161,7 +161,8 @@ final class LuaPruner: Pruner {
 
   deinit { if life.isOpen { lua.release(spec) } }
 
-  func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+  func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let (history, trial) = (context.history, context.trial)
     let lua = engine.state.lua
     _ = lua.ensureStack(8)
     let base = lua.top

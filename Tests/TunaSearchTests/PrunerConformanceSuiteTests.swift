@@ -21,12 +21,16 @@ final class PrunerConformanceSuiteTests: XCTestCase {
   }
 
   private final class Broken: Pruner {
-    enum Flaw { case throwsOnNaN, ignoresDirection, flips, writesReports, prunesUnreported, never }
+    // A pruner that writes reports through the storage can no longer be written: its context
+    // offers no storage, only the trial's system attributes (a decision, which the suite checks
+    // for consistency by asking twice).
+    enum Flaw { case throwsOnNaN, ignoresDirection, flips, decidesBackwards, prunesUnreported, never }
     let flaw: Flaw
     var calls = 0
     init(_ flaw: Flaw) { self.flaw = flaw }
 
-    func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+    func shouldPrune(_ context: PrunerContext) throws -> Bool {
+      let trial = context.trial
       calls += 1
       switch flaw {
       case .throwsOnNaN:
@@ -36,9 +40,11 @@ final class PrunerConformanceSuiteTests: XCTestCase {
         return (trial.lastStep?.value ?? 0) > 1_000
       case .flips:
         return calls % 2 == 0
-      case .writesReports:
-        try history.storage.reportIntermediate(trialID: trial.id, step: 1_000, value: 1)
-        return false
+      case .decidesBackwards:
+        // Remembers a decision, then contradicts it when asked again.
+        let asked = try context.currentTrial().systemAttrs["broken:asked"] != nil
+        try context.setSystemAttr("broken:asked", .bool(true))
+        return asked
       case .prunesUnreported:
         return true
       case .never:
@@ -58,7 +64,7 @@ final class PrunerConformanceSuiteTests: XCTestCase {
     assertReports(try failures { Broken(.ignoresDirection) }, "minimizing v answered true, maximizing -v answered false")
     XCTAssertFalse(try failures(directionSymmetric: false) { Broken(.ignoresDirection) }.contains { $0.contains("[direction]") })
     assertReports(try failures { Broken(.flips) }, "asked twice it answered")
-    assertReports(try failures { Broken(.writesReports) }, "asking changed trials")
+    assertReports(try failures { Broken(.decidesBackwards) }, "asked twice it answered")
     assertReports(try failures { Broken(.prunesUnreported) }, "a trial with no reports was pruned")
     assertReports(try failures { Broken(.never) }, "was never pruned")
   }

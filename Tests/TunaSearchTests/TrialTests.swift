@@ -129,9 +129,9 @@ final class TrialTests: XCTestCase {
   func testShouldPruneAsksTheStudysPruner() throws {
     final class EveryThirdStep: Pruner {
       var seen: [Int] = []
-      func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
-        seen.append(trial.lastStep?.step ?? -1)
-        return (trial.lastStep?.step ?? 1) % 3 == 0
+      func shouldPrune(_ context: PrunerContext) throws -> Bool {
+        seen.append(context.trial.lastStep?.step ?? -1)
+        return (context.trial.lastStep?.step ?? 1) % 3 == 0
       }
     }
     let pruner = EveryThirdStep()

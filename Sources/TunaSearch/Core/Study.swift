@@ -131,7 +131,7 @@ public final class Study {
     started(frozen.id)
     let horizon = deterministicLag.map { DeterministicHorizon(number: frozen.number, lag: $0) }
     let context = SamplingContext(
-      history: history.restricted(to: pruner.samplerPartition(trialNumber: frozen.number, history: history))
+      history: history.restricted(to: (pruner as? PartitioningPruner)?.samplerPartition(trialNumber: frozen.number, history: history))
         .seen(from: horizon),
       trialID: frozen.id,
       rng: RandomSource(seed: sampler.seed, stream: frozen.number),

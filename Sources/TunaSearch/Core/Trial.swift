@@ -124,7 +124,7 @@ public final class Trial {
     guard study.directions.count == 1 else {
       throw StudyError("should_prune is not supported for multi-objective studies")
     }
-    return try study.pruner.shouldPrune(history: study.history, trial: try frozen())
+    return try study.pruner.shouldPrune(PrunerContext(history: study.history, trial: try frozen()))
   }
 
   public func setUserAttr(_ key: String, _ value: AttrValue) throws {

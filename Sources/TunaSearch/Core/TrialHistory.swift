@@ -1,7 +1,9 @@
 /// A read-only view of a study's trials, handed to samplers and pruners instead of the study
 /// itself. Trials are read from storage when asked for, not before.
 public struct TrialHistory: Sendable {
-  public let storage: any Storage
+  /// Where the trials are read from: the host's, out of the plug-ins' reach (they read through
+  /// this view and write through their context).
+  let storage: any Storage
   public let studyID: Int
   public let studyName: String
   public let directions: [StudyDirection]
@@ -59,6 +61,10 @@ public struct TrialHistory: Sendable {
     }
   }
 
+  /// Which study (and partition) of which storage this view shows, for what plug-ins cache
+  /// between calls.
+  public var identity: StudyIdentity { StudyIdentity(storage: storage, studyID: studyID, partition: partition?.key) }
+
   /// The direction of a single-objective study.
   public var direction: StudyDirection { directions[0] }
 
@@ -103,5 +109,38 @@ public struct TrialHistory: Sendable {
       if current.isEmpty { break }
     }
     return space ?? [:]
+  }
+}
+
+/// A study of a storage (and a partition of it), as a cache keys what it keeps: equal for two
+/// views of the same study and partition, and dead once the storage is gone — so a new storage
+/// that happens to reuse the old one's address never inherits a cache. It gives no access to
+/// the storage.
+public struct StudyIdentity: Hashable, @unchecked Sendable {
+  private weak var storage: AnyObject?
+  private let storageID: ObjectIdentifier
+  public let studyID: Int
+  /// Hyperband's bracket when the pruner splits the study; nil for all of it.
+  public let partition: Int?
+
+  init(storage: any Storage, studyID: Int, partition: Int?) {
+    self.storage = storage
+    storageID = ObjectIdentifier(storage)
+    self.studyID = studyID
+    self.partition = partition
+  }
+
+  /// Whether the storage still exists.
+  public var isAlive: Bool { storage != nil }
+
+  /// The same study, whatever the partition.
+  public func sameStudy(as other: StudyIdentity) -> Bool { storageID == other.storageID && studyID == other.studyID }
+
+  public static func == (a: StudyIdentity, b: StudyIdentity) -> Bool { a.sameStudy(as: b) && a.partition == b.partition }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(storageID)
+    hasher.combine(studyID)
+    hasher.combine(partition)
   }
 }

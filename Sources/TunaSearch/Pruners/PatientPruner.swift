@@ -4,7 +4,7 @@
 /// with `minDelta` > 0 it must improve by that much). A candidate is pruned — or, when a pruner
 /// is wrapped, handed to it for the decision. Reports are read in step order; a window of only
 /// NaN counts as no improvement.
-public final class PatientPruner: Pruner {
+public final class PatientPruner: PartitioningPruner {
   public let wrapped: (any Pruner)?
   public let patience: Int
   public let minDelta: Double
@@ -19,7 +19,8 @@ public final class PatientPruner: Pruner {
     self.minDelta = minDelta
   }
 
-  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let (history, trial) = (context.history, context.trial)
     let ordered = trial.intermediateValues.sorted { $0.key < $1.key }.map(\.value)
     guard ordered.count > patience + 1 else { return false }
     let direction = history.direction
@@ -34,10 +35,10 @@ public final class PatientPruner: Pruner {
       stalled = true
     }
     guard stalled else { return false }
-    return try wrapped?.shouldPrune(history: history, trial: trial) ?? true
+    return try wrapped?.shouldPrune(context) ?? true
   }
 
   public func samplerPartition(trialNumber: Int, history: TrialHistory) -> HistoryPartition? {
-    wrapped?.samplerPartition(trialNumber: trialNumber, history: history)
+    (wrapped as? PartitioningPruner)?.samplerPartition(trialNumber: trialNumber, history: history)
   }
 }

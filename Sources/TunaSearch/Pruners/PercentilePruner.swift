@@ -52,7 +52,8 @@ public final class PercentilePruner: Pruner {
       nMinTrials: nMinTrials)
   }
 
-  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let (history, trial) = (context.history, context.trial)
     guard let step = trial.lastStep?.step else { return false }
     guard IntermediateValues.isCheckpoint(
       latest: step, steps: trial.intermediateValues.keys, warmup: nWarmupSteps, interval: intervalSteps)

@@ -28,7 +28,8 @@ public final class ThresholdPruner: Pruner {
     self.intervalSteps = intervalSteps
   }
 
-  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let trial = context.trial
     guard let (step, value) = trial.lastStep else { return false }
     guard IntermediateValues.isCheckpoint(
       latest: step, steps: trial.intermediateValues.keys, warmup: nWarmupSteps, interval: intervalSteps)

@@ -13,7 +13,7 @@ import Foundation
 /// halvings (s = s_max − i). Rungs are kept per bracket, and a sampler picking a trial's
 /// parameters sees only the trials of its bracket (`samplerPartition`), as each bracket of the
 /// paper runs its own search.
-public final class HyperbandPruner: Pruner {
+public final class HyperbandPruner: PartitioningPruner {
   public let minResource: Int
   public let maxResource: Int
   public let reductionFactor: Int
@@ -70,8 +70,8 @@ public final class HyperbandPruner: Pruner {
     return weights.count - 1
   }
 
-  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
-    try brackets[bracket(ofTrial: trial.number, studyName: history.studyName)].shouldPrune(history: history, trial: trial)
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    try brackets[bracket(ofTrial: context.trial.number, studyName: context.history.studyName)].shouldPrune(context)
   }
 
   public func samplerPartition(trialNumber: Int, history: TrialHistory) -> HistoryPartition? {

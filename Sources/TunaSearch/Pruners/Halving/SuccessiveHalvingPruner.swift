@@ -71,9 +71,10 @@ public final class SuccessiveHalvingPruner: Pruner {
   func rungKey(_ rung: Int) -> String { "\(keyPrefix)rung_\(rung)" }
   var stoppedKey: String { "\(keyPrefix)stopped" }
 
-  public func shouldPrune(history: TrialHistory, trial given: FrozenTrial) throws -> Bool {
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let history = context.history
     // The stored trial: its rung records may be newer than the snapshot handed in.
-    let trial = try history.storage.trial(id: given.id)
+    let trial = try context.currentTrial()
     if trial.systemAttrs[stoppedKey] != nil { return true }
     guard let (step, value) = trial.lastStep else { return false }
     var all: [FrozenTrial]?
@@ -89,16 +90,16 @@ public final class SuccessiveHalvingPruner: Pruner {
         minResource: minSteps, reductionFactor: reductionFactor, rate: minEarlyStoppingRate + rung),
         step >= rungStep
       else { return false }
-      if value.isNaN { return try stop(trial, history) }
+      if value.isNaN { return try stop(context) }
       if all == nil { all = try history.trials() }
       let key = rungKey(rung)
-      try history.storage.setTrialSystemAttr(trialID: trial.id, key: key, value: .double(value))
+      try context.setSystemAttr(key, .double(value))
       var competing = [value]
       for other in all! where other.id != trial.id {
         if case .double(let v)? = other.systemAttrs[key] { competing.append(v) }
       }
-      if competing.count <= bootstrapCount { return try stop(trial, history) }
-      if !isPromotable(value, among: competing, direction: history.direction) { return try stop(trial, history) }
+      if competing.count <= bootstrapCount { return try stop(context) }
+      if !isPromotable(value, among: competing, direction: history.direction) { return try stop(context) }
       rung += 1
     }
   }
@@ -116,8 +117,8 @@ public final class SuccessiveHalvingPruner: Pruner {
     return !direction.isBetter(bar, than: value)
   }
 
-  private func stop(_ trial: FrozenTrial, _ history: TrialHistory) throws -> Bool {
-    try history.storage.setTrialSystemAttr(trialID: trial.id, key: stoppedKey, value: .bool(true))
+  private func stop(_ context: PrunerContext) throws -> Bool {
+    try context.setSystemAttr(stoppedKey, .bool(true))
     return true
   }
 

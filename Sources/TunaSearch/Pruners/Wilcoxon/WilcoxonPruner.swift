@@ -25,7 +25,8 @@ public final class WilcoxonPruner: Pruner {
     self.nStartupSteps = nStartupSteps
   }
 
-  public func shouldPrune(history: TrialHistory, trial: FrozenTrial) throws -> Bool {
+  public func shouldPrune(_ context: PrunerContext) throws -> Bool {
+    let (history, trial) = (context.history, context.trial)
     guard !trial.intermediateValues.isEmpty, let best = try history.bestTrial(), best.id != trial.id else { return false }
     // Differences oriented so that positive means "this trial is worse".
     let sign = history.direction == .minimize ? 1.0 : -1.0

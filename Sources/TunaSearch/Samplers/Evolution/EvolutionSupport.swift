@@ -111,40 +111,23 @@ struct FinishedPrefix {
 /// date from the trials that finished since the last call instead of rebuilt from all of them.
 ///
 /// The memo is only an accelerator: the state is a function of the stored trials, and an entry
-/// is dropped when its storage is (the storage is held weakly, so a new storage that happens
-/// to reuse the old address or study id never inherits it).
+/// is dropped when its storage is (a new storage that happens to reuse the old address or study
+/// id never inherits it). Hyperband's brackets each keep their own population.
 final class StudyMemo<State> {
-  private struct Entry {
-    weak var storage: (any Storage)?
-    var state: State
-  }
-
-  private struct Key: Hashable {
-    let storage: ObjectIdentifier
-    let study: Int
-    /// Hyperband's bracket when the pruner splits the study: each keeps its own population.
-    let partition: Int?
-  }
-
-  private var entries: [Key: Entry] = [:]
+  private var entries: [StudyIdentity: State] = [:]
   private let lock = NSLock()
 
   /// Runs `body` on the state kept for `history`'s study, `initial()` the first time.
   func with<R>(_ history: TrialHistory, initial: () throws -> State, _ body: (inout State) throws -> R) throws -> R {
     lock.lock()
     defer { lock.unlock() }
-    if entries.values.contains(where: { $0.storage == nil }) {
-      entries = entries.filter { $0.value.storage != nil }
+    if entries.keys.contains(where: { !$0.isAlive }) {
+      entries = entries.filter { $0.key.isAlive }
     }
-    let key = Key(storage: ObjectIdentifier(history.storage), study: history.studyID, partition: history.partition?.key)
+    let key = history.identity
     // Taken out while in use, so the state's arrays are mutated in place, not copied.
-    var state: State
-    if let entry = entries.removeValue(forKey: key), entry.storage === history.storage {
-      state = entry.state
-    } else {
-      state = try initial()
-    }
-    defer { entries[key] = Entry(storage: history.storage, state: state) }
+    var state = try entries.removeValue(forKey: key) ?? initial()
+    defer { entries[key] = state }
     return try body(&state)
   }
 }

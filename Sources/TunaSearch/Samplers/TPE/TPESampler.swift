@@ -175,12 +175,12 @@ public final class TPESampler: Sampler {
       cache = kept
       self.cache = kept
     } else {
-      cache = TPEStudyCache(storage: history.storage, studyID: history.studyID, partition: history.partition?.key)
+      cache = TPEStudyCache(history.identity)
       self.cache = cache
     }
     if history.partition != nil || !partitionCaches.isEmpty {
       // Keep only this study's partitions.
-      partitionCaches = partitionCaches.filter { $0.value.storage === history.storage && $0.value.studyID == history.studyID }
+      partitionCaches = partitionCaches.filter { $0.value.identity.isAlive && $0.value.identity.sameStudy(as: history.identity) }
       partitionCaches[history.partition?.key] = cache
     }
     cache.update(with: trials)

@@ -5,11 +5,9 @@ import Foundation
 /// each one is read once — its values, its parameters in numeric form, its share of the
 /// intersection and group search spaces — and only trials not yet seen are read afterwards.
 final class TPEStudyCache {
-  /// The storage and study the cache describes (weak: the cache never keeps a storage alive).
-  private(set) weak var storage: (any Storage)?
-  let studyID: Int
-  /// The partition key of the history it reads (Hyperband's bracket), nil for the whole study.
-  let partition: Int?
+  /// The study (and Hyperband's bracket, if any) the cache describes; it never keeps the
+  /// storage alive.
+  let identity: StudyIdentity
 
   /// A finished trial the sampler learns from (complete or pruned): plain values only, so the
   /// split reads every record on every suggestion without reference counting.
@@ -58,15 +56,11 @@ final class TPEStudyCache {
   /// order they were formed.
   private(set) var groups: [[String: Distribution]] = []
 
-  init(storage: any Storage, studyID: Int, partition: Int? = nil) {
-    self.storage = storage
-    self.studyID = studyID
-    self.partition = partition
+  init(_ identity: StudyIdentity) {
+    self.identity = identity
   }
 
-  func describes(_ history: TrialHistory) -> Bool {
-    storage === history.storage && studyID == history.studyID && partition == history.partition?.key
-  }
+  func describes(_ history: TrialHistory) -> Bool { identity.isAlive && identity == history.identity }
 
   /// Reads the finished trials of `trials` (the study's trials in number order) not read before.
   func update(with trials: [FrozenTrial]) {
