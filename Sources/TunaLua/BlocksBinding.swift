@@ -115,8 +115,8 @@ extension TunaEngine {
             observations: x, low: low, high: high, weights: weights, priorWeight: try o.number("prior_weight") ?? 1,
             considerEndpoints: try o.bool("consider_endpoints") ?? false)
           self.classes.kde.push(KDEBox(model), on: l)
-        } catch let e as KernelDensity.InvalidArgument {
-          throw ArgumentError(1, e.description)
+        } catch let e as InvalidArgument {
+          throw self.argumentError(e, position: 1)
         }
         return 1
       },

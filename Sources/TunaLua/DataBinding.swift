@@ -305,23 +305,3 @@ enum DatasetMethods {
     }
   }
 }
-
-/// `makeClassification: nSamples must be …` → `make_classification: n_samples must be …`: the
-/// training core names things the Swift way; scripts know them the Lua way.
-func luaSpelling(_ message: String) -> String {
-  var out = ""
-  var word = ""
-  func flush() {
-    if word.first?.isLowercase == true, word.contains(where: \.isUppercase), word.allSatisfy({ $0.isLetter || $0.isNumber }) {
-      for c in word { out += c.isUppercase ? "_" + c.lowercased() : String(c) }
-    } else {
-      out += word
-    }
-    word = ""
-  }
-  for c in message {
-    if c.isLetter || c.isNumber { word.append(c) } else { flush(); out.append(c) }
-  }
-  flush()
-  return out
-}

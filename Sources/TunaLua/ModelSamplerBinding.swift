@@ -116,7 +116,9 @@ extension TunaEngine {
 
   /// Makes a sampler, turning its validation error into a bad-argument error.
   private func validated<S>(_ o: Options, _ make: () throws -> S) throws -> S {
-    do { return try make() } catch let e as ArgumentError { throw e } catch {
+    do { return try make() } catch let e as ArgumentError { throw e } catch let e as InvalidArgument {
+      throw argumentError(e, position: o.position)
+    } catch {
       throw ArgumentError(o.position, String(describing: error))
     }
   }

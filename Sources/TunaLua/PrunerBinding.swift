@@ -79,7 +79,7 @@ extension TunaEngine {
     return LuaBinding(name, "options?: \(table.type)", returns: "tuna.Pruner", summary) { [unowned self] l in
       let o = try Options(l, at: 1, table)
       let pruner: any Pruner
-      do { pruner = try make(l, o) } catch let e as PrunerArgumentError { throw ArgumentError(1, e.message) }
+      do { pruner = try make(l, o) } catch let e as InvalidArgument { throw argumentError(e, position: 1) }
       self.classes.pruner.push(PrunerBox(pruner, name: name), on: l)
       return 1
     }

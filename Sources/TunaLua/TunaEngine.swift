@@ -107,6 +107,8 @@ public final class TunaEngine {
   /// Bytes the memory budget let through since the last `takeGranted()`: what the objects made
   /// for the script hold, charged to their userdata.
   let granted = GrantTally()
+  /// The Lua spellings of the cores' names, read from `api` when an error first needs them.
+  lazy var luaNames = LuaNames(api: api)
   var pruneSignal: LuaRef!
   var sortedMetatable: LuaRef!
   var descendingMetatable: LuaRef!

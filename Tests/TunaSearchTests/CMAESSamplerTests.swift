@@ -106,12 +106,12 @@ final class CMAESSamplerTests: XCTestCase {
   }
 
   func testInvalidArguments() {
-    assertThrows(EvolutionSamplerError.self) { try CMAESSampler(sigma0: 0) }
-    assertThrows(EvolutionSamplerError.self) { try CMAESSampler(sigma0: .nan) }
-    assertThrows(EvolutionSamplerError.self) { try CMAESSampler(popsize: 1) }
-    assertThrows(EvolutionSamplerError.self) { try CMAESSampler(incPopsize: 0) }
-    let error = assertThrows(EvolutionSamplerError.self) { try CMAESSampler(nStartupTrials: -1) }
-    XCTAssertEqual(error?.argument, "n_startup_trials")
+    assertThrows(InvalidArgument.self) { try CMAESSampler(sigma0: 0) }
+    assertThrows(InvalidArgument.self) { try CMAESSampler(sigma0: .nan) }
+    assertThrows(InvalidArgument.self) { try CMAESSampler(popsize: 1) }
+    assertThrows(InvalidArgument.self) { try CMAESSampler(incPopsize: 0) }
+    let error = assertThrows(InvalidArgument.self) { try CMAESSampler(nStartupTrials: -1) }
+    XCTAssertEqual(error?.argument, "nStartupTrials")
   }
 
   // MARK: Search quality

@@ -16,12 +16,12 @@ final class GASamplerTests: XCTestCase {
   }
 
   func testInvalidArguments() {
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(populationSize: 1) }?.argument, "population_size")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(mutationProb: 1.5) }?.argument, "mutation_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(crossoverProb: -0.1) }?.argument, "crossover_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(swappingProb: .nan) }?.argument, "swapping_prob")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(etaCrossover: -1) }?.argument, "eta_crossover")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GASampler(populationSize: 10, elitism: 10) }?.argument, "elitism")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GASampler(populationSize: 1) }?.argument, "populationSize")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GeneticOperators(mutationProb: 1.5) }?.argument, "mutationProb")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GeneticOperators(crossoverProb: -0.1) }?.argument, "crossoverProb")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GeneticOperators(swappingProb: .nan) }?.argument, "swappingProb")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GeneticOperators(etaCrossover: -1) }?.argument, "etaCrossover")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GASampler(populationSize: 10, elitism: 10) }?.argument, "elitism")
     XCTAssertEqual(try GASampler().elitism, 5)
     XCTAssertEqual(Crossover(rawValue: "blx_alpha"), .blxAlpha)
   }

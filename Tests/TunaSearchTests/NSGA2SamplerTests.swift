@@ -11,8 +11,8 @@ final class NSGA2SamplerTests: XCTestCase {
   }
 
   func testInvalidArguments() {
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try NSGA2Sampler(populationSize: 0) }?.argument, "population_size")
-    XCTAssertEqual(assertThrows(EvolutionSamplerError.self) { try GeneticOperators(etaMutation: .infinity) }?.argument, "eta_mutation")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try NSGA2Sampler(populationSize: 0) }?.argument, "populationSize")
+    XCTAssertEqual(assertThrows(InvalidArgument.self) { try GeneticOperators(etaMutation: .infinity) }?.argument, "etaMutation")
   }
 
   // MARK: Sorting and crowding

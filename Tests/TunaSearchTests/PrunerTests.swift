@@ -104,10 +104,10 @@ final class PercentilePrunerTests: XCTestCase {
   }
 
   func testArguments() {
-    assertThrows(PrunerArgumentError("percentile", "percentile must be between 0 and 100, got 101")) {
+    assertThrows(InvalidArgument("percentile", "percentile must be between 0 and 100, got 101")) {
       try PercentilePruner(percentile: 101)
     }
-    assertThrows(PrunerArgumentError("interval_steps", "interval_steps must be >= 1, got 0")) {
+    assertThrows(InvalidArgument("intervalSteps", "intervalSteps must be >= 1, got 0")) {
       try PercentilePruner.median(intervalSteps: 0)
     }
   }
@@ -189,10 +189,10 @@ final class SuccessiveHalvingPrunerTests: XCTestCase {
   }
 
   func testArguments() {
-    assertThrows(PrunerArgumentError("reduction_factor", "reduction_factor must be >= 2, got 1")) {
+    assertThrows(InvalidArgument("reductionFactor", "reductionFactor must be >= 2, got 1")) {
       try SuccessiveHalvingPruner(reductionFactor: 1)
     }
-    assertThrows(PrunerArgumentError("min_resource", "min_resource must be >= 1 or \"auto\", got 0")) {
+    assertThrows(InvalidArgument("minResource", "minResource must be >= 1 or \"auto\", got 0")) {
       try SuccessiveHalvingPruner(minResource: .steps(0))
     }
   }
@@ -262,7 +262,7 @@ final class HyperbandPrunerTests: XCTestCase {
   }
 
   func testArguments() {
-    assertThrows(PrunerArgumentError("max_resource", "max_resource must be greater than min_resource, got 3 <= 3")) {
+    assertThrows(InvalidArgument("maxResource", "maxResource must be greater than minResource, got 3 <= 3")) {
       try HyperbandPruner(minResource: 3, maxResource: 3)
     }
   }
@@ -279,8 +279,8 @@ final class ThresholdPatientWilcoxonTests: XCTestCase {
     let warm = try Table(pruner: try ThresholdPruner(upper: 1, nWarmupSteps: 2))
     XCTAssertFalse(try warm.prunes([(1, 9)]))
     XCTAssertTrue(try warm.prunes([(1, 9), (2, 9)]))
-    assertThrows(PrunerArgumentError("lower", "threshold needs lower, upper or both")) { try ThresholdPruner() }
-    assertThrows(PrunerArgumentError("lower", "lower must be <= upper, got 2 > 1")) { try ThresholdPruner(lower: 2, upper: 1) }
+    assertThrows(InvalidArgument("lower", "threshold needs lower, upper or both")) { try ThresholdPruner() }
+    assertThrows(InvalidArgument("lower", "lower must be <= upper, got 2 > 1")) { try ThresholdPruner(lower: 2, upper: 1) }
   }
 
   func testPatientWaitsForPatiencePlusOneReportsWithoutImprovement() throws {

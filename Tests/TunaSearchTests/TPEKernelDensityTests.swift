@@ -268,7 +268,7 @@ final class TPEKernelDensityTests: XCTestCase {
     XCTAssertEqual(message { try KernelDensity(observations: [[.nan]], low: [0], high: [1]) }, "observation 1 has a non-finite value nan")
     XCTAssertEqual(message { try KernelDensity(observations: [[0.5]], low: [0], high: [1], weights: [1, 2]) }, "weights must have one value per observation, got 2 for 1")
     XCTAssertEqual(message { try KernelDensity(observations: [[0.5]], low: [0], high: [1], weights: [0]) }, "weights must not all be 0")
-    XCTAssertEqual(message { try KernelDensity(observations: [[0.5]], low: [0], high: [1], priorWeight: -1) }, "prior_weight must be finite and >= 0, got -1.0")
+    XCTAssertEqual(message { try KernelDensity(observations: [[0.5]], low: [0], high: [1], priorWeight: -1) }, "priorWeight must be finite and >= 0, got -1.0")
     XCTAssertEqual(message { try KernelDensity(observations: [[3]], dimensions: [.categorical(count: 3)]) }, "observation 1: 3.0 is not a choice index in 0..<3")
     XCTAssertEqual(message { try KernelDensity(observations: [], dimensions: []) }, "an estimator needs at least one dimension")
     // Points outside the bounds are clamped into them.

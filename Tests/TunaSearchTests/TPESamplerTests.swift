@@ -36,11 +36,11 @@ final class TPESamplerTests: XCTestCase {
   // MARK: Arguments and defaults
 
   func testInvalidArguments() {
-    func error(_ body: () throws -> TPESampler) -> TPESampler.InvalidArgument? {
+    func error(_ body: () throws -> TPESampler) -> InvalidArgument? {
       do {
         _ = try body()
         XCTFail("no error")
-      } catch let e as TPESampler.InvalidArgument {
+      } catch let e as InvalidArgument {
         return e
       } catch {
         XCTFail("unexpected \(error)")
@@ -48,11 +48,11 @@ final class TPESamplerTests: XCTestCase {
       return nil
     }
     let startup = error { try TPESampler(nStartupTrials: -1) }
-    XCTAssertEqual(startup?.argument, "n_startup_trials")
-    XCTAssertEqual(startup?.message, "n_startup_trials must be >= 0, got -1")
-    XCTAssertEqual(error { try TPESampler(nEICandidates: 0) }?.message, "n_ei_candidates must be >= 1, got 0")
-    XCTAssertEqual(error { try TPESampler(priorWeight: -0.5) }?.message, "prior_weight must be finite and >= 0, got -0.5")
-    XCTAssertEqual(error { try TPESampler(priorWeight: .nan) }?.argument, "prior_weight")
+    XCTAssertEqual(startup?.argument, "nStartupTrials")
+    XCTAssertEqual(startup?.message, "nStartupTrials must be >= 0, got -1")
+    XCTAssertEqual(error { try TPESampler(nEICandidates: 0) }?.message, "nEICandidates must be >= 1, got 0")
+    XCTAssertEqual(error { try TPESampler(priorWeight: -0.5) }?.message, "priorWeight must be finite and >= 0, got -0.5")
+    XCTAssertEqual(error { try TPESampler(priorWeight: .nan) }?.argument, "priorWeight")
     XCTAssertEqual(error { try TPESampler(multivariate: false, group: true) }?.message, "group = true needs multivariate = true")
     XCTAssertNoThrow(try TPESampler(nStartupTrials: 0, nEICandidates: 1, priorWeight: 0))
   }

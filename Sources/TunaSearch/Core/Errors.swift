@@ -11,6 +11,20 @@ public struct StudyError: Error, CustomStringConvertible, Sendable {
   public var description: String { message }
 }
 
+/// An argument out of range, in the spirit of swift-argument-parser's `ValidationError`: the
+/// one error every constructor and builder of the search core throws for a bad setting. The
+/// argument and the message use the core's own (Swift) names; a binding renders them its way.
+public struct InvalidArgument: Error, CustomStringConvertible, Sendable, Equatable {
+  /// The argument's name, as the Swift API spells it (`populationSize`).
+  public let argument: String
+  public let message: String
+  public init(_ argument: String, _ message: String) {
+    self.argument = argument
+    self.message = message
+  }
+  public var description: String { message }
+}
+
 /// A parameter asked twice in one trial with different distributions.
 public struct ParameterConflict: Error, CustomStringConvertible, Sendable {
   public let name: String

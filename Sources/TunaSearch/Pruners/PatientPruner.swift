@@ -10,9 +10,9 @@ public final class PatientPruner: PartitioningPruner {
   public let minDelta: Double
 
   public init(wrapped: (any Pruner)?, patience: Int, minDelta: Double = 0) throws {
-    guard patience >= 0 else { throw PrunerArgumentError("patience", "patience must be >= 0, got \(patience)") }
+    guard patience >= 0 else { throw InvalidArgument("patience", "patience must be >= 0, got \(patience)") }
     guard minDelta >= 0 else {
-      throw PrunerArgumentError("min_delta", "min_delta must be >= 0, got \(formatDouble(minDelta))")
+      throw InvalidArgument("minDelta", "minDelta must be >= 0, got \(formatDouble(minDelta))")
     }
     self.wrapped = wrapped
     self.patience = patience

@@ -22,19 +22,19 @@ public final class PercentilePruner: Pruner {
     percentile: Double, nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1, nMinTrials: Int = 1
   ) throws {
     guard percentile >= 0, percentile <= 100 else {
-      throw PrunerArgumentError("percentile", "percentile must be between 0 and 100, got \(formatDouble(percentile))")
+      throw InvalidArgument("percentile", "percentile must be between 0 and 100, got \(formatDouble(percentile))")
     }
     guard nStartupTrials >= 0 else {
-      throw PrunerArgumentError("n_startup_trials", "n_startup_trials must be >= 0, got \(nStartupTrials)")
+      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
     }
     guard nWarmupSteps >= 0 else {
-      throw PrunerArgumentError("n_warmup_steps", "n_warmup_steps must be >= 0, got \(nWarmupSteps)")
+      throw InvalidArgument("nWarmupSteps", "nWarmupSteps must be >= 0, got \(nWarmupSteps)")
     }
     guard intervalSteps >= 1 else {
-      throw PrunerArgumentError("interval_steps", "interval_steps must be >= 1, got \(intervalSteps)")
+      throw InvalidArgument("intervalSteps", "intervalSteps must be >= 1, got \(intervalSteps)")
     }
     guard nMinTrials >= 1 else {
-      throw PrunerArgumentError("n_min_trials", "n_min_trials must be >= 1, got \(nMinTrials)")
+      throw InvalidArgument("nMinTrials", "nMinTrials must be >= 1, got \(nMinTrials)")
     }
     self.percentile = percentile
     self.nStartupTrials = nStartupTrials

@@ -22,13 +22,3 @@ public final class NopPruner: Pruner {
   public func shouldPrune(_ context: PrunerContext) throws -> Bool { false }
 }
 
-/// A pruner's setting out of range, named as the scripts spell it.
-public struct PrunerArgumentError: Error, CustomStringConvertible, Sendable, Equatable {
-  public let argument: String
-  public let message: String
-  public init(_ argument: String, _ message: String) {
-    self.argument = argument
-    self.message = message
-  }
-  public var description: String { message }
-}

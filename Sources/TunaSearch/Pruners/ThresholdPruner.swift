@@ -9,18 +9,18 @@ public final class ThresholdPruner: Pruner {
 
   public init(lower: Double? = nil, upper: Double? = nil, nWarmupSteps: Int = 0, intervalSteps: Int = 1) throws {
     guard lower != nil || upper != nil else {
-      throw PrunerArgumentError("lower", "threshold needs lower, upper or both")
+      throw InvalidArgument("lower", "threshold needs lower, upper or both")
     }
-    if let lower, lower.isNaN { throw PrunerArgumentError("lower", "lower must be a number, got nan") }
-    if let upper, upper.isNaN { throw PrunerArgumentError("upper", "upper must be a number, got nan") }
+    if let lower, lower.isNaN { throw InvalidArgument("lower", "lower must be a number, got nan") }
+    if let upper, upper.isNaN { throw InvalidArgument("upper", "upper must be a number, got nan") }
     if let lower, let upper, lower > upper {
-      throw PrunerArgumentError("lower", "lower must be <= upper, got \(formatDouble(lower)) > \(formatDouble(upper))")
+      throw InvalidArgument("lower", "lower must be <= upper, got \(formatDouble(lower)) > \(formatDouble(upper))")
     }
     guard nWarmupSteps >= 0 else {
-      throw PrunerArgumentError("n_warmup_steps", "n_warmup_steps must be >= 0, got \(nWarmupSteps)")
+      throw InvalidArgument("nWarmupSteps", "nWarmupSteps must be >= 0, got \(nWarmupSteps)")
     }
     guard intervalSteps >= 1 else {
-      throw PrunerArgumentError("interval_steps", "interval_steps must be >= 1, got \(intervalSteps)")
+      throw InvalidArgument("intervalSteps", "intervalSteps must be >= 1, got \(intervalSteps)")
     }
     self.lower = lower
     self.upper = upper

@@ -24,12 +24,12 @@ public final class HyperbandPruner: PartitioningPruner {
   let weights: [Int]
 
   public init(minResource: Int = 1, maxResource: Int = 81, reductionFactor: Int = 3, bootstrapCount: Int = 0) throws {
-    guard minResource >= 1 else { throw PrunerArgumentError("min_resource", "min_resource must be >= 1, got \(minResource)") }
+    guard minResource >= 1 else { throw InvalidArgument("minResource", "minResource must be >= 1, got \(minResource)") }
     guard maxResource > minResource else {
-      throw PrunerArgumentError("max_resource", "max_resource must be greater than min_resource, got \(maxResource) <= \(minResource)")
+      throw InvalidArgument("maxResource", "maxResource must be greater than minResource, got \(maxResource) <= \(minResource)")
     }
     guard reductionFactor >= 2 else {
-      throw PrunerArgumentError("reduction_factor", "reduction_factor must be >= 2, got \(reductionFactor)")
+      throw InvalidArgument("reductionFactor", "reductionFactor must be >= 2, got \(reductionFactor)")
     }
     self.minResource = minResource
     self.maxResource = maxResource

@@ -39,16 +39,16 @@ public final class SuccessiveHalvingPruner: Pruner {
 
   init(minResource: Resource, reductionFactor: Int, minEarlyStoppingRate: Int, bootstrapCount: Int, keyPrefix: String) throws {
     if case .steps(let r) = minResource, r < 1 {
-      throw PrunerArgumentError("min_resource", "min_resource must be >= 1 or \"auto\", got \(r)")
+      throw InvalidArgument("minResource", "minResource must be >= 1 or \"auto\", got \(r)")
     }
     guard reductionFactor >= 2 else {
-      throw PrunerArgumentError("reduction_factor", "reduction_factor must be >= 2, got \(reductionFactor)")
+      throw InvalidArgument("reductionFactor", "reductionFactor must be >= 2, got \(reductionFactor)")
     }
     guard minEarlyStoppingRate >= 0 else {
-      throw PrunerArgumentError("min_early_stopping_rate", "min_early_stopping_rate must be >= 0, got \(minEarlyStoppingRate)")
+      throw InvalidArgument("minEarlyStoppingRate", "minEarlyStoppingRate must be >= 0, got \(minEarlyStoppingRate)")
     }
     guard bootstrapCount >= 0 else {
-      throw PrunerArgumentError("bootstrap_count", "bootstrap_count must be >= 0, got \(bootstrapCount)")
+      throw InvalidArgument("bootstrapCount", "bootstrapCount must be >= 0, got \(bootstrapCount)")
     }
     self.minResource = minResource
     self.reductionFactor = reductionFactor

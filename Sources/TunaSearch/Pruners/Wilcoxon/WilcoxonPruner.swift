@@ -16,10 +16,10 @@ public final class WilcoxonPruner: Pruner {
 
   public init(pThreshold: Double = 0.1, nStartupSteps: Int = 2) throws {
     guard pThreshold >= 0, pThreshold <= 1 else {
-      throw PrunerArgumentError("p_threshold", "p_threshold must be between 0 and 1, got \(formatDouble(pThreshold))")
+      throw InvalidArgument("pThreshold", "pThreshold must be between 0 and 1, got \(formatDouble(pThreshold))")
     }
     guard nStartupSteps >= 0 else {
-      throw PrunerArgumentError("n_startup_steps", "n_startup_steps must be >= 0, got \(nStartupSteps)")
+      throw InvalidArgument("nStartupSteps", "nStartupSteps must be >= 0, got \(nStartupSteps)")
     }
     self.pThreshold = pThreshold
     self.nStartupSteps = nStartupSteps

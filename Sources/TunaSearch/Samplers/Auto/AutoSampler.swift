@@ -57,9 +57,9 @@ public final class AutoSampler: Sampler {
   /// Made at the hand-off, from the trials before it.
   private var cmaes: CMAESSampler?
 
-  public init(seed: UInt64? = nil, modelTrials: Int = 250) throws(TPESampler.InvalidArgument) {
+  public init(seed: UInt64? = nil, modelTrials: Int = 250) throws(InvalidArgument) {
     guard modelTrials >= 0 else {
-      throw TPESampler.InvalidArgument(argument: "model_trials", message: "model_trials must be >= 0, got \(modelTrials)")
+      throw InvalidArgument("modelTrials", "modelTrials must be >= 0, got \(modelTrials)")
     }
     let seed = seed ?? randomSeed()
     self.seed = seed

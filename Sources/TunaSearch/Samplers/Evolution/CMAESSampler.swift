@@ -87,16 +87,16 @@ public final class CMAESSampler: Sampler {
     sourceTrials: [FrozenTrial] = []
   ) throws {
     if let sigma0, !(sigma0 > 0 && sigma0.isFinite) {
-      throw EvolutionSamplerError("sigma0", "sigma0 must be a positive number, got \(sigma0)")
+      throw InvalidArgument("sigma0", "sigma0 must be a positive number, got \(sigma0)")
     }
     if let popsize, popsize < 2 {
-      throw EvolutionSamplerError("popsize", "popsize must be at least 2, got \(popsize)")
+      throw InvalidArgument("popsize", "popsize must be at least 2, got \(popsize)")
     }
     guard incPopsize >= 1 else {
-      throw EvolutionSamplerError("inc_popsize", "inc_popsize must be at least 1, got \(incPopsize)")
+      throw InvalidArgument("incPopsize", "incPopsize must be at least 1, got \(incPopsize)")
     }
     guard nStartupTrials >= 0 else {
-      throw EvolutionSamplerError("n_startup_trials", "n_startup_trials must be >= 0, got \(nStartupTrials)")
+      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
     }
     self.seed = seed ?? randomSeed()
     self.sigma0 = sigma0

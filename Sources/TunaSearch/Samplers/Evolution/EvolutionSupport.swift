@@ -1,17 +1,5 @@
 import Foundation
 
-/// A bad argument to an evolutionary sampler's initializer, named as the Lua API names it.
-public struct EvolutionSamplerError: Error, CustomStringConvertible, Sendable {
-  public let argument: String
-  public let message: String
-  public var description: String { message }
-
-  init(_ argument: String, _ message: String) {
-    self.argument = argument
-    self.message = message
-  }
-}
-
 /// Helpers the evolutionary samplers share.
 enum Evolution {
   /// The numeric parameters of `space` a continuous sampler can model (floats and ints holding

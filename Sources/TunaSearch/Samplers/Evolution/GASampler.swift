@@ -29,12 +29,12 @@ public final class GASampler: Sampler {
     seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard, elitism: Int? = nil
   ) throws {
     guard populationSize >= 2 else {
-      throw EvolutionSamplerError("population_size", "population_size must be at least 2, got \(populationSize)")
+      throw InvalidArgument("populationSize", "populationSize must be at least 2, got \(populationSize)")
     }
     let elitism = elitism ?? (populationSize - 1) / 10 + 1  // a tenth, rounded up, without overflow
     guard elitism >= 0, elitism < populationSize else {
-      throw EvolutionSamplerError(
-        "elitism", "elitism must be in [0, population_size - 1] = [0, \(populationSize - 1)], got \(elitism)")
+      throw InvalidArgument(
+        "elitism", "elitism must be in [0, populationSize - 1] = [0, \(populationSize - 1)], got \(elitism)")
     }
     self.seed = seed ?? randomSeed()
     self.populationSize = populationSize

@@ -38,13 +38,13 @@ public struct GeneticOperators: Sendable, Equatable {
     etaMutation: Double = 20, mutationProb: Double? = nil
   ) throws {
     func probability(_ name: String, _ p: Double) throws {
-      guard p >= 0, p <= 1 else { throw EvolutionSamplerError(name, "\(name) must be in [0, 1], got \(p)") }
+      guard p >= 0, p <= 1 else { throw InvalidArgument(name, "\(name) must be in [0, 1], got \(p)") }
     }
-    if let mutationProb { try probability("mutation_prob", mutationProb) }
-    try probability("crossover_prob", crossoverProb)
-    try probability("swapping_prob", swappingProb)
-    for (name, eta) in [("eta_crossover", etaCrossover), ("eta_mutation", etaMutation)] {
-      guard eta >= 0, eta.isFinite else { throw EvolutionSamplerError(name, "\(name) must be a number >= 0, got \(eta)") }
+    if let mutationProb { try probability("mutationProb", mutationProb) }
+    try probability("crossoverProb", crossoverProb)
+    try probability("swappingProb", swappingProb)
+    for (name, eta) in [("etaCrossover", etaCrossover), ("etaMutation", etaMutation)] {
+      guard eta >= 0, eta.isFinite else { throw InvalidArgument(name, "\(name) must be a number >= 0, got \(eta)") }
     }
     self.crossover = crossover
     self.crossoverProb = crossoverProb

@@ -26,7 +26,7 @@ public final class NSGA2Sampler: Sampler {
     seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard
   ) throws {
     guard populationSize >= 2 else {
-      throw EvolutionSamplerError("population_size", "population_size must be at least 2, got \(populationSize)")
+      throw InvalidArgument("populationSize", "populationSize must be at least 2, got \(populationSize)")
     }
     self.seed = seed ?? randomSeed()
     self.populationSize = populationSize

@@ -51,12 +51,6 @@ public struct KernelDensity: Sendable {
     }
   }
 
-  /// A wrong argument, worded for the caller.
-  public struct InvalidArgument: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public var description: String { message }
-  }
-
   public let dimensions: [Dimension]
   /// The number of observations the estimator was built from.
   public let observationCount: Int
@@ -92,7 +86,7 @@ public struct KernelDensity: Sendable {
     priorWeight: Double = 1, considerEndpoints: Bool = false
   ) throws(InvalidArgument) {
     guard low.count == high.count else {
-      throw InvalidArgument(message: "low and high must have the same length, got \(low.count) and \(high.count)")
+      throw InvalidArgument("low", "low and high must have the same length, got \(low.count) and \(high.count)")
     }
     try self.init(
       observations: observations, dimensions: zip(low, high).map { .continuous(low: $0, high: $1) },
@@ -115,19 +109,19 @@ public struct KernelDensity: Sendable {
     observations: [[Double]], dimensions: [Dimension], weights: [Double]? = nil,
     priorWeight: Double = 1, considerEndpoints: Bool = false
   ) throws(InvalidArgument) {
-    guard !dimensions.isEmpty else { throw InvalidArgument(message: "an estimator needs at least one dimension") }
+    guard !dimensions.isEmpty else { throw InvalidArgument("dimensions", "an estimator needs at least one dimension") }
     for (d, dimension) in dimensions.enumerated() { try Self.validate(dimension, index: d) }
     var columns = Array(repeating: [Double](), count: dimensions.count)
     for d in columns.indices { columns[d].reserveCapacity(observations.count) }
     for (i, point) in observations.enumerated() {
       guard point.count == dimensions.count else {
-        throw InvalidArgument(message: "observation \(i + 1) has \(point.count) values, expected \(dimensions.count) (one per dimension)")
+        throw InvalidArgument("observations", "observation \(i + 1) has \(point.count) values, expected \(dimensions.count) (one per dimension)")
       }
       for (d, v) in point.enumerated() {
-        guard v.isFinite else { throw InvalidArgument(message: "observation \(i + 1) has a non-finite value \(v)") }
+        guard v.isFinite else { throw InvalidArgument("observations", "observation \(i + 1) has a non-finite value \(v)") }
         if case .categorical(let count) = dimensions[d] {
           guard v == v.rounded(), v >= 0, v < Double(count) else {
-            throw InvalidArgument(message: "observation \(i + 1): \(v) is not a choice index in 0..<\(count)")
+            throw InvalidArgument("observations", "observation \(i + 1): \(v) is not a choice index in 0..<\(count)")
           }
         }
         columns[d].append(v)
@@ -135,17 +129,17 @@ public struct KernelDensity: Sendable {
     }
     if let weights {
       guard weights.count == observations.count else {
-        throw InvalidArgument(message: "weights must have one value per observation, got \(weights.count) for \(observations.count)")
+        throw InvalidArgument("weights", "weights must have one value per observation, got \(weights.count) for \(observations.count)")
       }
       guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-        throw InvalidArgument(message: "weights must be finite and >= 0")
+        throw InvalidArgument("weights", "weights must be finite and >= 0")
       }
       guard observations.isEmpty || weights.reduce(0, +) > 0 else {
-        throw InvalidArgument(message: "weights must not all be 0")
+        throw InvalidArgument("weights", "weights must not all be 0")
       }
     }
     guard priorWeight.isFinite, priorWeight >= 0 else {
-      throw InvalidArgument(message: "prior_weight must be finite and >= 0, got \(priorWeight)")
+      throw InvalidArgument("priorWeight", "priorWeight must be finite and >= 0, got \(priorWeight)")
     }
     self.init(
       validated: dimensions, columns: columns, weights: weights ?? Array(repeating: 1, count: observations.count),
@@ -157,18 +151,18 @@ public struct KernelDensity: Sendable {
     switch dimension {
     case .continuous(let low, let high):
       guard low.isFinite, high.isFinite, low < high else {
-        throw InvalidArgument(message: "\(at): needs finite bounds with low < high, got [\(low), \(high)]")
+        throw InvalidArgument("dimensions", "\(at): needs finite bounds with low < high, got [\(low), \(high)]")
       }
     case .discrete(let low, let high, let step, let log):
       guard low.isFinite, high.isFinite, low <= high, step.isFinite, step > 0 else {
-        throw InvalidArgument(message: "\(at): needs finite low <= high and step > 0, got [\(low), \(high)] step \(step)")
+        throw InvalidArgument("dimensions", "\(at): needs finite low <= high and step > 0, got [\(low), \(high)] step \(step)")
       }
-      guard (high - low) / step < 1e15 else { throw InvalidArgument(message: "\(at): has too many grid points") }
+      guard (high - low) / step < 1e15 else { throw InvalidArgument("dimensions", "\(at): has too many grid points") }
       if log, low - step / 2 <= 0 {
-        throw InvalidArgument(message: "\(at): a log grid needs low - step/2 > 0, got low \(low), step \(step)")
+        throw InvalidArgument("dimensions", "\(at): a log grid needs low - step/2 > 0, got low \(low), step \(step)")
       }
     case .categorical(let count):
-      guard count >= 1 else { throw InvalidArgument(message: "\(at): needs at least one choice") }
+      guard count >= 1 else { throw InvalidArgument("dimensions", "\(at): needs at least one choice") }
     }
   }
 

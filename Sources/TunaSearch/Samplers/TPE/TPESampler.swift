@@ -43,13 +43,6 @@ public final class TPESampler: Sampler {
   /// Caches of the other partitions of the same study (Hyperband's brackets), by key.
   private var partitionCaches: [Int?: TPEStudyCache] = [:]
 
-  /// A constructor argument out of range; `argument` is its name as the Lua API spells it.
-  public struct InvalidArgument: Error, CustomStringConvertible, Sendable {
-    public let argument: String
-    public let message: String
-    public var description: String { message }
-  }
-
   /// - Parameters:
   ///   - seed: the study's random streams derive from it; random when nil.
   ///   - nStartupTrials: trials sampled at random before TPE starts (≥ 0).
@@ -67,16 +60,16 @@ public final class TPESampler: Sampler {
     gamma: ((Int) -> Int)? = nil
   ) throws(InvalidArgument) {
     guard nStartupTrials >= 0 else {
-      throw InvalidArgument(argument: "n_startup_trials", message: "n_startup_trials must be >= 0, got \(nStartupTrials)")
+      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
     }
     guard nEICandidates >= 1 else {
-      throw InvalidArgument(argument: "n_ei_candidates", message: "n_ei_candidates must be >= 1, got \(nEICandidates)")
+      throw InvalidArgument("nEICandidates", "nEICandidates must be >= 1, got \(nEICandidates)")
     }
     guard priorWeight.isFinite, priorWeight >= 0 else {
-      throw InvalidArgument(argument: "prior_weight", message: "prior_weight must be finite and >= 0, got \(formatDouble(priorWeight))")
+      throw InvalidArgument("priorWeight", "priorWeight must be finite and >= 0, got \(formatDouble(priorWeight))")
     }
     guard multivariate || !group else {
-      throw InvalidArgument(argument: "group", message: "group = true needs multivariate = true")
+      throw InvalidArgument("group", "group = true needs multivariate = true")
     }
     self.seed = seed ?? randomSeed()
     self.nStartupTrials = nStartupTrials

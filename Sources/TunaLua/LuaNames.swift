@@ -1,0 +1,61 @@
+import Foundation
+import LuaVM
+import TunaSearch
+
+/// The one map from the cores' Swift names to the Lua API's: the cores word their errors in their
+/// own vocabulary (`populationSize must be at least 2`, `nEICandidates must be >= 1`) and the
+/// binding renders them as scripts spell them (`population_size`, `n_ei_candidates`).
+///
+/// The Lua names come from the API the engine declared (its annotation file), the single place
+/// they live; a Swift name matches the Lua name with the same letters, case and underscores
+/// aside, so `nEICandidates` finds `n_ei_candidates` with no guessing at word boundaries. A
+/// word with no Lua counterpart stays as it is.
+struct LuaNames {
+  private let byLetters: [String: String]
+
+  init(api: LuaAPI) {
+    let text = api.annotations(module: "tuna", header: [])
+    var map: [String: String] = [:]
+    var word = ""
+    func flush() {
+      if word.contains("_"), word.first?.isLowercase == true {
+        map[word.replacingOccurrences(of: "_", with: "")] = word
+      }
+      word = ""
+    }
+    for c in text {
+      if c.isLetter || c.isNumber || c == "_" { word.append(c) } else { flush() }
+    }
+    flush()
+    byLetters = map
+  }
+
+  /// `message` with every Swift name the Lua API also has spelled the Lua way.
+  func render(_ message: String) -> String {
+    var out = ""
+    var word = ""
+    func flush() {
+      if word.first?.isLowercase == true, word.contains(where: \.isUppercase), let lua = byLetters[word.lowercased()] {
+        out += lua
+      } else {
+        out += word
+      }
+      word = ""
+    }
+    for c in message {
+      if c.isLetter || c.isNumber { word.append(c) } else { flush(); out.append(c) }
+    }
+    flush()
+    return out
+  }
+}
+
+extension TunaEngine {
+  /// A core's error as the script reads it: its Swift names spelled the Lua way.
+  func luaSpelling(_ message: String) -> String { luaNames.render(message) }
+
+  /// A bad setting the search core refused, as the argument error of the call at `position`.
+  func argumentError(_ error: InvalidArgument, position: Int32) -> ArgumentError {
+    ArgumentError(position, luaSpelling(error.message))
+  }
+}
