@@ -13,6 +13,9 @@ import TunaSearch
 struct LuaNames {
   private let byLetters: [String: String]
 
+  /// A map that renders nothing (when no engine could be made to read the API from).
+  init() { byLetters = [:] }
+
   init(api: LuaAPI) {
     let text = api.annotations(module: "tuna", header: [])
     var map: [String: String] = [:]
@@ -51,6 +54,16 @@ struct LuaNames {
 }
 
 extension TunaEngine {
+  /// The name map for errors raised outside any engine method (a core's error thrown straight
+  /// through a binding): every engine declares the same API, so one read serves them all.
+  static let sharedNames = (try? TunaEngine()).map { LuaNames(api: $0.api) } ?? LuaNames()
+
+  /// Every core error that reaches a script without a binding's own wording goes through the
+  /// name map (installed once, by the first engine).
+  static let rendersHostErrors: Void = {
+    HostErrors.describe = { error in TunaEngine.sharedNames.render(String(describing: error)) }
+  }()
+
   /// A core's error as the script reads it: its Swift names spelled the Lua way.
   func luaSpelling(_ message: String) -> String { luaNames.render(message) }
 

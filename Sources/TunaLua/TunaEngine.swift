@@ -135,6 +135,7 @@ public final class TunaEngine {
     classes = Classes(self)
     installModule()
     state.memoryLimit = configuration.memoryLimit
+    Self.rendersHostErrors
   }
 
   // MARK: Running scripts

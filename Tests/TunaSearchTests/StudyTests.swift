@@ -380,7 +380,7 @@ final class StudyTests: XCTestCase {
     assertThrows(StorageError.studyExists("taken"), { try Study.create(name: "taken", direction: .minimize, storage: storage) })
     XCTAssertEqual(
       StorageError.studyExists("taken").description,
-      "a study named 'taken' already exists (pass load_if_exists = true to resume it)")
+      "a study named 'taken' already exists (set loadIfExists to resume it)")
   }
 
   func testLoadIfExistsWithOtherDirectionsThrows() throws {

@@ -113,7 +113,7 @@ final class TrialTests: XCTestCase {
       "report is not supported for multi-objective studies")
     XCTAssertEqual(
       assertThrows(StudyError.self, { try trial.shouldPrune() })?.message,
-      "should_prune is not supported for multi-objective studies")
+      "shouldPrune is not supported for multi-objective studies")
   }
 
   func testShouldPruneWithNopPrunerIsFalse() throws {

@@ -49,9 +49,16 @@ private let dispatchHost: ls_dispatch_fn = { state, box in
   } catch is RaiseTopOfStack {
     return Int32(LS_RAISE)
   } catch {
-    lua.push(String(describing: error))
+    lua.push(HostErrors.describe?(error) ?? String(describing: error))
     return Int32(LS_RAISE_WHERE)
   }
+}
+
+/// How the errors of the libraries a binding wraps reach scripts: an error that is none of
+/// LuaVM's own is raised as its description, or as what `describe` makes of it (a binding
+/// renders the libraries' names its way). Set once, before scripts run.
+public enum HostErrors {
+  public nonisolated(unsafe) static var describe: ((any Error) -> String)?
 }
 
 /// Runs `body` with `text` as a C string, or with NULL when there is none.

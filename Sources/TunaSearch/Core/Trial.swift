@@ -122,7 +122,7 @@ public final class Trial {
   public func shouldPrune() throws -> Bool {
     try checkRunning()
     guard study.directions.count == 1 else {
-      throw StudyError("should_prune is not supported for multi-objective studies")
+      throw StudyError("shouldPrune is not supported for multi-objective studies")
     }
     return try study.pruner.shouldPrune(PrunerContext(history: study.history, trial: try frozen()))
   }

@@ -22,7 +22,7 @@ public enum StorageError: Error, CustomStringConvertible, Sendable, Equatable {
   public var description: String {
     switch self {
     case .studyExists(let name):
-      "a study named '\(name)' already exists (pass load_if_exists = true to resume it)"
+      "a study named '\(name)' already exists (set loadIfExists to resume it)"
     case .noSuchStudy(let name): "no study named '\(name)'"
     case .noSuchTrial(let id): "no trial with id \(id)"
     case .trialFinished(let number): "trial \(number) has already finished"
