@@ -558,14 +558,6 @@ int ls_claim_pending(lua_State *L, size_t bytes, size_t *left) {
   return 1;
 }
 
-void ls_charge_pending(lua_State *L, size_t bytes) {
-  ls_limits *lim = limits_of(L);
-  lim->pending += bytes;
-  lim->mem_used += bytes;
-  if (lim->mem_used > lim->mem_peak) lim->mem_peak = lim->mem_used;
-  if (lim->shared) atomic_fetch_add(&lim->shared->used, bytes);
-}
-
 void ls_set_object_charge(lua_State *L, int idx, size_t bytes) {
   object_slot *slot = (object_slot *)lua_touserdata(L, idx);
   if (slot == NULL || slot->object == NULL || lua_rawlen(L, idx) < sizeof(object_slot)) return;

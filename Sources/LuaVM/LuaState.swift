@@ -254,11 +254,9 @@ public final class LuaLife: @unchecked Sendable {
 /// Reads what a state's memory cap leaves (nil without one).
 public struct LuaMemoryProbe: @unchecked Sendable {
   let state: OpaquePointer
-  /// Counts `bytes` granted to the running host call against the cap until the call returns
-  /// (on the state's thread).
-  public func chargeWhileRunning(_ bytes: Int) { ls_charge_pending(state, max(bytes, 0)) }
-  /// As `chargeWhileRunning`, when the cap leaves room: checked and counted at once (workers
-  /// sharing a cap cannot both take its last room). Nil when granted; otherwise the bytes left.
+  /// Counts `bytes` for the running host call against the cap until the call returns, when the
+  /// cap leaves room: checked and counted at once (workers sharing a cap cannot both take its
+  /// last room). Nil when granted; otherwise the bytes left. On the state's thread.
   public func claimWhileRunning(_ bytes: Int) -> Int? {
     var left = 0
     return ls_claim_pending(state, max(bytes, 0), &left) != 0 ? nil : Int(clamping: left)

@@ -24,16 +24,15 @@ public final class ChildProcess: @unchecked Sendable {
     case inherit
     /// /dev/null.
     case null
-    /// A pipe the parent reads (standard error only): kept in `lastWords`, and copied to the
-    /// parent's standard error when `echo`.
-    case captured(echo: Bool)
+    /// A pipe the parent reads (standard error only), kept in `lastWords`.
+    case captured
   }
 
   /// Starts `executable` with `arguments` (without argv[0]) and `environment` added to this
   /// process's.
   public init(
     executable: String, arguments: [String], environment: [String: String],
-    stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .captured(echo: false)
+    stdin: Stream = .null, stdout: Stream = .inherit, stderr: Stream = .captured
   ) throws {
     // The parent's ends are close-on-exec and above the standard descriptors; the child's ends
     // become its 3 and 4.
@@ -91,10 +90,10 @@ public final class ChildProcess: @unchecked Sendable {
     }
     pid = child
     channel = ControlChannel(input: fromChildRead, output: toChildWrite)
-    if errRead >= 0, case .captured(let echo) = stderr {
+    if errRead >= 0 {
       stderrDone = false
       let fd = errRead
-      let thread = Thread { [self] in readStandardError(fd, echo: echo) }
+      let thread = Thread { [self] in readStandardError(fd) }
       thread.start()
     }
   }
@@ -115,13 +114,12 @@ public final class ChildProcess: @unchecked Sendable {
     return (read, write)
   }
 
-  private func readStandardError(_ fd: Int32, echo: Bool) {
+  private func readStandardError(_ fd: Int32) {
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
       if n < 0 && errno == EINTR { continue }
       guard n > 0 else { break }
-      if echo { chunk.withUnsafeBytes { _ = write(2, $0.baseAddress, n) } }
       lock.lock()
       tail.append(contentsOf: chunk[..<n])
       if tail.count > 2 * Self.tailLimit { tail.removeFirst(tail.count - Self.tailLimit) }

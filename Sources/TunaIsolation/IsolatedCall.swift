@@ -69,9 +69,6 @@ public protocol IsolationHost: Sendable {
   /// Runs `request`'s trials in worker processes, telling `events` (from any thread) as they
   /// start and finish, and returns when the call has ended and every worker has exited.
   func run(_ request: IsolatedCallRequest, events: @escaping @Sendable (IsolatedCallEvent) -> Void) throws -> IsolatedCallOutcome
-  /// Whether in-memory studies are shared with the workers (through a file): otherwise an
-  /// isolated call needs a study in a storage.
-  var sharesMemoryStudies: Bool { get }
   /// Ctrl-C for the running call's workers, from any thread (a host whose workers hear the
   /// terminal's signals from elsewhere does nothing).
   func interrupt(signal: Int32)

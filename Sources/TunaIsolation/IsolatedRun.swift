@@ -50,7 +50,7 @@ public final class IsolatedRun: @unchecked Sendable {
     let memory = "sqlite:" + directory.appendingPathComponent("memory.db").path
     let environment = [IsolationEnvironment.memoryStorage: memory]
     let supervisor = Supervisor(
-      launch: .init(executable: executable, arguments: arguments, environment: environment), sharesMemoryStudies: true)
+      launch: .init(executable: executable, arguments: arguments, environment: environment))
     var leadEnvironment = environment
     leadEnvironment[IsolationEnvironment.role] = "lead"
     // The lead reads the terminal only when it leads the terminal's group; a script's stdin
@@ -104,7 +104,6 @@ public final class IsolatedRun: @unchecked Sendable {
 public final class LeadLink: IsolationHost, @unchecked Sendable {
   private let channel: ControlChannel
   private let lock = NSLock()
-  public var sharesMemoryStudies: Bool { true }
 
   public init(channel: ControlChannel) { self.channel = channel }
 

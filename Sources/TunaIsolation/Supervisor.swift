@@ -30,23 +30,21 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
   }
 
   private let launch: Launch
-  public let sharesMemoryStudies: Bool
   private let lock = NSLock()
-  private var interruptedBy: Int32?
+  private var interrupted = false
   private var live: [ObjectIdentifier: Worker] = [:]
 
-  /// Workers started by `launch`. `sharesMemoryStudies`: the workers' "in memory" names one
-  /// shared file (`IsolationEnvironment.memoryStorage` set in `launch.environment`).
-  public init(launch: Launch, sharesMemoryStudies: Bool = false) {
+  /// Workers started by `launch` (whose environment may name the file that stands for "in
+  /// memory" in every worker, `IsolationEnvironment.memoryStorage`).
+  public init(launch: Launch) {
     self.launch = launch
-    self.sharesMemoryStudies = sharesMemoryStudies
   }
 
   /// Passes `signal` (SIGINT, SIGTERM) to every worker and starts no more trials; workers that
   /// have not ended 5 s later are killed.
   public func interrupt(signal: Int32) {
     let workers: [Worker] = lock.withLock {
-      if interruptedBy == nil { interruptedBy = signal }
+      interrupted = true
       return Array(live.values)
     }
     for worker in workers {
@@ -59,7 +57,7 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
     }
   }
 
-  var isInterrupted: Bool { lock.withLock { interruptedBy != nil } }
+  var isInterrupted: Bool { lock.withLock { interrupted } }
 
   // MARK: One call
 
@@ -109,9 +107,8 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
 
   public func run(_ request: IsolatedCallRequest, events: @escaping @Sendable (IsolatedCallEvent) -> Void) throws -> IsolatedCallOutcome {
     let call = Call(request, events: events)
-    let count = max(1, min(request.workers, request.nTrials ?? request.workers))
     if request.nTrials == 0 { return .done }
-    for _ in 0..<count { try start(call) }
+    for _ in 0..<max(1, min(request.workers, request.nTrials ?? request.workers)) { try start(call) }
     let watchdog = Thread { [weak self] in self?.watch(call) }
     watchdog.start()
     call.ended.lock()
@@ -138,7 +135,7 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
     environment["SWIFT_BACKTRACE"] = "enable=no"
     let child = try ChildProcess(
       executable: launch.executable, arguments: launch.arguments, environment: environment,
-      stdin: .null, stdout: .null, stderr: .captured(echo: false))
+      stdin: .null, stdout: .null, stderr: .captured)
     let worker = Worker(child: child, call: call)
     call.ended.lock()
     call.running += 1

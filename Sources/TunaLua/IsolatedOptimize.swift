@@ -9,7 +9,7 @@ extension TunaEngine {
   /// this script up to this call; this engine runs none, and hears of each trial as it starts
   /// and ends, as it hears of its thread workers' (the log, progress line and summary read the
   /// same). A worker that dies fails its trial, not the call.
-  func optimizeIsolated(_ box: StudyBox, _ request: IsolatedCallRequest, catchErrors: Bool, showProgress: Bool) throws -> Int32 {
+  func optimizeIsolated(_ box: StudyBox, _ request: IsolatedCallRequest, showProgress: Bool) throws -> Int32 {
     guard let host = configuration.isolation else {
       throw ScriptError("isolate = true needs a program that can start worker processes: run the script with tuna run")
     }
@@ -23,8 +23,6 @@ extension TunaEngine {
     eventLock = lock
     defer { eventLock = nil }
     let events = WeakEngine(self)
-    // Ctrl-C reaches this process; its workers lead their own process groups.
-    interruption.onInterrupt { host.interrupt(signal: SIGINT) }
     emit(.optimizeStarted(box.study, nTrials: request.nTrials, showProgress: showProgress))
     defer { emit(.optimizeFinished(box.study)) }
     let outcome: IsolatedCallOutcome

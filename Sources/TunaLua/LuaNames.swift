@@ -54,18 +54,18 @@ struct LuaNames {
 }
 
 extension TunaEngine {
-  /// The name map for errors raised outside any engine method (a core's error thrown straight
-  /// through a binding): every engine declares the same API, so one read serves them all.
-  static let sharedNames = (try? TunaEngine()).map { LuaNames(api: $0.api) } ?? LuaNames()
+  /// The name map: every engine declares the same API, so one read (from an engine made for it,
+  /// when an error first needs the map) serves them all.
+  static let luaNames = (try? TunaEngine()).map { LuaNames(api: $0.api) } ?? LuaNames()
 
   /// Every core error that reaches a script without a binding's own wording goes through the
   /// name map (installed once, by the first engine).
   static let rendersHostErrors: Void = {
-    HostErrors.describe = { error in TunaEngine.sharedNames.render(String(describing: error)) }
+    HostErrors.describe = { error in TunaEngine.luaNames.render(String(describing: error)) }
   }()
 
   /// A core's error as the script reads it: its Swift names spelled the Lua way.
-  func luaSpelling(_ message: String) -> String { luaNames.render(message) }
+  func luaSpelling(_ message: String) -> String { Self.luaNames.render(message) }
 
   /// A bad setting the search core refused, as the argument error of the call at `position`.
   func argumentError(_ error: InvalidArgument, position: Int32) -> ArgumentError {

@@ -409,6 +409,19 @@ extension TunaEngine {
         return lua.ref()
       }
     }
+    // The trials of an isolated call run in worker processes, each running this script (and
+    // its callbacks) itself.
+    if isolated && job == nil {
+      // Each a process with its own memory limit: a script must not start a thousand.
+      guard workers <= Self.maxWorkerProcesses else {
+        throw ArgumentError(3, "'workers' must be at most \(Self.maxWorkerProcesses) when the trials run in worker processes (isolate), got \(workers)")
+      }
+      let request = IsolatedCallRequest(
+        ordinal: optimizeCount, studyNames: createdStudyNames, nTrials: run.nTrials, timeout: run.timeout,
+        workers: workers, maxConsecutiveFailures: run.maxConsecutiveFailures)
+      return try optimizeIsolated(box, request, showProgress: showProgress)
+    }
+
     let callbackLimit = run.trialTimeout
     run.callbacks = [{ [unowned self] study, frozen in
       self.emit(.trialFinished(study, frozen))
@@ -430,17 +443,6 @@ extension TunaEngine {
     // Under --memory-limit, the trials kept in memory count as well: once they and the script's
     // values reach the limit, no trial starts (an endless study of empty trials grows nothing
     // else that would be refused).
-    if isolated && job == nil {
-      // Each a process with its own memory limit: a script must not start a thousand.
-      guard workers <= Self.maxWorkerProcesses else {
-        throw ArgumentError(3, "'workers' must be at most \(Self.maxWorkerProcesses) when the trials run in worker processes (isolate), got \(workers)")
-      }
-      let request = IsolatedCallRequest(
-        ordinal: optimizeCount, studyNames: createdStudyNames, nTrials: run.nTrials, timeout: run.timeout,
-        workers: workers, maxConsecutiveFailures: run.maxConsecutiveFailures)
-      return try optimizeIsolated(box, request, catchErrors: run.catchErrors, showProgress: showProgress)
-    }
-
     // Several workers share one budget: n_trials and timeout count for the call as a whole.
     let callTrials = run.nTrials
     let shared: SharedBudget? = job == nil && workers > 1 ? SharedBudget(nTrials: run.nTrials, timeout: run.timeout) : nil

@@ -107,8 +107,6 @@ public final class TunaEngine {
   /// Bytes the memory budget let through since the last `takeGranted()`: what the objects made
   /// for the script hold, charged to their userdata.
   let granted = GrantTally()
-  /// The Lua spellings of the cores' names, read from `api` when an error first needs them.
-  lazy var luaNames = LuaNames(api: api)
   var pruneSignal: LuaRef!
   var sortedMetatable: LuaRef!
   var descendingMetatable: LuaRef!
@@ -136,6 +134,9 @@ public final class TunaEngine {
     installModule()
     state.memoryLimit = configuration.memoryLimit
     Self.rendersHostErrors
+    // Ctrl-C reaches this process; the workers of its isolated calls lead their own process
+    // groups, so the host passes it on.
+    if let host = configuration.isolation { interruption.onInterrupt { host.interrupt(signal: SIGINT) } }
   }
 
   // MARK: Running scripts

@@ -67,12 +67,10 @@ void ls_pushobject(lua_State *L, void *object, int mtidx);
 /// As `ls_pushobject`, for an object holding `bytes` of native memory made for the script: they
 /// count against the state's memory cap (and a shared one) until the userdata is collected.
 void ls_pushobject_charged(lua_State *L, void *object, int mtidx, size_t bytes);
-/// Counts `bytes` of native memory the running host call was granted against the state's cap
-/// (and a shared one) until the call returns: other workers see it while the work runs.
-void ls_charge_pending(lua_State *L, size_t bytes);
-/// As `ls_charge_pending`, when the cap (and a shared one) leaves room for `bytes`: checked and
-/// counted at once, so workers asking together cannot overshoot a shared cap. Returns 1 when
-/// granted; 0 with what is left in `*left` when not.
+/// Counts `bytes` of native memory for the running host call against the state's cap (and a
+/// shared one, where other workers see it while the work runs) until the call returns, when
+/// the caps leave room: checked and counted at once, so workers asking together cannot
+/// overshoot a shared cap. Returns 1 when granted; 0 with what is left in `*left` when not.
 int ls_claim_pending(lua_State *L, size_t bytes, size_t *left);
 /// Hands free heap pages of every thread's heap back to the system (glibc; a no-op elsewhere).
 void ls_release_free_memory(void);
