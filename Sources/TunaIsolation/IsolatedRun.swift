@@ -65,7 +65,9 @@ public final class IsolatedRun: @unchecked Sendable {
       return signals
     }
     if let first = pending.first {
+      // A signal that came before the children: they hear it now.
       lead.signal(first)
+      supervisor.interrupt(signal: first)
     }
     serve(lead, supervisor)
     let exit = lead.wait()
