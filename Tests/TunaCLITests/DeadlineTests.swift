@@ -190,4 +190,23 @@ final class DeadlineTests: XCTestCase {
       XCTAssertLessThan(result.seconds, 4, "\(name): the limit is 1 s")
     }
   }
+
+  /// Long lists of trials pushed from host calls look at the clock as they go: a hundred lists
+  /// of 2,000 trials read from a gsub callback (few Lua instructions between them, so the count
+  /// hook never fired) ran 3 s past a 1 s trial limit (found by the program fuzzer).
+  func testLongTrialListsStopAtTheLimit() throws {
+    let result = try run("""
+      local s = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      for i = 1, 2000 do local t = s:ask() t:suggest_float("x", 0, 1) s:tell(t, i) end
+      local outer = tuna.create_study{ sampler = tuna.samplers.random{ seed = 1 } }
+      outer:optimize(function(t)
+        string.gsub(string.rep("a", 1000), "a", function() s:trials() end)
+        return 1
+      end, { n_trials = 1 })
+      """, options: ["--trial-timeout", "1", "--quiet"])
+    XCTAssertEqual(result.status, 0, "the first study completed its trials\n\(result.transcript)")
+    assertContains(result.stderr, "trial 0 failed: ")
+    assertContains(result.stderr, "trial exceeded its time limit of 1 s")
+    XCTAssertLessThan(result.seconds, 4, "the limit is 1 s")
+  }
 }
