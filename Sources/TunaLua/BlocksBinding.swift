@@ -37,9 +37,11 @@ extension TunaEngine {
             x: x, y: y, lows: low, highs: high, deterministic: try o.bool("deterministic") ?? false,
             seed: try seedValue(o) ?? 0, shouldStop: { probe.passed })
           self.classes.gp.push(GPBox(model), on: l, charging: self.granted.take())
-        } catch let e as GaussianProcess.FitError {
-          if e.stopped { try self.state.checkDeadline() }  // the limit's own error, at the script's line
-          throw ArgumentError(1, e.message)
+        } catch is CancellationError {
+          try self.state.checkDeadline()  // the limit's own error, at the script's line
+          throw ArgumentError(1, "the fit was stopped")
+        } catch let e as InvalidArgument {
+          throw self.argumentError(e, position: 1)
         }
         return 1
       },

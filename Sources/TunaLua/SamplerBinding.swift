@@ -49,8 +49,8 @@ extension TunaEngine {
     }
     do {
       return try GridSampler(searchSpace: space, seed: seed(try seedValue(options)))
-    } catch let e as GridSampler.EmptyGridError {
-      throw ArgumentError(1, e.description)
+    } catch let e as InvalidArgument {
+      throw argumentError(e, position: 1)
     }
   }
 

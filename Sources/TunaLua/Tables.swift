@@ -150,7 +150,7 @@ extension TunaEngine {
       default:
         throw ArgumentError(index, "distribution 'kind' must be \"float\", \"int\" or \"categorical\"")
       }
-    } catch let e as Distribution.InvalidError {
+    } catch let e as InvalidArgument {
       throw ArgumentError(index, e.message)
     }
   }

@@ -142,14 +142,8 @@ enum TrialMethods {
   /// Builds a distribution, turning its validation error into a bad-argument error at the
   /// argument it concerns (self = 1, name = 2, low = 3, high = 4, options = 5; choices = 3).
   private static func distribution(_ make: () throws -> Distribution) throws -> Distribution {
-    do { return try make() } catch let e as Distribution.InvalidError {
-      let position: Int32
-      switch e.argument {
-      case .low, .choices: position = 3
-      case .high: position = 4
-      case .log, .step: position = 5
-      }
-      throw ArgumentError(position, e.message)
+    do { return try make() } catch let e as InvalidArgument {
+      throw ArgumentError(["low": 3, "choices": 3, "high": 4][e.argument] ?? 5, e.message)
     }
   }
 }

@@ -4,20 +4,20 @@ import XCTest
 
 final class DistributionTests: XCTestCase {
   /// The error a constructor throws, or a test failure when it does not throw.
-  private func invalid(_ make: () throws -> Distribution, file: StaticString = #filePath, line: UInt = #line) -> Distribution.InvalidError? {
+  private func invalid(_ make: () throws -> Distribution, file: StaticString = #filePath, line: UInt = #line) -> InvalidArgument? {
     do {
       let d = try make()
-      XCTFail("expected an InvalidError, got \(d)", file: file, line: line)
-    } catch let error as Distribution.InvalidError {
+      XCTFail("expected an InvalidArgument, got \(d)", file: file, line: line)
+    } catch let error as InvalidArgument {
       return error
     } catch {
-      XCTFail("expected an InvalidError, got \(error)", file: file, line: line)
+      XCTFail("expected an InvalidArgument, got \(error)", file: file, line: line)
     }
     return nil
   }
 
   private func assertInvalid(
-    _ make: () throws -> Distribution, blames argument: Distribution.Argument, message: String,
+    _ make: () throws -> Distribution, blames argument: String, message: String,
     file: StaticString = #filePath, line: UInt = #line
   ) {
     guard let error = invalid(make, file: file, line: line) else { return }
@@ -29,19 +29,19 @@ final class DistributionTests: XCTestCase {
   // MARK: Validation
 
   func testFloatValidation() {
-    assertInvalid({ try .float(5, 1) }, blames: .high, message: "low must be <= high, got 5 > 1")
-    assertInvalid({ try .float(0.5, 0.25) }, blames: .high, message: "low must be <= high, got 0.5 > 0.25")
-    assertInvalid({ try .float(0, 1, step: 0) }, blames: .step, message: "step must be > 0, got 0")
-    assertInvalid({ try .float(0, 1, step: -0.5) }, blames: .step, message: "step must be > 0, got -0.5")
-    assertInvalid({ try .float(0, 1, step: .nan) }, blames: .step, message: "step must be > 0, got nan")
-    assertInvalid({ try .float(0, 1, step: .infinity) }, blames: .step, message: "step must be > 0, got inf")
-    assertInvalid({ try .float(1, 10, log: true, step: 1) }, blames: .step, message: "step and log cannot be used together")
-    assertInvalid({ try .float(0, 1, log: true) }, blames: .low, message: "low must be > 0 for a log distribution, got 0")
-    assertInvalid({ try .float(-1, 1, log: true) }, blames: .low, message: "low must be > 0 for a log distribution, got -1")
-    assertInvalid({ try .float(.nan, 1) }, blames: .low, message: "low must be finite, got nan")
-    assertInvalid({ try .float(-.infinity, 1) }, blames: .low, message: "low must be finite, got -inf")
-    assertInvalid({ try .float(0, .infinity) }, blames: .high, message: "high must be finite, got inf")
-    assertInvalid({ try .float(0, .nan) }, blames: .high, message: "high must be finite, got nan")
+    assertInvalid({ try .float(5, 1) }, blames: "high", message: "low must be <= high, got 5 > 1")
+    assertInvalid({ try .float(0.5, 0.25) }, blames: "high", message: "low must be <= high, got 0.5 > 0.25")
+    assertInvalid({ try .float(0, 1, step: 0) }, blames: "step", message: "step must be > 0, got 0")
+    assertInvalid({ try .float(0, 1, step: -0.5) }, blames: "step", message: "step must be > 0, got -0.5")
+    assertInvalid({ try .float(0, 1, step: .nan) }, blames: "step", message: "step must be > 0, got nan")
+    assertInvalid({ try .float(0, 1, step: .infinity) }, blames: "step", message: "step must be > 0, got inf")
+    assertInvalid({ try .float(1, 10, log: true, step: 1) }, blames: "step", message: "step and log cannot be used together")
+    assertInvalid({ try .float(0, 1, log: true) }, blames: "low", message: "low must be > 0 for a log distribution, got 0")
+    assertInvalid({ try .float(-1, 1, log: true) }, blames: "low", message: "low must be > 0 for a log distribution, got -1")
+    assertInvalid({ try .float(.nan, 1) }, blames: "low", message: "low must be finite, got nan")
+    assertInvalid({ try .float(-.infinity, 1) }, blames: "low", message: "low must be finite, got -inf")
+    assertInvalid({ try .float(0, .infinity) }, blames: "high", message: "high must be finite, got inf")
+    assertInvalid({ try .float(0, .nan) }, blames: "high", message: "high must be finite, got nan")
     // Valid edge cases.
     XCTAssertEqual(try Distribution.float(1, 1), .float(low: 1, high: 1, log: false, step: nil))
     XCTAssertEqual(try Distribution.float(1e-3, 1e-3, log: true), .float(low: 1e-3, high: 1e-3, log: true, step: nil))
@@ -49,31 +49,31 @@ final class DistributionTests: XCTestCase {
   }
 
   func testIntValidation() {
-    assertInvalid({ try .int(5, 1) }, blames: .high, message: "low must be <= high, got 5 > 1")
-    assertInvalid({ try .int(0, 10, step: 0) }, blames: .step, message: "step must be > 0, got 0")
-    assertInvalid({ try .int(0, 10, step: -2) }, blames: .step, message: "step must be > 0, got -2")
-    assertInvalid({ try .int(1, 10, log: true, step: 2) }, blames: .step, message: "step and log cannot be used together")
-    assertInvalid({ try .int(0, 10, log: true) }, blames: .low, message: "low must be >= 1 for a log distribution, got 0")
-    assertInvalid({ try .int(-5, 10, log: true) }, blames: .low, message: "low must be >= 1 for a log distribution, got -5")
+    assertInvalid({ try .int(5, 1) }, blames: "high", message: "low must be <= high, got 5 > 1")
+    assertInvalid({ try .int(0, 10, step: 0) }, blames: "step", message: "step must be > 0, got 0")
+    assertInvalid({ try .int(0, 10, step: -2) }, blames: "step", message: "step must be > 0, got -2")
+    assertInvalid({ try .int(1, 10, log: true, step: 2) }, blames: "step", message: "step and log cannot be used together")
+    assertInvalid({ try .int(0, 10, log: true) }, blames: "low", message: "low must be >= 1 for a log distribution, got 0")
+    assertInvalid({ try .int(-5, 10, log: true) }, blames: "low", message: "low must be >= 1 for a log distribution, got -5")
     // A range wider than Int can count is an error, not a trap.
     assertInvalid(
-      { try .int(Int.min, Int.max) }, blames: .high,
+      { try .int(Int.min, Int.max) }, blames: "high",
       message: "high - low must be at most 9223372036854775807, got -9223372036854775808 to 9223372036854775807")
-    assertInvalid({ try .int(-2, Int.max) }, blames: .high, message: "high - low must be at most 9223372036854775807, got -2 to 9223372036854775807")
+    assertInvalid({ try .int(-2, Int.max) }, blames: "high", message: "high - low must be at most 9223372036854775807, got -2 to 9223372036854775807")
     XCTAssertEqual(try Distribution.int(-1, Int.max - 1, step: 2), .int(low: -1, high: Int.max - 2, log: false, step: 2))
     XCTAssertEqual(try Distribution.int(1, 1, log: true), .int(low: 1, high: 1, log: true, step: 1))
     XCTAssertEqual(try Distribution.int(-4, 4), .int(low: -4, high: 4, log: false, step: 1))
   }
 
   func testCategoricalValidation() {
-    assertInvalid({ try .categorical(choices: []) }, blames: .choices, message: "choices must not be empty")
+    assertInvalid({ try .categorical(choices: []) }, blames: "choices", message: "choices must not be empty")
     assertInvalid(
-      { try .categorical(choices: [.string("a"), .string("b"), .string("a")]) }, blames: .choices,
+      { try .categorical(choices: [.string("a"), .string("b"), .string("a")]) }, blames: "choices",
       message: "choices must be distinct, got \"a\" twice")
     // 3 and 3.0 are the same choice, as in Python.
-    assertInvalid({ try .categorical(choices: [.int(3), .float(3)]) }, blames: .choices, message: "choices must be distinct, got 3 twice")
-    assertInvalid({ try .categorical(choices: [.bool(true), .bool(true)]) }, blames: .choices, message: "choices must be distinct, got true twice")
-    assertInvalid({ try .categorical(choices: [.float(.nan)]) }, blames: .choices, message: "choices must not contain nan")
+    assertInvalid({ try .categorical(choices: [.int(3), .float(3)]) }, blames: "choices", message: "choices must be distinct, got 3 twice")
+    assertInvalid({ try .categorical(choices: [.bool(true), .bool(true)]) }, blames: "choices", message: "choices must be distinct, got true twice")
+    assertInvalid({ try .categorical(choices: [.float(.nan)]) }, blames: "choices", message: "choices must not contain nan")
     // Different kinds are different choices.
     XCTAssertEqual(
       try Distribution.categorical(choices: [.int(1), .string("1"), .bool(true), .float(1.5)]),

@@ -111,9 +111,7 @@ final class GridSamplerTests: XCTestCase {
   func testUnknownParameterIsAnError() throws {
     let study = try Study.create(direction: .minimize, sampler: try GridSampler(searchSpace: ["x": [.int(1)], "y": [.int(2)]], seed: 1))
     let trial = try study.ask()
-    let error = assertThrows(GridSampler.UnknownParameterError.self, { try trial.suggestFloat("z", 0, 1) })
-    XCTAssertEqual(error?.name, "z")
-    XCTAssertEqual(error?.known, ["x", "y"])
+    let error = assertThrows(StudyError.self, { try trial.suggestFloat("z", 0, 1) })
     XCTAssertEqual(error?.description, "parameter 'z' is not in the grid's search space (it has: x, y)")
 
     // Through optimize, the trial fails with the message and catchErrors false rethrows it.
@@ -121,15 +119,15 @@ final class GridSamplerTests: XCTestCase {
     let failed = assertThrows(TrialFailed.self, {
       try other.optimize(OptimizeOptions(nTrials: 3, catchErrors: false)) { [try $0.suggestFloat("lr", 0, 1)] }
     })
-    XCTAssertTrue(failed?.underlying is GridSampler.UnknownParameterError)
+    XCTAssertTrue(failed?.underlying is StudyError)
     XCTAssertEqual(try other.trials().map(\.state), [.fail])
     XCTAssertEqual(try other.trials().first?.failReason, "parameter 'lr' is not in the grid's search space (it has: x)")
   }
 
   func testEmptyValueListIsAnError() {
-    let error = assertThrows(GridSampler.EmptyGridError.self, { try GridSampler(searchSpace: ["x": [.int(1)], "y": []]) })
-    XCTAssertEqual(error?.name, "y")
-    XCTAssertEqual(error?.description, "search_space['y'] must list at least one value")
+    let error = assertThrows(InvalidArgument.self, { try GridSampler(searchSpace: ["x": [.int(1)], "y": []]) })
+    XCTAssertEqual(error?.argument, "searchSpace")
+    XCTAssertEqual(error?.description, "searchSpace['y'] must list at least one value")
   }
 
   func testGridValuesKeepTheSuggestedKind() throws {

@@ -440,7 +440,7 @@ final class StudyTests: XCTestCase {
     try study.optimize(OptimizeOptions(nTrials: 2)) { _ in [1, 2] }
     XCTAssertEqual(
       assertThrows(StudyError.self, { try study.bestTrial })?.message,
-      "best_trial is not defined for a multi-objective study; use best_trials")
+      "bestTrial is not defined for a multi-objective study; use bestTrials")
     assertThrows(StudyError.self, { try study.bestValue })
   }
 

@@ -51,10 +51,10 @@ final class TrialTests: XCTestCase {
 
   func testInvalidArgumentsThrowTheDistributionError() throws {
     let trial = try makeStudy().ask()
-    XCTAssertEqual(assertThrows(Distribution.InvalidError.self, { try trial.suggestFloat("x", 5, 1) })?.argument, .high)
-    XCTAssertEqual(assertThrows(Distribution.InvalidError.self, { try trial.suggestInt("n", 0, 10, step: 0) })?.argument, .step)
-    XCTAssertEqual(assertThrows(Distribution.InvalidError.self, { try trial.suggestFloat("x", 0, 1, log: true) })?.argument, .low)
-    XCTAssertEqual(assertThrows(Distribution.InvalidError.self, { try trial.suggestCategorical("c", []) })?.argument, .choices)
+    XCTAssertEqual(assertThrows(InvalidArgument.self, { try trial.suggestFloat("x", 5, 1) })?.argument, "high")
+    XCTAssertEqual(assertThrows(InvalidArgument.self, { try trial.suggestInt("n", 0, 10, step: 0) })?.argument, "step")
+    XCTAssertEqual(assertThrows(InvalidArgument.self, { try trial.suggestFloat("x", 0, 1, log: true) })?.argument, "low")
+    XCTAssertEqual(assertThrows(InvalidArgument.self, { try trial.suggestCategorical("c", []) })?.argument, "choices")
     XCTAssertEqual(trial.params, [:])
   }
 

@@ -139,7 +139,20 @@ do
   assert(#failed == 1 and failed[1].fail_reason:find("'y'", 1, true), "the failure names the missing parameter")
 
   raises("search_space", tuna.samplers.grid, {})
-  raises("at least one value", tuna.samplers.grid, { search_space = { x = {} } })
+  raises("search_space['x'] must list at least one value", tuna.samplers.grid, { search_space = { x = {} } })
+end
+
+-- The search core words its errors in its Swift names; scripts read them in the Lua API's.
+do
+  raises("bad argument #1 to 'tpe' (n_ei_candidates must be >= 1, got 0)", tuna.samplers.tpe, { n_ei_candidates = 0 })
+  raises("population_size must be at least 2", tuna.samplers.nsga2, { population_size = 1 })
+  raises("n_startup_trials must be", tuna.samplers.cmaes, { n_startup_trials = -1 })
+  local trial = tuna.create_study{}:ask()
+  raises("bad argument #4 to 'suggest_float' (low must be <= high", trial.suggest_float, trial, "x", 5, 1)
+  raises("bad argument #5 to 'suggest_int' (step must be > 0", trial.suggest_int, trial, "n", 0, 10, { step = 0 })
+  raises("bad argument #3 to 'suggest_categorical' (choices must not be empty", trial.suggest_categorical, trial, "c", {})
+  local mo = tuna.create_study{ directions = { "minimize", "maximize" } }
+  raises("best_trial is not defined for a multi-objective study; use best_trials", function() return mo.best_trial end)
 end
 
 print("ok samplers")

@@ -12,29 +12,20 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
   case int(low: Int, high: Int, log: Bool, step: Int)
   case categorical([ParamValue])
 
-  /// Which argument of a distribution was wrong, for messages that name it.
-  public enum Argument: Sendable { case low, high, log, step, choices }
-
-  public struct InvalidError: Error, CustomStringConvertible, Sendable {
-    public let argument: Argument
-    public let message: String
-    public var description: String { message }
-  }
-
   // MARK: Validated constructors
 
   public static func float(_ low: Double, _ high: Double, log: Bool = false, step: Double? = nil)
-    throws(InvalidError) -> Distribution
+    throws(InvalidArgument) -> Distribution
   {
-    guard low.isFinite else { throw InvalidError(argument: .low, message: "low must be finite, got \(formatDouble(low))") }
-    guard high.isFinite else { throw InvalidError(argument: .high, message: "high must be finite, got \(formatDouble(high))") }
+    guard low.isFinite else { throw InvalidArgument("low", "low must be finite, got \(formatDouble(low))") }
+    guard high.isFinite else { throw InvalidArgument("high", "high must be finite, got \(formatDouble(high))") }
     guard low <= high else {
-      throw InvalidError(argument: .high, message: "low must be <= high, got \(formatDouble(low)) > \(formatDouble(high))")
+      throw InvalidArgument("high", "low must be <= high, got \(formatDouble(low)) > \(formatDouble(high))")
     }
     if let step {
-      guard !log else { throw InvalidError(argument: .step, message: "step and log cannot be used together") }
+      guard !log else { throw InvalidArgument("step", "step and log cannot be used together") }
       guard step > 0, step.isFinite else {
-        throw InvalidError(argument: .step, message: "step must be > 0, got \(formatDouble(step))")
+        throw InvalidArgument("step", "step must be > 0, got \(formatDouble(step))")
       }
       // As Optuna does in decimal: a high on the grid stays as given (3 * 0.3 is not 0.9 in
       // binary), one off the grid is lowered to the last grid point, written as briefly as it
@@ -42,8 +33,7 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       let r = (high - low) / step
       // Samplers count the grid's points in Int.
       guard r <= 0x1p62 else {
-        throw InvalidError(
-          argument: .step, message: "step \(formatDouble(step)) is too small for the range: more than 2^62 grid points")
+        throw InvalidArgument("step", "step \(formatDouble(step)) is too small for the range: more than 2^62 grid points")
       }
       if abs(r - r.rounded()) <= 1e-9 * max(1, r) {
         return .float(low: low, high: high, log: false, step: step)
@@ -52,30 +42,30 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
       return .float(low: low, high: shortestNear(last, within: 1e-9 * step, atMost: high), log: false, step: step)
     }
     if log, low <= 0 {
-      throw InvalidError(argument: .low, message: "low must be > 0 for a log distribution, got \(formatDouble(low))")
+      throw InvalidArgument("low", "low must be > 0 for a log distribution, got \(formatDouble(low))")
     }
     return .float(low: low, high: high, log: log, step: nil)
   }
 
   public static func int(_ low: Int, _ high: Int, log: Bool = false, step: Int = 1)
-    throws(InvalidError) -> Distribution
+    throws(InvalidArgument) -> Distribution
   {
-    guard low <= high else { throw InvalidError(argument: .high, message: "low must be <= high, got \(low) > \(high)") }
+    guard low <= high else { throw InvalidArgument("high", "low must be <= high, got \(low) > \(high)") }
     // Wider ranges would overflow (and trap) in every computation on the grid.
     guard !high.subtractingReportingOverflow(low).overflow else {
-      throw InvalidError(argument: .high, message: "high - low must be at most \(Int.max), got \(low) to \(high)")
+      throw InvalidArgument("high", "high - low must be at most \(Int.max), got \(low) to \(high)")
     }
-    guard step > 0 else { throw InvalidError(argument: .step, message: "step must be > 0, got \(step)") }
+    guard step > 0 else { throw InvalidArgument("step", "step must be > 0, got \(step)") }
     if log {
-      guard step == 1 else { throw InvalidError(argument: .step, message: "step and log cannot be used together") }
-      guard low >= 1 else { throw InvalidError(argument: .low, message: "low must be >= 1 for a log distribution, got \(low)") }
+      guard step == 1 else { throw InvalidArgument("step", "step and log cannot be used together") }
+      guard low >= 1 else { throw InvalidArgument("low", "low must be >= 1 for a log distribution, got \(low)") }
     }
     let high = low + (high - low) / step * step
     return .int(low: low, high: high, log: log, step: step)
   }
 
-  public static func categorical(choices: [ParamValue]) throws(InvalidError) -> Distribution {
-    guard !choices.isEmpty else { throw InvalidError(argument: .choices, message: "choices must not be empty") }
+  public static func categorical(choices: [ParamValue]) throws(InvalidArgument) -> Distribution {
+    guard !choices.isEmpty else { throw InvalidArgument("choices", "choices must not be empty") }
     // Distinct as `matches` judges (3 and 3.0 are one choice), in one pass: comparing every pair
     // took 8 s for 100,000 choices, out of reach of any time limit.
     enum Key: Hashable {
@@ -84,9 +74,9 @@ public enum Distribution: Hashable, Sendable, CustomStringConvertible {
     }
     var seen = Set<Key>(minimumCapacity: choices.count)
     for a in choices {
-      if case .float(let v) = a, v.isNaN { throw InvalidError(argument: .choices, message: "choices must not contain nan") }
+      if case .float(let v) = a, v.isNaN { throw InvalidArgument("choices", "choices must not contain nan") }
       guard seen.insert(a.number.map(Key.number) ?? .other(a)).inserted else {
-        throw InvalidError(argument: .choices, message: "choices must be distinct, got \(a) twice")
+        throw InvalidArgument("choices", "choices must be distinct, got \(a) twice")
       }
     }
     return .categorical(choices)

@@ -243,7 +243,7 @@ public final class Study {
   public var bestTrial: FrozenTrial {
     get throws {
       guard directions.count == 1 else {
-        throw StudyError("best_trial is not defined for a multi-objective study; use best_trials")
+        throw StudyError("bestTrial is not defined for a multi-objective study; use bestTrials")
       }
       guard let best = try storage.bestTrial(studyID: record.id) else {
         throw StudyError("study '\(name)' has no complete trial yet")

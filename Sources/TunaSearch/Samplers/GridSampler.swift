@@ -12,24 +12,13 @@ public final class GridSampler: Sampler {
   /// The visiting order: a seeded permutation of grid indices.
   private let order: [Int]
 
-  public struct EmptyGridError: Error, CustomStringConvertible {
-    public let name: String
-    public var description: String { "search_space['\(name)'] must list at least one value" }
-  }
-
-  public struct UnknownParameterError: Error, CustomStringConvertible {
-    public let name: String
-    public let known: [String]
-    public var description: String {
-      "parameter '\(name)' is not in the grid's search space (it has: \(known.joined(separator: ", ")))"
-    }
-  }
-
   public init(searchSpace: [String: [ParamValue]], seed: UInt64? = nil) throws {
     self.seed = seed ?? randomSeed()
     names = searchSpace.keys.sorted()
     values = names.map { searchSpace[$0]! }
-    if let empty = names.first(where: { searchSpace[$0]!.isEmpty }) { throw EmptyGridError(name: empty) }
+    if let empty = names.first(where: { searchSpace[$0]!.isEmpty }) {
+      throw InvalidArgument("searchSpace", "searchSpace['\(empty)'] must list at least one value")
+    }
     var order = Array(0..<values.reduce(1) { $0 * $1.count })
     var rng = RandomSource(seed: self.seed)
     order.shuffle(using: &rng)
@@ -59,9 +48,8 @@ public final class GridSampler: Sampler {
   }
 
   public func sampleIndependent(_ context: SamplingContext, name: String, distribution: Distribution) throws -> ParamValue {
-    guard let column = names.firstIndex(of: name) else { throw UnknownParameterError(name: name, known: names) }
-    guard let id = Self.gridID(try context.trial()) else {
-      throw UnknownParameterError(name: name, known: names)
+    guard let column = names.firstIndex(of: name), let id = Self.gridID(try context.trial()) else {
+      throw StudyError("parameter '\(name)' is not in the grid's search space (it has: \(names.joined(separator: ", ")))")
     }
     let value = point(id)[names[column]]!
     // Integers written as 3.0 in a script still suggest as integers.

@@ -495,13 +495,6 @@ enum GPFit {
 /// [0, 1] already); outputs are standardized for the fit and predictions come back in the
 /// outputs' units. A fit of n points costs O(n³) per likelihood evaluation.
 public final class GaussianProcess {
-  public struct FitError: Error, CustomStringConvertible {
-    public let message: String
-    /// The fit ended because `shouldStop` said so, not because of the data.
-    public var stopped = false
-    public var description: String { message }
-  }
-
   public let dimensions: Int
   let posterior: GPPosterior
   let lows: [Double]
@@ -528,30 +521,31 @@ public final class GaussianProcess {
   ///     interpolates the data.
   ///   - seed: seeds the extra random starts of the hyperparameter search.
   ///   - shouldStop: asked between likelihood evaluations (each one factorization, O(n³)); true
-  ///     abandons the fit with a `FitError` whose `stopped` is set.
-  /// - Throws: `FitError` for empty or ragged inputs, non-finite values, or an empty box.
+  ///     abandons the fit with a `CancellationError`.
+  /// - Throws: `InvalidArgument` for empty or ragged inputs, non-finite values, an empty box, or
+  ///   points whose covariance cannot be factored; `CancellationError` when `shouldStop` said so.
   public static func fit(
     x: [[Double]], y: [Double], lows: [Double]? = nil, highs: [Double]? = nil, deterministic: Bool = false,
     seed: UInt64 = 0, shouldStop: @escaping () -> Bool = { false }
-  ) throws(FitError) -> GaussianProcess {
-    guard !x.isEmpty else { throw FitError(message: "fit needs at least one point") }
-    guard x.count == y.count else { throw FitError(message: "x has \(x.count) points but y has \(y.count) values") }
+  ) throws -> GaussianProcess {
+    guard !x.isEmpty else { throw InvalidArgument("x", "fit needs at least one point") }
+    guard x.count == y.count else { throw InvalidArgument("y", "x has \(x.count) points but y has \(y.count) values") }
     let d = x[0].count
-    guard d > 0 else { throw FitError(message: "points need at least one coordinate") }
+    guard d > 0 else { throw InvalidArgument("x", "points need at least one coordinate") }
     for (i, p) in x.enumerated() {
-      guard p.count == d else { throw FitError(message: "point \(i + 1) has \(p.count) coordinates, point 1 has \(d)") }
-      guard p.allSatisfy(\.isFinite) else { throw FitError(message: "point \(i + 1) has a non-finite coordinate") }
+      guard p.count == d else { throw InvalidArgument("x", "point \(i + 1) has \(p.count) coordinates, point 1 has \(d)") }
+      guard p.allSatisfy(\.isFinite) else { throw InvalidArgument("x", "point \(i + 1) has a non-finite coordinate") }
     }
     for (i, v) in y.enumerated() where !v.isFinite {
-      throw FitError(message: "y[\(i + 1)] is \(v), not a finite number")
+      throw InvalidArgument("y", "y[\(i + 1)] is \(v), not a finite number")
     }
     let lows = lows ?? Array(repeating: 0, count: d)
     let highs = highs ?? Array(repeating: 1, count: d)
     guard lows.count == d, highs.count == d else {
-      throw FitError(message: "lows and highs need \(d) entries each, got \(lows.count) and \(highs.count)")
+      throw InvalidArgument("lows", "lows and highs need \(d) entries each, got \(lows.count) and \(highs.count)")
     }
     for k in 0..<d where !(lows[k] < highs[k]) || !lows[k].isFinite || !highs[k].isFinite {
-      throw FitError(message: "coordinate \(k + 1) needs finite lows < highs, got \(lows[k]) and \(highs[k])")
+      throw InvalidArgument("lows", "coordinate \(k + 1) needs finite lows < highs, got \(lows[k]) and \(highs[k])")
     }
     var flat: [Double] = []
     flat.reserveCapacity(x.count * d)
@@ -571,8 +565,8 @@ public final class GaussianProcess {
         shouldStop: shouldStop),
       !shouldStop()
     else {
-      if shouldStop() { throw FitError(message: "the fit was stopped", stopped: true) }
-      throw FitError(message: "the covariance matrix could not be factored")
+      if shouldStop() { throw CancellationError() }
+      throw InvalidArgument("x", "the covariance matrix of the points could not be factored")
     }
     return GaussianProcess(posterior: posterior, lows: lows, highs: highs, yMean: mean, yScale: scale)
   }

@@ -23,14 +23,6 @@ public final class QMCSampler: Sampler {
   private var sobol: SobolSequence?
   private var halton: HaltonSequence?
 
-  public struct TooManyDimensionsError: Error, CustomStringConvertible {
-    public let dimensions: Int
-    public var description: String {
-      "the Sobol sequence has direction numbers for at most \(QMC.maxSobolDimensions) parameters, "
-        + "the study has \(dimensions); use the Halton kind"
-    }
-  }
-
   public init(kind: QMC.Kind = .sobol, scramble: Bool = true, seed: UInt64? = nil) {
     self.kind = kind
     self.scramble = scramble
@@ -46,7 +38,11 @@ public final class QMCSampler: Sampler {
       space = ordered
       switch kind {
       case .sobol:
-        guard ordered.count <= QMC.maxSobolDimensions else { throw TooManyDimensionsError(dimensions: ordered.count) }
+        guard ordered.count <= QMC.maxSobolDimensions else {
+          throw StudyError(
+            "the Sobol sequence has direction numbers for at most \(QMC.maxSobolDimensions) parameters, "
+              + "the study has \(ordered.count); use the Halton kind")
+        }
         sobol = SobolSequence(dimensions: ordered.count, scrambleSeed: scramble ? seed : nil)
       case .halton:
         halton = HaltonSequence(dimensions: ordered.count, scrambleSeed: scramble ? seed : nil)
