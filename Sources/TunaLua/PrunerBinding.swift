@@ -104,7 +104,7 @@ extension TunaEngine {
     }
     let name = try options.string("name") ?? "lua"
     lua.pushValue(at: 1)
-    let pruner = LuaPruner(engine: self, spec: lua.ref(), name: name)
+    let pruner = LuaPruner(ScriptPlugin(engine: self, name: name))
     classes.pruner.push(PrunerBox(pruner, name: name), on: lua)
     return 1
   }
@@ -142,48 +142,21 @@ extension LuaClassDoc {
 /// A pruner whose `prune` is a Lua function: `prune(self, ctx, trial)` with `ctx` the study's
 /// read-only view (as a sampler's, without `rng`) and `trial` the running trial's frozen table.
 final class LuaPruner: Pruner {
-  unowned let engine: TunaEngine
-  let spec: LuaRef
-  let name: String
-
-  init(engine: TunaEngine, spec: LuaRef, name: String) {
-    self.engine = engine
-    self.spec = spec
-    self.name = name
-    lua = engine.state.lua
-    life = engine.state.life
-  }
-
-  /// The state the spec's reference lives in, reached without the engine (which may be gone
-  /// when the state closes and releases this object).
-  private let lua: Lua
-  private let life: LuaLife
-
-  deinit { if life.isOpen { lua.release(spec) } }
+  let plugin: ScriptPlugin
+  init(_ plugin: ScriptPlugin) { self.plugin = plugin }
 
   func shouldPrune(_ context: PrunerContext) throws -> Bool {
-    let (history, trial) = (context.history, context.trial)
-    let lua = engine.state.lua
-    _ = lua.ensureStack(8)
-    let base = lua.top
-    lua.push(spec)
-    lua.rawGet(-1, "prune")
-    lua.insert(at: -2)  // function, self
-    engine.classes.context.push(ContextBox(history: history), on: lua)
-    do { try engine.push(trial, on: lua) } catch {
-      lua.top = base
-      throw error
-    }
-    let limit = engine.configuration.trialTimeout
-    try engine.underLimit(limit, message: "a pruner exceeded the trial time limit of \(formatNumber(limit ?? 0)) s") {
-      try lua.pcall(arguments: 3, results: 1)
+    let lua = plugin.lua
+    try plugin.call("prune", ContextBox(history: context.history), what: "a pruner", results: 1) {
+      try plugin.engine.push(context.trial, on: lua)
+      return 1
     }
     defer { lua.pop() }
     switch lua.type(at: -1) {
     case .nil: return false
     case .boolean: return lua.toBoolean(-1)
     default:
-      throw ScriptError("pruner '\(name)': prune must return a boolean, got \(lua.describe(-1))")
+      throw ScriptError("pruner '\(plugin.name)': prune must return a boolean, got \(lua.describe(-1))")
     }
   }
 }

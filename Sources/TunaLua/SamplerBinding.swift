@@ -86,7 +86,7 @@ extension TunaEngine {
     let name = try options.string("name") ?? "lua"
     let seed = seed(try seedValue(options))
     lua.pushValue(at: 1)
-    let sampler = LuaSampler(engine: self, spec: lua.ref(), name: name, seed: seed, hooks: present)
+    let sampler = LuaSampler(ScriptPlugin(engine: self, name: name), seed: seed, hooks: present)
     classes.sampler.push(SamplerBox(sampler, name: name), on: lua)
     return 1
   }
@@ -121,50 +121,22 @@ extension LuaClassDoc {
 /// A sampler whose methods are Lua functions. `self` is the table given to `tuna.sampler`, so
 /// a script keeps its sampler's state there.
 final class LuaSampler: Sampler {
-  unowned let engine: TunaEngine
-  let spec: LuaRef
-  let name: String
+  let plugin: ScriptPlugin
   let seed: UInt64
   let hooks: Set<String>
+  private var engine: TunaEngine { plugin.engine }
+  private var lua: Lua { plugin.lua }
+  private var name: String { plugin.name }
 
-  init(engine: TunaEngine, spec: LuaRef, name: String, seed: UInt64, hooks: Set<String>) {
-    self.engine = engine
-    self.spec = spec
-    self.name = name
+  init(_ plugin: ScriptPlugin, seed: UInt64, hooks: Set<String>) {
+    self.plugin = plugin
     self.seed = seed
     self.hooks = hooks
-    lua = engine.state.lua
-    life = engine.state.life
   }
 
-  /// The state the spec's reference lives in, reached without the engine (which may be gone
-  /// when the state closes and releases this object).
-  private let lua: Lua
-  private let life: LuaLife
-
-  deinit { if life.isOpen { lua.release(spec) } }
-
-
-  /// Calls `spec[hook](spec, ctx, ...)`; `pushArguments` pushes the rest and returns how many.
-  /// Leaves `results` values on the stack.
+  /// Calls `spec[hook](spec, ctx, ...)`, leaving `results` values on the stack.
   private func call(_ hook: String, _ context: SamplingContext, results: Int32, _ pushArguments: () throws -> Int32 = { 0 }) throws {
-    _ = lua.ensureStack(8)
-    let base = lua.top
-    lua.push(spec)
-    lua.rawGet(-1, hook)
-    lua.insert(at: -2)  // function, self
-    engine.classes.context.push(ContextBox(context), on: lua)
-    let n: Int32
-    do { n = try pushArguments() } catch {
-      lua.top = base
-      throw error
-    }
-    // Under the trial limit wherever the hook is reached from (optimize, study:ask(), a
-    // hand-driven trial's suggest_*).
-    let limit = engine.configuration.trialTimeout
-    try engine.underLimit(limit, message: "a sampler's \(hook) exceeded the trial time limit of \(formatNumber(limit ?? 0)) s") {
-      try lua.pcall(arguments: 2 + n, results: results)
-    }
+    try plugin.call(hook, ContextBox(context), what: "a sampler's \(hook)", results: results, pushArguments)
   }
 
   func sampleIndependent(_ context: SamplingContext, name param: String, distribution: Distribution) throws -> ParamValue {
@@ -275,7 +247,7 @@ enum SamplerMethods {
           l.pushNil()
           return 1
         }
-        l.push(lua.spec)
+        l.push(lua.plugin.spec)
         l.pushValue(at: 2)
         l.rawGetPair(l.absolute(-2))
       }
@@ -296,7 +268,7 @@ enum SamplerMethods {
       if l.type(at: 2) == .nil || (l.type(at: 2) == .number && (l.toNumber(2) ?? 0).isNaN) {
         throw ScriptError("a sampler's field cannot be named by \(l.describe(2))")
       }
-      l.push(lua.spec)
+      l.push(lua.plugin.spec)
       let spec = l.absolute(-1)
       l.pushValue(at: 2)
       l.pushValue(at: 3)

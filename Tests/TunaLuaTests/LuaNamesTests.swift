@@ -8,7 +8,7 @@ final class LuaNamesTests: XCTestCase {
 
   func testSwiftNamesBecomeTheLuaAPIsSpelling() {
     XCTAssertEqual(names.render("nEICandidates must be >= 1, got 0"), "n_ei_candidates must be >= 1, got 0")
-    XCTAssertEqual(names.render("populationSize must be at least 2"), "population_size must be at least 2")
+    XCTAssertEqual(names.render("populationSize must be >= 2, got 1"), "population_size must be >= 2, got 1")
     XCTAssertEqual(names.render("searchSpace['x'] must list at least one value"), "search_space['x'] must list at least one value")
     XCTAssertEqual(
       names.render("bestTrial is not defined for a multi-objective study; use bestTrials"),

@@ -145,7 +145,7 @@ end
 -- The search core words its errors in its Swift names; scripts read them in the Lua API's.
 do
   raises("bad argument #1 to 'tpe' (n_ei_candidates must be >= 1, got 0)", tuna.samplers.tpe, { n_ei_candidates = 0 })
-  raises("population_size must be at least 2", tuna.samplers.nsga2, { population_size = 1 })
+  raises("population_size must be >= 2", tuna.samplers.nsga2, { population_size = 1 })
   raises("n_startup_trials must be", tuna.samplers.cmaes, { n_startup_trials = -1 })
   local trial = tuna.create_study{}:ask()
   raises("bad argument #4 to 'suggest_float' (low must be <= high", trial.suggest_float, trial, "x", 5, 1)

@@ -23,6 +23,11 @@ public struct InvalidArgument: Error, CustomStringConvertible, Sendable, Equatab
     self.message = message
   }
   public var description: String { message }
+
+  /// Throws unless `value >= minimum`, saying so in the one wording the core uses.
+  static func require(_ argument: String, _ value: Int, atLeast minimum: Int) throws(InvalidArgument) {
+    guard value >= minimum else { throw InvalidArgument(argument, "\(argument) must be >= \(minimum), got \(value)") }
+  }
 }
 
 /// A parameter asked twice in one trial with different distributions.

@@ -10,7 +10,7 @@ public final class PatientPruner: PartitioningPruner {
   public let minDelta: Double
 
   public init(wrapped: (any Pruner)?, patience: Int, minDelta: Double = 0) throws {
-    guard patience >= 0 else { throw InvalidArgument("patience", "patience must be >= 0, got \(patience)") }
+    try InvalidArgument.require("patience", patience, atLeast: 0)
     guard minDelta >= 0 else {
       throw InvalidArgument("minDelta", "minDelta must be >= 0, got \(formatDouble(minDelta))")
     }

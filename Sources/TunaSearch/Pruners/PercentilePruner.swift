@@ -24,18 +24,10 @@ public final class PercentilePruner: Pruner {
     guard percentile >= 0, percentile <= 100 else {
       throw InvalidArgument("percentile", "percentile must be between 0 and 100, got \(formatDouble(percentile))")
     }
-    guard nStartupTrials >= 0 else {
-      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
-    }
-    guard nWarmupSteps >= 0 else {
-      throw InvalidArgument("nWarmupSteps", "nWarmupSteps must be >= 0, got \(nWarmupSteps)")
-    }
-    guard intervalSteps >= 1 else {
-      throw InvalidArgument("intervalSteps", "intervalSteps must be >= 1, got \(intervalSteps)")
-    }
-    guard nMinTrials >= 1 else {
-      throw InvalidArgument("nMinTrials", "nMinTrials must be >= 1, got \(nMinTrials)")
-    }
+    try InvalidArgument.require("nStartupTrials", nStartupTrials, atLeast: 0)
+    try InvalidArgument.require("nWarmupSteps", nWarmupSteps, atLeast: 0)
+    try InvalidArgument.require("intervalSteps", intervalSteps, atLeast: 1)
+    try InvalidArgument.require("nMinTrials", nMinTrials, atLeast: 1)
     self.percentile = percentile
     self.nStartupTrials = nStartupTrials
     self.nWarmupSteps = nWarmupSteps

@@ -16,12 +16,8 @@ public final class ThresholdPruner: Pruner {
     if let lower, let upper, lower > upper {
       throw InvalidArgument("lower", "lower must be <= upper, got \(formatDouble(lower)) > \(formatDouble(upper))")
     }
-    guard nWarmupSteps >= 0 else {
-      throw InvalidArgument("nWarmupSteps", "nWarmupSteps must be >= 0, got \(nWarmupSteps)")
-    }
-    guard intervalSteps >= 1 else {
-      throw InvalidArgument("intervalSteps", "intervalSteps must be >= 1, got \(intervalSteps)")
-    }
+    try InvalidArgument.require("nWarmupSteps", nWarmupSteps, atLeast: 0)
+    try InvalidArgument.require("intervalSteps", intervalSteps, atLeast: 1)
     self.lower = lower
     self.upper = upper
     self.nWarmupSteps = nWarmupSteps

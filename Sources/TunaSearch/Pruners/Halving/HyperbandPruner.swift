@@ -24,13 +24,11 @@ public final class HyperbandPruner: PartitioningPruner {
   let weights: [Int]
 
   public init(minResource: Int = 1, maxResource: Int = 81, reductionFactor: Int = 3, bootstrapCount: Int = 0) throws {
-    guard minResource >= 1 else { throw InvalidArgument("minResource", "minResource must be >= 1, got \(minResource)") }
+    try InvalidArgument.require("minResource", minResource, atLeast: 1)
     guard maxResource > minResource else {
       throw InvalidArgument("maxResource", "maxResource must be greater than minResource, got \(maxResource) <= \(minResource)")
     }
-    guard reductionFactor >= 2 else {
-      throw InvalidArgument("reductionFactor", "reductionFactor must be >= 2, got \(reductionFactor)")
-    }
+    try InvalidArgument.require("reductionFactor", reductionFactor, atLeast: 2)
     self.minResource = minResource
     self.maxResource = maxResource
     self.reductionFactor = reductionFactor

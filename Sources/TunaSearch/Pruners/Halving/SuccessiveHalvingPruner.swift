@@ -41,15 +41,9 @@ public final class SuccessiveHalvingPruner: Pruner {
     if case .steps(let r) = minResource, r < 1 {
       throw InvalidArgument("minResource", "minResource must be >= 1 or \"auto\", got \(r)")
     }
-    guard reductionFactor >= 2 else {
-      throw InvalidArgument("reductionFactor", "reductionFactor must be >= 2, got \(reductionFactor)")
-    }
-    guard minEarlyStoppingRate >= 0 else {
-      throw InvalidArgument("minEarlyStoppingRate", "minEarlyStoppingRate must be >= 0, got \(minEarlyStoppingRate)")
-    }
-    guard bootstrapCount >= 0 else {
-      throw InvalidArgument("bootstrapCount", "bootstrapCount must be >= 0, got \(bootstrapCount)")
-    }
+    try InvalidArgument.require("reductionFactor", reductionFactor, atLeast: 2)
+    try InvalidArgument.require("minEarlyStoppingRate", minEarlyStoppingRate, atLeast: 0)
+    try InvalidArgument.require("bootstrapCount", bootstrapCount, atLeast: 0)
     self.minResource = minResource
     self.reductionFactor = reductionFactor
     self.minEarlyStoppingRate = minEarlyStoppingRate

@@ -18,9 +18,7 @@ public final class WilcoxonPruner: Pruner {
     guard pThreshold >= 0, pThreshold <= 1 else {
       throw InvalidArgument("pThreshold", "pThreshold must be between 0 and 1, got \(formatDouble(pThreshold))")
     }
-    guard nStartupSteps >= 0 else {
-      throw InvalidArgument("nStartupSteps", "nStartupSteps must be >= 0, got \(nStartupSteps)")
-    }
+    try InvalidArgument.require("nStartupSteps", nStartupSteps, atLeast: 0)
     self.pThreshold = pThreshold
     self.nStartupSteps = nStartupSteps
   }

@@ -58,9 +58,7 @@ public final class AutoSampler: Sampler {
   private var cmaes: CMAESSampler?
 
   public init(seed: UInt64? = nil, modelTrials: Int = 250) throws(InvalidArgument) {
-    guard modelTrials >= 0 else {
-      throw InvalidArgument("modelTrials", "modelTrials must be >= 0, got \(modelTrials)")
-    }
+    try InvalidArgument.require("modelTrials", modelTrials, atLeast: 0)
     let seed = seed ?? randomSeed()
     self.seed = seed
     self.modelTrials = modelTrials

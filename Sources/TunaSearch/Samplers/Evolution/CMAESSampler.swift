@@ -92,12 +92,8 @@ public final class CMAESSampler: Sampler {
     if let popsize, popsize < 2 {
       throw InvalidArgument("popsize", "popsize must be at least 2, got \(popsize)")
     }
-    guard incPopsize >= 1 else {
-      throw InvalidArgument("incPopsize", "incPopsize must be at least 1, got \(incPopsize)")
-    }
-    guard nStartupTrials >= 0 else {
-      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
-    }
+    try InvalidArgument.require("incPopsize", incPopsize, atLeast: 1)
+    try InvalidArgument.require("nStartupTrials", nStartupTrials, atLeast: 0)
     self.seed = seed ?? randomSeed()
     self.sigma0 = sigma0
     self.popsize = popsize

@@ -28,9 +28,7 @@ public final class GASampler: Sampler {
   public init(
     seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard, elitism: Int? = nil
   ) throws {
-    guard populationSize >= 2 else {
-      throw InvalidArgument("populationSize", "populationSize must be at least 2, got \(populationSize)")
-    }
+    try InvalidArgument.require("populationSize", populationSize, atLeast: 2)
     let elitism = elitism ?? (populationSize - 1) / 10 + 1  // a tenth, rounded up, without overflow
     guard elitism >= 0, elitism < populationSize else {
       throw InvalidArgument(

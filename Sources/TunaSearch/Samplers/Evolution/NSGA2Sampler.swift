@@ -25,9 +25,7 @@ public final class NSGA2Sampler: Sampler {
   public init(
     seed: UInt64? = nil, populationSize: Int = 50, operators: GeneticOperators = .standard
   ) throws {
-    guard populationSize >= 2 else {
-      throw InvalidArgument("populationSize", "populationSize must be at least 2, got \(populationSize)")
-    }
+    try InvalidArgument.require("populationSize", populationSize, atLeast: 2)
     self.seed = seed ?? randomSeed()
     self.populationSize = populationSize
     self.operators = operators

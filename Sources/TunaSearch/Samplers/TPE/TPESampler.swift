@@ -59,12 +59,8 @@ public final class TPESampler: Sampler {
     group: Bool = false, constantLiar: Bool = false, priorWeight: Double = 1.0, considerEndpoints: Bool = false,
     gamma: ((Int) -> Int)? = nil
   ) throws(InvalidArgument) {
-    guard nStartupTrials >= 0 else {
-      throw InvalidArgument("nStartupTrials", "nStartupTrials must be >= 0, got \(nStartupTrials)")
-    }
-    guard nEICandidates >= 1 else {
-      throw InvalidArgument("nEICandidates", "nEICandidates must be >= 1, got \(nEICandidates)")
-    }
+    try InvalidArgument.require("nStartupTrials", nStartupTrials, atLeast: 0)
+    try InvalidArgument.require("nEICandidates", nEICandidates, atLeast: 1)
     guard priorWeight.isFinite, priorWeight >= 0 else {
       throw InvalidArgument("priorWeight", "priorWeight must be finite and >= 0, got \(formatDouble(priorWeight))")
     }
