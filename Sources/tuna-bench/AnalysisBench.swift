@@ -9,7 +9,7 @@ import TunaTrain
 /// on 1,000 and 10,000 trials of 8 parameters, beside the random-forest fit functional ANOVA
 /// starts with (its baseline, measured in the same run); and `tuna report` on a 10,000-trial
 /// SQLite study beside reading that study's trials.
-enum AnalysisBench {
+enum AnalysisBench: Measurement {
   static let pedAnovaTargetMilliseconds = 20.0
   static let fanovaPairsTargetSeconds = 1.0
   static let reportTargetSeconds = 2.0
@@ -58,7 +58,8 @@ enum AnalysisBench {
     }
   }
 
-  static func run(quick: Bool, repetitions: Int) throws -> Results {
+  static func run(_ settings: BenchSettings) throws -> Results {
+    let (quick, repetitions) = (settings.quick, settings.repetitions)
     let sizes = quick ? [1_000] : [1_000, 10_000]
     var rows: [Row] = []
     for n in sizes {
@@ -145,7 +146,7 @@ enum AnalysisBench {
       meetsTargets: seconds <= reportTargetSeconds && bytes <= reportTargetBytes)
   }
 
-  static func tables(_ r: Results) -> [Table] {
+  static func tables(_ r: Results, _ settings: BenchSettings) -> [Table] {
     var t = Table("Importance and interactions (wall time, median; \(r.cores) cores)", headers: ["trials", "task", "ms", "× forest fit"], leftAligned: [1])
     for row in r.rows {
       t.add(String(row.trials), row.task, String(format: "%.1f", row.medianSeconds * 1e3), row.overForestFit.map { String(format: "%.2f", $0) } ?? "1")

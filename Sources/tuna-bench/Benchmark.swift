@@ -33,6 +33,23 @@ protocol Benchmark: ParsableCommand {
   static var reportKey: WritableKeyPath<Report, Results?> { get }
 }
 
+/// What a benchmark measures and how it shows it, apart from its command.
+protocol Measurement {
+  associatedtype Results: Codable
+  static func run(_ settings: BenchSettings) throws -> Results
+  static func tables(_ results: Results, _ settings: BenchSettings) -> [Table]
+}
+
+/// A benchmark whose command has no options of its own: its `Measured` does the work.
+protocol PlainBenchmark: Benchmark where Results == Measured.Results {
+  associatedtype Measured: Measurement
+}
+
+extension PlainBenchmark {
+  func measure(_ settings: BenchSettings) throws -> Results { try Measured.run(settings) }
+  func tables(_ results: Results, _ settings: BenchSettings) -> [Table] { Measured.tables(results, settings) }
+}
+
 extension Benchmark {
   var timer: String { "wall time, median of \(common.settings.repetitions)" }
 

@@ -2,7 +2,7 @@ import LuaVM
 
 /// The cost of crossing the bridge: Lua calling a Swift host function, and Swift calling a Lua
 /// function under `pcall`.
-enum BridgeBench {
+enum BridgeBench: Measurement {
   /// The Lua→Swift throughput the project aims for (the prototype measured 21–26 M/s).
   static let luaToSwiftTarget = 15.0
 
@@ -159,7 +159,7 @@ enum BridgeBench {
 
   // MARK: Tables
 
-  static func tables(_ results: Results, settings: BenchSettings) -> [Table] {
+  static func tables(_ results: Results, _ settings: BenchSettings) -> [Table] {
     var forward = Table(
       "Lua → Swift: `s = f(s, 1)` in a Lua for loop, \(grouped(settings.luaToSwiftCalls)) calls",
       headers: ["f", "M calls/s", "ns/call", "net ns/call", "× pure-Lua call", "target"],

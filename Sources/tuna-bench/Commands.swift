@@ -3,23 +3,21 @@ import Foundation
 
 // One command per benchmark; what each measures is in its own file (BridgeBench, …).
 
-struct BridgeCommand: Benchmark {
+struct BridgeCommand: PlainBenchmark {
+  typealias Measured = BridgeBench
   static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Lua→Swift and Swift→Lua call costs.")
   @OptionGroup var common: CommonOptions
   var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
   static var reportKey: WritableKeyPath<Report, BridgeBench.Results?> { \.bridge }
-  func measure(_ settings: BenchSettings) throws -> BridgeBench.Results { try BridgeBench.run(settings) }
-  func tables(_ results: BridgeBench.Results, _ settings: BenchSettings) -> [Table] { BridgeBench.tables(results, settings: settings) }
 }
 
-struct OverheadCommand: Benchmark {
+struct OverheadCommand: PlainBenchmark {
+  typealias Measured = OverheadBench
   static let configuration = CommandConfiguration(
     commandName: "overhead", abstract: "The per-trial cost of a study run through the Lua engine, and its memory.")
   @OptionGroup var common: CommonOptions
   var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
   static var reportKey: WritableKeyPath<Report, OverheadBench.Results?> { \.overhead }
-  func measure(_ settings: BenchSettings) throws -> OverheadBench.Results { try OverheadBench.run(settings) }
-  func tables(_ results: OverheadBench.Results, _ settings: BenchSettings) -> [Table] { OverheadBench.tables(results, settings: settings) }
 }
 
 /// The default: bridge and overhead (train is separate: it takes a while).
@@ -31,36 +29,32 @@ struct AllCommand: ParsableCommand {
     let settings = common.settings
     announce("all", settings, timer: "thread CPU time, best of \(settings.repetitions)")
     var report = Report(command: "all", settings: settings)
-    report.bridge = try BridgeBench.run(settings)
-    BridgeBench.tables(report.bridge!, settings: settings).forEach { say($0.render()) }
-    report.overhead = try OverheadBench.run(settings)
-    OverheadBench.tables(report.overhead!, settings: settings).forEach { say($0.render()) }
+    report.bridge = try show(BridgeBench.self, settings)
+    report.overhead = try show(OverheadBench.self, settings)
     try report.write(common.json)
+  }
+
+  private func show<M: Measurement>(_ measurement: M.Type, _ settings: BenchSettings) throws -> M.Results {
+    let results = try M.run(settings)
+    M.tables(results, settings).forEach { say($0.render()) }
+    return results
   }
 }
 
-struct TrainCommand: Benchmark {
+struct TrainCommand: PlainBenchmark {
+  typealias Measured = TrainBench
   static let configuration = CommandConfiguration(
     commandName: "train", abstract: "Training throughput of the neural-network core (digits MLP, wide MLP).")
   @OptionGroup var common: CommonOptions
   static var reportKey: WritableKeyPath<Report, TrainBench.Results?> { \.train }
-  func measure(_ settings: BenchSettings) throws -> TrainBench.Results {
-    try TrainBench.run(quick: settings.quick, repetitions: settings.repetitions)
-  }
-  func tables(_ results: TrainBench.Results, _ settings: BenchSettings) -> [Table] {
-    TrainBench.tables(results, repetitions: settings.repetitions)
-  }
 }
 
-struct ForestCommand: Benchmark {
+struct ForestCommand: PlainBenchmark {
+  typealias Measured = ForestBench
   static let configuration = CommandConfiguration(
     commandName: "forest", abstract: "scikit-learn's random-forest GridSearchCV example (27 configurations × 5 folds).")
   @OptionGroup var common: CommonOptions
   static var reportKey: WritableKeyPath<Report, ForestBench.Results?> { \.forest }
-  func measure(_ settings: BenchSettings) throws -> ForestBench.Results {
-    try ForestBench.run(quick: settings.quick, repetitions: settings.repetitions)
-  }
-  func tables(_ results: ForestBench.Results, _ settings: BenchSettings) -> [Table] { ForestBench.tables(results) }
 }
 
 struct SamplersCommand: Benchmark {
@@ -102,16 +96,13 @@ struct RegretCommand: Benchmark {
   }
 }
 
-struct ParallelCommand: Benchmark {
+struct ParallelCommand: PlainBenchmark {
+  typealias Measured = ParallelBench
   static let configuration = CommandConfiguration(
     commandName: "parallel",
     abstract: "A deterministic study's throughput against the same study running free (2 and 4 workers, lag 4 and 8).")
   @OptionGroup var common: CommonOptions
   static var reportKey: WritableKeyPath<Report, [ParallelBench.Row]?> { \.parallel }
-  func measure(_ settings: BenchSettings) throws -> [ParallelBench.Row] {
-    try ParallelBench.run(quick: settings.quick, repetitions: settings.quick ? 1 : 3)
-  }
-  func tables(_ results: [ParallelBench.Row], _ settings: BenchSettings) -> [Table] { [ParallelBench.table(results)] }
 }
 
 struct PruneCommand: Benchmark {
@@ -155,16 +146,13 @@ struct StorageCommand: Benchmark {
   }
 }
 
-struct AnalysisCommand: Benchmark {
+struct AnalysisCommand: PlainBenchmark {
+  typealias Measured = AnalysisBench
   static let configuration = CommandConfiguration(
     commandName: "analysis",
     abstract: "PED-ANOVA and fANOVA on 1,000 and 10,000 trials beside the forest fit; tuna report on a 10,000-trial study.")
   @OptionGroup var common: CommonOptions
   static var reportKey: WritableKeyPath<Report, AnalysisBench.Results?> { \.analysis }
-  func measure(_ settings: BenchSettings) throws -> AnalysisBench.Results {
-    try AnalysisBench.run(quick: settings.quick, repetitions: settings.repetitions)
-  }
-  func tables(_ results: AnalysisBench.Results, _ settings: BenchSettings) -> [Table] { AnalysisBench.tables(results) }
 }
 
 /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.

@@ -10,7 +10,7 @@ import TunaTrain
 ///
 /// Forests run one after another, each growing its trees on every core. Times are wall time
 /// (the forests are parallel), best of N; the CV scores are the same in every repetition.
-enum ForestBench {
+enum ForestBench: Measurement {
   struct Configuration: Codable, Hashable {
     var nEstimators: Int
     var maxDepth: Int
@@ -64,7 +64,8 @@ enum ForestBench {
     return out
   }
 
-  static func run(quick: Bool, repetitions: Int) throws -> Results {
+  static func run(_ settings: BenchSettings) throws -> Results {
+    let (quick, repetitions) = (settings.quick, settings.repetitions)
     let configurations = grid(quick: quick)
     let anchorData = SklearnReplica.makeClassification()
     let anchor = try search(
@@ -132,7 +133,7 @@ enum ForestBench {
     return best
   }
 
-  static func tables(_ results: Results) -> [Table] {
+  static func tables(_ results: Results, _ settings: BenchSettings) -> [Table] {
     var summary = Table(
       "Random forest grid search (\(results.configurations) configs x 5-fold CV + refit; \(results.trees) CV trees, \(results.threads) threads)",
       headers: ["dataset", "wall s (median)", "best", "cpu s", "vs sklearn n_jobs=2", "best CV", "best params", "CV range", "test acc"],

@@ -4,7 +4,7 @@ import TunaSearch
 
 /// The per-trial cost of a study run from a Lua script, against the search core driven from
 /// Swift and against the bare Lua objective call.
-enum OverheadBench {
+enum OverheadBench: Measurement {
   /// The per-trial overhead the project aims for at 10,000 trials.
   static let targetMicroseconds = 20.0
 
@@ -155,7 +155,7 @@ enum OverheadBench {
 
   // MARK: Tables
 
-  static func tables(_ results: Results, settings: BenchSettings) -> [Table] {
+  static func tables(_ results: Results, _ settings: BenchSettings) -> [Table] {
     let large = results.targetTrials
     var main = Table(
       "Per-trial overhead: random sampler, in-memory study, objective `x = t:suggest_float(\"x\", -5, 5); return x * x`",

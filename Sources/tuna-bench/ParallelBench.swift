@@ -6,7 +6,7 @@ import TunaSearch
 /// object and sampler on one in-memory storage (as `--workers` and separate processes run), an
 /// objective that sleeps a random 2–18 ms (idle time, so the two cores are not the limit), the
 /// same study with and without `deterministicLag`.
-enum ParallelBench {
+enum ParallelBench: Measurement {
   struct Row: Codable {
     var sampler: String
     var workers: Int
@@ -18,7 +18,8 @@ enum ParallelBench {
     var ratio: Double
   }
 
-  static func run(quick: Bool, repetitions: Int) throws -> [Row] {
+  static func run(_ settings: BenchSettings) throws -> [Row] {
+    let (quick, repetitions) = (settings.quick, settings.quick ? 1 : 3)
     let trials = quick ? 60 : 240
     let samplers: [(String, @Sendable () throws -> any Sampler)] = [
       ("random", { RandomSampler(seed: 3) }),
@@ -81,7 +82,7 @@ enum ParallelBench {
     return Double(trials) / (Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
   }
 
-  static func table(_ rows: [Row]) -> Table {
+  static func tables(_ rows: [Row], _ settings: BenchSettings) -> [Table] {
     var table = Table(
       "Deterministic studies: throughput against the same study running free (\(rows.first?.trials ?? 0) trials, objective sleeps 2-18 ms)",
       headers: ["sampler", "workers", "lag", "trials/s", "vs free"])
@@ -93,6 +94,6 @@ enum ParallelBench {
     table.notes = [
       "Trial n waits until trials 0…n−lag have finished; with up to `lag` workers that wait is short.",
     ]
-    return table
+    return [table]
   }
 }

@@ -4,7 +4,7 @@ import TunaTrain
 /// Training throughput of the neural-network core: the two cases of anchors.md, measured as
 /// samples per second of the training loop (wall time of `fit` without validation data; the
 /// accuracy is measured after, untimed), with OpenBLAS's default thread count.
-enum TrainBench {
+enum TrainBench: Measurement {
   /// The digits MLP must train at ≥ 2× scikit-learn's MLPClassifier (OpenBLAS 1 thread).
   static let digitsTarget = 2 * 127_700.0
   static let digitsAccuracyTarget = 0.95
@@ -63,7 +63,8 @@ enum TrainBench {
     Anchor(name: "PyTorch, 2 threads", caseName: "wide", samplesPerSecond: 82_800, threads: 2),
   ]
 
-  static func run(quick: Bool, repetitions: Int) throws -> Results {
+  static func run(_ settings: BenchSettings) throws -> Results {
+    let (quick, repetitions) = (settings.quick, settings.repetitions)
     let digits = try standardizedSplit(Dataset.load("digits"))
     let wideData = try Dataset.makeClassification(
       nSamples: quick ? 5_000 : 20_000, nFeatures: 256, nInformative: 32, nClasses: 10, seed: 0)
@@ -139,7 +140,7 @@ enum TrainBench {
 
   // MARK: Tables
 
-  static func tables(_ results: Results, repetitions: Int) -> [Table] {
+  static func tables(_ results: Results, _ settings: BenchSettings) -> [Table] {
     var table = Table(
       "Training throughput: MLP, ReLU, softmax cross-entropy, Adam lr 1e-3 (samples/s of the training loop)",
       headers: ["case", "layers", "batch × epochs", "samples/s", "best", "per CPU s", "valid acc", "target / reference"],
@@ -161,7 +162,7 @@ enum TrainBench {
     }
     let digits = results.cases.first { $0.name == "digits" }
     table.notes = [
-      "samples/s = training rows × epochs / median wall time of fit (no validation inside), \(repetitions) runs, seeds 0…\(repetitions - 1);",
+      "samples/s = training rows × epochs / median wall time of fit (no validation inside), \(settings.repetitions) runs, seeds 0…\(settings.repetitions - 1);",
       "best = the fastest run; per CPU s = the same per second of process CPU time (all threads), steadier on a shared machine.",
       "valid acc = the lowest of those runs, measured after training. BLAS \(results.blasThreads) threads = OpenBLAS's default, what fit uses;",
       "the 1-thread rows set OpenBLAS to one thread for the comparison. Each reference sits under the Tuna row with like threads.",

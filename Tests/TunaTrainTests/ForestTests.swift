@@ -130,16 +130,16 @@ final class ForestTests: XCTestCase {
 
   func testForestOptionValidation() throws {
     XCTAssertEqual(
-      TreeFixtures.errorMessage { _ = try RandomForest(nEstimators: 0) }, "n_estimators must be >= 1, got 0")
-    XCTAssertEqual(TreeFixtures.errorMessage { _ = try RandomForest(nJobs: 0) }, "n_jobs must be >= 1, got 0")
+      TreeFixtures.errorMessage { _ = try RandomForest(nEstimators: 0) }, "nEstimators must be >= 1, got 0")
+    XCTAssertEqual(TreeFixtures.errorMessage { _ = try RandomForest(nJobs: 0) }, "nJobs must be >= 1, got 0")
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try RandomForest(options: TreeOptions(minSamplesSplit: 1)) },
-      "min_samples_split must be >= 2, got 1")
+      "minSamplesSplit must be >= 2, got 1")
     let forest = try RandomForest(nEstimators: 3, options: TreeOptions(maxFeatures: .count(5)))
     let data = TreeFixtures.classification([[1, 2], [3, 4]], [0, 1])
     XCTAssertEqual(
       TreeFixtures.errorMessage { try forest.fit(data) },
-      "max_features must be <= the number of features (2), got 5")
+      "maxFeatures must be <= the number of features (2), got 5")
     let unfitted = try RandomForest()
     XCTAssertTrue(TreeFixtures.errorMessage { _ = try unfitted.predict(data.x) }.contains("not fitted"))
     XCTAssertEqual(unfitted.featureImportances, [])

@@ -190,7 +190,7 @@ final class NNFitTests: XCTestCase {
     XCTAssertTrue(message { _ = try MLP(MLPConfig(dropout: -0.1)) }.contains("dropout"))
     let data = NNFixtures.blobs(rows: 10, features: 2, classes: 2, seed: 1)
     let bad: [(FitOptions, String)] = [
-      (FitOptions(batchSize: 0), "batch_size"), (FitOptions(epochs: 0), "epochs"), (FitOptions(l1: -1), "l1"),
+      (FitOptions(batchSize: 0), "batchSize"), (FitOptions(epochs: 0), "epochs"), (FitOptions(l1: -1), "l1"),
       (FitOptions(l2: .infinity), "l2"), (FitOptions(optimizer: OptimizerConfig(kind: .sgd, lr: -0.1)), "lr"),
     ]
     for (options, fragment) in bad {

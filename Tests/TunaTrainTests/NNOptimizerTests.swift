@@ -205,7 +205,7 @@ final class NNOptimizerTests: XCTestCase {
       (OptimizerConfig(kind: .adam, beta1: 1), "beta1"),
       (OptimizerConfig(kind: .adam, beta2: -0.1), "beta2"),
       (OptimizerConfig(kind: .adam, eps: -1), "eps"),
-      (OptimizerConfig(kind: .sgd, weightDecay: -0.1), "weight_decay"),
+      (OptimizerConfig(kind: .sgd, weightDecay: -0.1), "weightDecay"),
       (OptimizerConfig(kind: .sgd, momentum: 1.5), "momentum"),
       (OptimizerConfig(kind: .rmsprop, alpha: 1), "alpha"),
       (OptimizerConfig(kind: .sgd, nesterov: true), "nesterov needs momentum"),

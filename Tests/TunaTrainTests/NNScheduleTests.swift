@@ -68,10 +68,10 @@ final class NNScheduleTests: XCTestCase {
   func testInvalidSchedules() {
     let data = NNFixtures.blobs(rows: 10, features: 2, classes: 2, seed: 1)
     let cases: [(ScheduleConfig, String)] = [
-      (ScheduleConfig(warmupEpochs: -1), "warmup_epochs"),
-      (ScheduleConfig(kind: .step, stepSize: 0), "step_size"),
+      (ScheduleConfig(warmupEpochs: -1), "warmupEpochs"),
+      (ScheduleConfig(kind: .step, stepSize: 0), "stepSize"),
       (ScheduleConfig(kind: .exponential, gamma: 0), "gamma"),
-      (ScheduleConfig(kind: .cosine, minLR: -1), "min_lr"),
+      (ScheduleConfig(kind: .cosine, minLR: -1), "minLR"),
     ]
     for (schedule, fragment) in cases {
       XCTAssertThrowsError(try fit(try MLP(MLPConfig(hidden: [2])), data, options: FitOptions(schedule: schedule))) {

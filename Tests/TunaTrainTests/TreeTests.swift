@@ -234,25 +234,25 @@ final class TreeTests: XCTestCase {
   func testOptionValidationNamesTheOption() {
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try DecisionTree(options: TreeOptions(minSamplesSplit: 1)) },
-      "min_samples_split must be >= 2, got 1")
+      "minSamplesSplit must be >= 2, got 1")
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try DecisionTree(options: TreeOptions(maxDepth: 0)) },
-      "max_depth must be >= 1, got 0")
+      "maxDepth must be >= 1, got 0")
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try DecisionTree(options: TreeOptions(minSamplesLeaf: 0)) },
-      "min_samples_leaf must be >= 1, got 0")
+      "minSamplesLeaf must be >= 1, got 0")
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try DecisionTree(options: TreeOptions(maxFeatures: .count(0))) },
-      "max_features must be >= 1, got 0")
+      "maxFeatures must be >= 1, got 0")
     XCTAssertEqual(
       TreeFixtures.errorMessage { _ = try DecisionTree(options: TreeOptions(maxFeatures: .fraction(1.5))) },
-      "max_features must be a fraction in (0, 1], got 1.5")
+      "maxFeatures must be a fraction in (0, 1], got 1.5")
   }
 
   func testFitAndPredictErrors() throws {
     let data = TreeFixtures.classification([[1, 2], [3, 4]], [0, 1])
     let tree = try DecisionTree(options: TreeOptions(maxFeatures: .count(3)))
-    XCTAssertTrue(TreeFixtures.errorMessage { try tree.fit(data) }.hasPrefix("max_features must be <="))
+    XCTAssertTrue(TreeFixtures.errorMessage { try tree.fit(data) }.hasPrefix("maxFeatures must be <="))
 
     let plain = try DecisionTree()
     XCTAssertTrue(TreeFixtures.errorMessage { _ = try plain.predict(data.x) }.contains("not fitted"))

@@ -137,6 +137,16 @@ ok, err = pcall(tuna.nn.fit, net, strain, { optimizer = "adamax" })
 assert(not ok and err:find("optimizer", 1, true), err)
 ok, err = pcall(tuna.nn.fit, net, strain, { epocks = 3 })
 assert(not ok and err:find("unknown option 'epocks'", 1, true), err)
+-- The training core names its options the Swift way; scripts read them as they wrote them.
+for _, case in ipairs{
+  { { batch_size = 0 }, "batch_size must be at least 1, got 0" },
+  { { optimizer = { "adamw", weight_decay = -1 } }, "optimizer weight_decay must be ≥ 0" },
+  { { lr_schedule = { "cosine", warmup_epochs = -1 } }, "warmup_epochs must be ≥ 0, got -1" },
+  { { valid = stest, early_stopping = { min_delta = -1 } }, "early_stopping min_delta must be ≥ 0" },
+} do
+  ok, err = pcall(tuna.nn.fit, tuna.nn.mlp{ hidden = { 4 } }, strain, case[1])
+  assert(not ok and err:find(case[2], 1, true), tostring(err))
+end
 
 -- Classical models ------------------------------------------------------------------------------
 local rf = tuna.ml.random_forest{ n_estimators = 50, max_depth = 6, max_features = "sqrt", seed = 42 }
@@ -154,7 +164,9 @@ local lin = tuna.ml.linear_regression{ l2 = 0 }
 lin:fit(diabetes)
 assert(math.abs(lin:score(diabetes) - 0.5177) < 0.001, "OLS R2 on diabetes " .. lin:score(diabetes))
 ok, err = pcall(tuna.ml.random_forest, { n_estimators = 0 })
-assert(not ok and err:find("n_estimators", 1, true), err)
+assert(not ok and err:find("n_estimators must be >= 1, got 0", 1, true), err)
+ok, err = pcall(function() tuna.ml.decision_tree{ min_samples_leaf = 0 }:fit(train) end)
+assert(not ok and err:find("min_samples_leaf must be >= 1, got 0", 1, true), err)
 ok, err = pcall(tuna.ml.random_forest, { depth = 3 })
 assert(not ok and err:find("unknown option 'depth'", 1, true), err)
 

@@ -27,19 +27,19 @@ public struct EarlyStoppingConfig: Sendable, Equatable {
   /// Throws a `TrainError` for an unknown monitor, one the fit will not report, or a bad value.
   func validate(task: LearningTask, hasValidation: Bool) throws {
     guard Self.monitors.contains(monitor) else {
-      throw TrainError("early_stopping monitor '\(monitor)' is not one of \(Self.monitors.joined(separator: ", "))")
+      throw TrainError("earlyStopping monitor '\(monitor)' is not one of \(Self.monitors.joined(separator: ", "))")
     }
     if monitor.hasPrefix("valid_") && !hasValidation {
-      throw TrainError("early_stopping monitor '\(monitor)' needs validation data (valid =)")
+      throw TrainError("earlyStopping monitor '\(monitor)' needs validation data (valid)")
     }
     if monitor == "valid_accuracy" && task != .classification {
-      throw TrainError("early_stopping monitor 'valid_accuracy' needs a classification task")
+      throw TrainError("earlyStopping monitor 'valid_accuracy' needs a classification task")
     }
     if monitor == "valid_r2" && task != .regression {
-      throw TrainError("early_stopping monitor 'valid_r2' needs a regression task")
+      throw TrainError("earlyStopping monitor 'valid_r2' needs a regression task")
     }
-    guard patience >= 0 else { throw TrainError("early_stopping patience must be ≥ 0, got \(patience)") }
-    guard minDelta >= 0, minDelta.isFinite else { throw TrainError("early_stopping min_delta must be ≥ 0, got \(minDelta)") }
+    guard patience >= 0 else { throw TrainError("earlyStopping patience must be ≥ 0, got \(patience)") }
+    guard minDelta >= 0, minDelta.isFinite else { throw TrainError("earlyStopping minDelta must be ≥ 0, got \(minDelta)") }
   }
 }
 

@@ -36,7 +36,7 @@ public struct FitOptions: Sendable {
   /// Throws a `TrainError` naming the first option out of range.
   public func validate() throws {
     guard epochs >= 1 else { throw TrainError("epochs must be at least 1, got \(epochs)") }
-    guard batchSize >= 1 else { throw TrainError("batch_size must be at least 1, got \(batchSize)") }
+    guard batchSize >= 1 else { throw TrainError("batchSize must be at least 1, got \(batchSize)") }
     guard l1 >= 0, l1.isFinite else { throw TrainError("l1 must be ≥ 0, got \(l1)") }
     guard l2 >= 0, l2.isFinite else { throw TrainError("l2 must be ≥ 0, got \(l2)") }
     try optimizer.validate()

@@ -54,7 +54,7 @@ public struct OptimizerConfig: Sendable, Equatable {
     }
     try check(lr >= 0, "lr", lr, "≥ 0")
     try check(eps >= 0, "eps", eps, "≥ 0")
-    try check(weightDecay >= 0, "weight_decay", weightDecay, "≥ 0")
+    try check(weightDecay >= 0, "weightDecay", weightDecay, "≥ 0")
     try check(momentum >= 0 && momentum < 1, "momentum", momentum, "in [0, 1)")
     try check(beta1 >= 0 && beta1 < 1, "beta1", beta1, "in [0, 1)")
     try check(beta2 >= 0 && beta2 < 1, "beta2", beta2, "in [0, 1)")

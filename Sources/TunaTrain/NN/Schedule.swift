@@ -44,11 +44,11 @@ public struct ScheduleConfig: Sendable, Equatable {
 
   /// Throws a `TrainError` naming the first option out of range.
   public func validate() throws {
-    guard warmupEpochs >= 0 else { throw TrainError("lr_schedule warmup_epochs must be ≥ 0, got \(warmupEpochs)") }
-    guard stepSize >= 1 else { throw TrainError("lr_schedule step_size must be at least 1, got \(stepSize)") }
+    guard warmupEpochs >= 0 else { throw TrainError("schedule's warmupEpochs must be ≥ 0, got \(warmupEpochs)") }
+    guard stepSize >= 1 else { throw TrainError("schedule's stepSize must be at least 1, got \(stepSize)") }
     let g = resolvedGamma
-    guard g > 0, g.isFinite else { throw TrainError("lr_schedule gamma must be > 0, got \(g)") }
-    guard minLR >= 0, minLR.isFinite else { throw TrainError("lr_schedule min_lr must be ≥ 0, got \(minLR)") }
+    guard g > 0, g.isFinite else { throw TrainError("schedule's gamma must be > 0, got \(g)") }
+    guard minLR >= 0, minLR.isFinite else { throw TrainError("schedule's minLR must be ≥ 0, got \(minLR)") }
   }
 
   /// The learning rate of `epoch` (1-based) of `epochs`, for base rate `base`.

@@ -27,8 +27,8 @@ public final class RandomForest: ProbabilisticClassifier {
     nEstimators: Int = 100, options: TreeOptions = TreeOptions(), bootstrap: Bool = true, seed: UInt64 = 0,
     nJobs: Int? = nil
   ) throws {
-    guard nEstimators >= 1 else { throw TrainError("n_estimators must be >= 1, got \(nEstimators)") }
-    if let nJobs, nJobs < 1 { throw TrainError("n_jobs must be >= 1, got \(nJobs)") }
+    guard nEstimators >= 1 else { throw TrainError("nEstimators must be >= 1, got \(nEstimators)") }
+    if let nJobs, nJobs < 1 { throw TrainError("nJobs must be >= 1, got \(nJobs)") }
     try options.validate()
     self.nEstimators = nEstimators
     self.options = options

@@ -69,9 +69,9 @@ public enum MaxFeatures: Sendable, Equatable, CustomStringConvertible {
   public func validate() throws {
     switch self {
     case .count(let k) where k < 1:
-      throw TrainError("max_features must be >= 1, got \(k)")
+      throw TrainError("maxFeatures must be >= 1, got \(k)")
     case .fraction(let f) where !(f > 0 && f <= 1):
-      throw TrainError("max_features must be a fraction in (0, 1], got \(f)")
+      throw TrainError("maxFeatures must be a fraction in (0, 1], got \(f)")
     default: break
     }
   }
@@ -80,7 +80,7 @@ public enum MaxFeatures: Sendable, Equatable, CustomStringConvertible {
   public func validate(nFeatures: Int) throws {
     try validate()
     if case .count(let k) = self, k > nFeatures {
-      throw TrainError("max_features must be <= the number of features (\(nFeatures)), got \(k)")
+      throw TrainError("maxFeatures must be <= the number of features (\(nFeatures)), got \(k)")
     }
   }
 
@@ -126,12 +126,12 @@ public struct TreeOptions: Sendable, Equatable {
 
   /// Throws a `TrainError` naming the first option out of range.
   public func validate() throws {
-    if let d = maxDepth, d < 1 { throw TrainError("max_depth must be >= 1, got \(d)") }
+    if let d = maxDepth, d < 1 { throw TrainError("maxDepth must be >= 1, got \(d)") }
     if minSamplesSplit < 2 {
-      throw TrainError("min_samples_split must be >= 2, got \(minSamplesSplit)")
+      throw TrainError("minSamplesSplit must be >= 2, got \(minSamplesSplit)")
     }
     if minSamplesLeaf < 1 {
-      throw TrainError("min_samples_leaf must be >= 1, got \(minSamplesLeaf)")
+      throw TrainError("minSamplesLeaf must be >= 1, got \(minSamplesLeaf)")
     }
     try maxFeatures?.validate()
   }
