@@ -3,13 +3,14 @@ import LuaVM
 import TunaSearch
 
 /// The one map from the cores' Swift names to the Lua API's: the cores word their errors in their
-/// own vocabulary (`populationSize must be at least 2`, `nEICandidates must be >= 1`) and the
-/// binding renders them as scripts spell them (`population_size`, `n_ei_candidates`).
+/// own vocabulary (`populationSize must be >= 2`, `nEICandidates must be >= 1`) and the binding
+/// renders them as scripts spell them (`population_size`, `n_ei_candidates`).
 ///
 /// The Lua names come from the API the engine declared (its annotation file), the single place
 /// they live; a Swift name matches the Lua name with the same letters, case and underscores
 /// aside, so `nEICandidates` finds `n_ei_candidates` with no guessing at word boundaries. A
-/// word with no Lua counterpart stays as it is.
+/// word with no Lua counterpart stays as it is, and so does anything in quotes: the cores quote
+/// the script's own names (`parameter 'batchSize'`), which must read as the script wrote them.
 struct LuaNames {
   private let byLetters: [String: String]
 
@@ -17,36 +18,31 @@ struct LuaNames {
   init() { byLetters = [:] }
 
   init(api: LuaAPI) {
-    let text = api.annotations(module: "tuna", header: [])
-    var map: [String: String] = [:]
-    var word = ""
-    func flush() {
-      if word.contains("_"), word.first?.isLowercase == true {
-        map[word.replacingOccurrences(of: "_", with: "")] = word
-      }
-      word = ""
-    }
-    for c in text {
-      if c.isLetter || c.isNumber || c == "_" { word.append(c) } else { flush() }
-    }
-    flush()
-    byLetters = map
+    let words = api.annotations(module: "tuna", header: []).split { !($0.isLetter || $0.isNumber || $0 == "_") }
+    byLetters = Dictionary(
+      words.filter { $0.contains("_") && $0.first!.isLowercase }.map { ($0.replacingOccurrences(of: "_", with: ""), String($0)) },
+      uniquingKeysWith: { first, _ in first })
   }
 
-  /// `message` with every Swift name the Lua API also has spelled the Lua way.
+  /// `message` with every Swift name the Lua API also has spelled the Lua way, quotes aside.
   func render(_ message: String) -> String {
-    var out = ""
-    var word = ""
+    var out = "", word = "", quoted = false
     func flush() {
-      if word.first?.isLowercase == true, word.contains(where: \.isUppercase), let lua = byLetters[word.lowercased()] {
-        out += lua
-      } else {
-        out += word
-      }
+      let camel = word.first?.isLowercase == true && word.contains(where: \.isUppercase)
+      out += !quoted && camel ? byLetters[word.lowercased()] ?? word : word
       word = ""
     }
     for c in message {
-      if c.isLetter || c.isNumber { word.append(c) } else { flush(); out.append(c) }
+      if c.isLetter || c.isNumber {
+        word.append(c)
+        continue
+      }
+      // A quote right after a word is an apostrophe (the schedule's warmupEpochs); any other
+      // opens or closes a quoted name.
+      let quote = c == "'" && (quoted || word.isEmpty)
+      flush()
+      if quote { quoted.toggle() }
+      out.append(c)
     }
     flush()
     return out

@@ -104,7 +104,7 @@ extension TunaEngine {
     }
     let name = try options.string("name") ?? "lua"
     lua.pushValue(at: 1)
-    let pruner = LuaPruner(ScriptPlugin(engine: self, name: name))
+    let pruner = LuaPruner(ScriptPlugin(engine: self, name: name, from: lua))
     classes.pruner.push(PrunerBox(pruner, name: name), on: lua)
     return 1
   }

@@ -86,7 +86,7 @@ extension TunaEngine {
     let name = try options.string("name") ?? "lua"
     let seed = seed(try seedValue(options))
     lua.pushValue(at: 1)
-    let sampler = LuaSampler(ScriptPlugin(engine: self, name: name), seed: seed, hooks: present)
+    let sampler = LuaSampler(ScriptPlugin(engine: self, name: name, from: lua), seed: seed, hooks: present)
     classes.sampler.push(SamplerBox(sampler, name: name), on: lua)
     return 1
   }

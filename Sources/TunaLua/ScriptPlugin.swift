@@ -11,13 +11,14 @@ final class ScriptPlugin {
   let lua: Lua
   private let life: LuaLife
 
-  /// Takes the table on top of the stack as the spec.
-  init(engine: TunaEngine, name: String) {
+  /// Takes the table on top of `thread`'s stack (the calling coroutine's, not always the main
+  /// state's) as the spec.
+  init(engine: TunaEngine, name: String, from thread: Lua) {
     self.engine = engine
     self.name = name
     lua = engine.state.lua
     life = engine.state.life
-    spec = lua.ref()
+    spec = thread.ref()
   }
 
   deinit { if life.isOpen { lua.release(spec) } }

@@ -20,8 +20,8 @@ struct CommonOptions: ParsableArguments {
   var settings: BenchSettings { BenchSettings(quick: quick, repetitions: repetitions ?? (quick ? 3 : 5)) }
 }
 
-/// One benchmark: it measures, gives a `Codable` result, shows it as tables, and has its place
-/// in the JSON report.
+/// One benchmark: it measures, gives a `Codable` result and shows it as tables; the JSON report
+/// holds the result under the command's name.
 protocol Benchmark: ParsableCommand {
   associatedtype Results: Codable
   var common: CommonOptions { get }
@@ -29,8 +29,6 @@ protocol Benchmark: ParsableCommand {
   var timer: String { get }
   func measure(_ settings: BenchSettings) throws -> Results
   func tables(_ results: Results, _ settings: BenchSettings) -> [Table]
-  /// Where the results go in the JSON report.
-  static var reportKey: WritableKeyPath<Report, Results?> { get }
 }
 
 /// What a benchmark measures and how it shows it, apart from its command.
@@ -62,7 +60,7 @@ extension Benchmark {
     let results = try measure(settings)
     tables(results, settings).forEach { say($0.render()) }
     var report = Report(command: Self.name, settings: settings)
-    report[keyPath: Self.reportKey] = results
+    report.results.append((Self.name, results))
     try report.write(common.json)
   }
 }

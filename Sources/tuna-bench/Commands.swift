@@ -8,7 +8,6 @@ struct BridgeCommand: PlainBenchmark {
   static let configuration = CommandConfiguration(commandName: "bridge", abstract: "Lua→Swift and Swift→Lua call costs.")
   @OptionGroup var common: CommonOptions
   var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
-  static var reportKey: WritableKeyPath<Report, BridgeBench.Results?> { \.bridge }
 }
 
 struct OverheadCommand: PlainBenchmark {
@@ -17,7 +16,6 @@ struct OverheadCommand: PlainBenchmark {
     commandName: "overhead", abstract: "The per-trial cost of a study run through the Lua engine, and its memory.")
   @OptionGroup var common: CommonOptions
   var timer: String { "thread CPU time, best of \(common.settings.repetitions)" }
-  static var reportKey: WritableKeyPath<Report, OverheadBench.Results?> { \.overhead }
 }
 
 /// The default: bridge and overhead (train is separate: it takes a while).
@@ -29,8 +27,8 @@ struct AllCommand: ParsableCommand {
     let settings = common.settings
     announce("all", settings, timer: "thread CPU time, best of \(settings.repetitions)")
     var report = Report(command: "all", settings: settings)
-    report.bridge = try show(BridgeBench.self, settings)
-    report.overhead = try show(OverheadBench.self, settings)
+    report.results.append(("bridge", try show(BridgeBench.self, settings)))
+    report.results.append(("overhead", try show(OverheadBench.self, settings)))
     try report.write(common.json)
   }
 
@@ -46,7 +44,6 @@ struct TrainCommand: PlainBenchmark {
   static let configuration = CommandConfiguration(
     commandName: "train", abstract: "Training throughput of the neural-network core (digits MLP, wide MLP).")
   @OptionGroup var common: CommonOptions
-  static var reportKey: WritableKeyPath<Report, TrainBench.Results?> { \.train }
 }
 
 struct ForestCommand: PlainBenchmark {
@@ -54,7 +51,6 @@ struct ForestCommand: PlainBenchmark {
   static let configuration = CommandConfiguration(
     commandName: "forest", abstract: "scikit-learn's random-forest GridSearchCV example (27 configurations × 5 folds).")
   @OptionGroup var common: CommonOptions
-  static var reportKey: WritableKeyPath<Report, ForestBench.Results?> { \.forest }
 }
 
 struct SamplersCommand: Benchmark {
@@ -63,7 +59,6 @@ struct SamplersCommand: Benchmark {
   @OptionGroup var common: CommonOptions
   @Option(help: ArgumentHelp("Only these samplers (comma-separated names, e.g. tpe,cmaes).", valueName: "list"))
   var samplers: NameList?
-  static var reportKey: WritableKeyPath<Report, [SamplerBench.CostRow]?> { \.samplers }
   func measure(_ settings: BenchSettings) throws -> [SamplerBench.CostRow] {
     try SamplerBench.runCost(quick: settings.quick, only: samplers?.names)
   }
@@ -85,7 +80,6 @@ struct RegretCommand: Benchmark {
   var samplers: NameList?
   @Option(help: ArgumentHelp("Only these problems (comma-separated names, e.g. Branin,Levy-20D).", valueName: "list"))
   var problems: NameList?
-  static var reportKey: WritableKeyPath<Report, [SamplerBench.RegretRow]?> { \.regret }
   func validate() throws { if let seeds, seeds < 1 { throw ValidationError("--seeds must be a positive integer") } }
   func seedCount(_ settings: BenchSettings) -> Int { seeds ?? (settings.quick ? 3 : 10) }
   func measure(_ settings: BenchSettings) throws -> [SamplerBench.RegretRow] {
@@ -102,7 +96,6 @@ struct ParallelCommand: PlainBenchmark {
     commandName: "parallel",
     abstract: "A deterministic study's throughput against the same study running free (2 and 4 workers, lag 4 and 8).")
   @OptionGroup var common: CommonOptions
-  static var reportKey: WritableKeyPath<Report, [ParallelBench.Row]?> { \.parallel }
 }
 
 struct PruneCommand: Benchmark {
@@ -112,7 +105,6 @@ struct PruneCommand: Benchmark {
   @OptionGroup var common: CommonOptions
   @Option(help: "Sampler seeds 0..N-1 (default 3, 1 with --quick).")
   var seeds: Int?
-  static var reportKey: WritableKeyPath<Report, PruneBench.Results?> { \.prune }
   var timer: String {
     "wall time per study, median over \(PruneBench.sizes(quick: common.settings.quick, seeds: seeds).seeds) seed(s)"
   }
@@ -135,7 +127,6 @@ struct StorageCommand: Benchmark {
   var postgres: String?
   @Flag(help: "Also the throughput of processes on 3 hosts (network namespaces; root).")
   var hosts = false
-  static var reportKey: WritableKeyPath<Report, StorageBench.Results?> { \.storage }
   func measure(_ settings: BenchSettings) throws -> StorageBench.Results {
     try StorageBench.run(
       quick: settings.quick, repetitions: settings.repetitions,
@@ -152,7 +143,6 @@ struct AnalysisCommand: PlainBenchmark {
     commandName: "analysis",
     abstract: "PED-ANOVA and fANOVA on 1,000 and 10,000 trials beside the forest fit; tuna report on a 10,000-trial study.")
   @OptionGroup var common: CommonOptions
-  static var reportKey: WritableKeyPath<Report, AnalysisBench.Results?> { \.analysis }
 }
 
 /// Internal: one memory probe in a fresh process (`_memory engine|core`), JSON on stdout.

@@ -23,6 +23,15 @@ final class LuaNamesTests: XCTestCase {
     XCTAssertEqual(LuaNames().render("nEICandidates"), "nEICandidates", "an empty map renders nothing")
   }
 
+  func testTheScriptsOwnNamesInQuotesReadAsWritten() {
+    // A parameter the script named batchSize stays batchSize; the core's own words around it
+    // are rendered, an apostrophe opens no quote.
+    XCTAssertEqual(
+      names.render("parameter 'batchSize' is not in the grid's search space; searchSpace['nJobs'] has maxDepth"),
+      "parameter 'batchSize' is not in the grid's search space; search_space['nJobs'] has max_depth")
+    XCTAssertEqual(names.render("schedule's warmupEpochs must be ≥ 0"), "schedule's warmup_epochs must be ≥ 0")
+  }
+
   func testEveryCoreArgumentErrorReachesAScriptInLuaSpelling() throws {
     // Each argument a core constructor blames is an option of the Lua API under its Lua name.
     let errors: [InvalidArgument] = [

@@ -329,4 +329,40 @@ do
   assert(not pcall(function() tuna.samplers.random{}.anything = 1 end))
 end
 
+-- A sampler and a pruner made inside a coroutine take their spec table from the coroutine's
+-- stack, and work afterwards as ones made outside (the main stack stays whole).
+do
+  local made = {}
+  local co = coroutine.wrap(function()
+    local sentinel = "below the spec"
+    made.sampler = tuna.sampler{ sample_independent = function() return 0.25 end }
+    made.pruner = tuna.pruner{ prune = function(self, ctx, trial) return trial.intermediate_values[1] > 1 end }
+    coroutine.yield(sentinel)
+    return sentinel
+  end)
+  assert(co() == "below the spec")
+  local s = tuna.create_study{ sampler = made.sampler, pruner = made.pruner }
+  s:optimize(function(t)
+    local x = t:suggest_float("x", 0, 1)
+    t:report(x, 1)
+    assert(not t:should_prune())
+    return x
+  end, { n_trials = 3 })
+  assert(s.best_value == 0.25 and #s:trials() == 3)
+  assert(co() == "below the spec")
+  -- The fuzzer's case: a hook that asks the study again, all inside a coroutine.
+  local S = {}
+  local wrapped = coroutine.wrap(function()
+    local study = tuna.create_study{ sampler = tuna.sampler{ sample_independent = function()
+      local t = S[1]:ask()
+      t:suggest_float("x", 0, 1)
+      return 0.5
+    end } }
+    S[1] = study
+    study:ask():suggest_float("x", 0, 1)
+  end)
+  assert(not pcall(wrapped))
+  assert(not pcall(wrapped))
+end
+
 print("ok lua_samplers")
