@@ -213,11 +213,20 @@ final class GPModelTests: XCTestCase {
     XCTAssertEqual(gp.lengthscales[0], unit.lengthscales[0] * 10, accuracy: 1e-9)
     XCTAssertEqual(gp.predict([6]).mean, 3.6, accuracy: 0.2)
 
-    XCTAssertThrowsError(try GaussianProcess.fit(x: [], y: []))
-    XCTAssertThrowsError(try GaussianProcess.fit(x: [[1], [2]], y: [1]))
-    XCTAssertThrowsError(try GaussianProcess.fit(x: [[1], [2, 3]], y: [1, 2]))
-    XCTAssertThrowsError(try GaussianProcess.fit(x: [[1]], y: [.nan]))
-    XCTAssertThrowsError(try GaussianProcess.fit(x: [[1]], y: [1], lows: [2], highs: [2]))
+    // Bad inputs are the core's one argument error, naming the argument at fault.
+    let blamed = { (fit: () throws -> GaussianProcess) -> String? in
+      do { _ = try fit() } catch let error as InvalidArgument { return error.argument } catch { return "\(error)" }
+      return nil
+    }
+    XCTAssertEqual(blamed { try GaussianProcess.fit(x: [], y: []) }, "x")
+    XCTAssertEqual(blamed { try GaussianProcess.fit(x: [[1], [2]], y: [1]) }, "y")
+    XCTAssertEqual(blamed { try GaussianProcess.fit(x: [[1], [2, 3]], y: [1, 2]) }, "x")
+    XCTAssertEqual(blamed { try GaussianProcess.fit(x: [[1]], y: [.nan]) }, "y")
+    XCTAssertEqual(blamed { try GaussianProcess.fit(x: [[1]], y: [1], lows: [2], highs: [2]) }, "lows")
+    // A fit told to stop ends with a cancellation, not an argument error.
+    XCTAssertThrowsError(try GaussianProcess.fit(x: xs, y: ys, lows: [0], highs: [10], shouldStop: { true })) {
+      XCTAssertTrue($0 is CancellationError, "\($0)")
+    }
     // One point, or equal values, still fit.
     XCTAssertEqual(try GaussianProcess.fit(x: [[0.5]], y: [3]).predict([0.5]).mean, 3, accuracy: 1e-6)
     XCTAssertEqual(try GaussianProcess.fit(x: [[0.2], [0.7]], y: [1, 1]).predict([0.4]).mean, 1, accuracy: 1e-6)
