@@ -15,6 +15,8 @@ public final class Study {
   public let record: StudyRecord
   public let sampler: any Sampler
   public let pruner: any Pruner
+  /// The pruner when it splits the study for the sampler (Hyperband), cast once.
+  private let partitioning: (any PartitioningPruner)?
   let history: TrialHistory
   /// Set by `stop()`: the running optimize call finishes its trial and starts no more.
   public internal(set) var stopRequested = false
@@ -42,6 +44,7 @@ public final class Study {
     self.record = record
     self.sampler = sampler
     self.pruner = pruner
+    partitioning = pruner as? any PartitioningPruner
     self.history = TrialHistory(storage: storage, study: record)
   }
 
@@ -131,7 +134,7 @@ public final class Study {
     started(frozen.id)
     let horizon = deterministicLag.map { DeterministicHorizon(number: frozen.number, lag: $0) }
     let context = SamplingContext(
-      history: history.restricted(to: (pruner as? PartitioningPruner)?.samplerPartition(trialNumber: frozen.number, history: history))
+      history: history.restricted(to: partitioning?.samplerPartition(trialNumber: frozen.number, history: history))
         .seen(from: horizon),
       trialID: frozen.id,
       rng: RandomSource(seed: sampler.seed, stream: frozen.number),
