@@ -95,8 +95,9 @@ public enum MaxFeatures: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// The growth settings of a CART tree, alone or in a forest. The names follow scikit-learn's
-/// (`max_depth`, `min_samples_split`, …), which the Lua API uses as they are.
+/// The growth settings of a CART tree, alone or in a forest. The names are scikit-learn's in
+/// Swift's spelling (`maxDepth`, `minSamplesSplit`, …); the Lua API spells them as scikit-learn
+/// does (`max_depth`), and its messages too.
 public struct TreeOptions: Sendable, Equatable {
   /// The split criterion; `nil` picks by task at fit: Gini for classification, squared error
   /// for regression.
