@@ -167,6 +167,8 @@ ok, err = pcall(tuna.ml.random_forest, { n_estimators = 0 })
 assert(not ok and err:find("n_estimators must be >= 1, got 0", 1, true), err)
 ok, err = pcall(function() tuna.ml.decision_tree{ min_samples_leaf = 0 }:fit(train) end)
 assert(not ok and err:find("min_samples_leaf must be >= 1, got 0", 1, true), err)
+ok, err = pcall(function() return tuna.ml.decision_tree{ max_depth = 2 }:fit(diabetes):predict_proba(diabetes) end)
+assert(not ok and err:find("class probabilities need a classifier", 1, true), err)
 ok, err = pcall(tuna.ml.random_forest, { depth = 3 })
 assert(not ok and err:find("unknown option 'depth'", 1, true), err)
 

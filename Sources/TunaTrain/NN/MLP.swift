@@ -109,7 +109,7 @@ public final class MLP {
   /// Class probabilities, one row per sample (classification only).
   public func predictProbabilities(_ x: Matrix) throws -> Matrix {
     try checkInput(x)
-    guard task == .classification else { throw TrainError("predictProbabilities needs a classification network") }
+    guard task == .classification else { throw TrainError("class probabilities need a classification network") }
     let k = outputSize
     var out = Matrix(rows: x.rows, cols: k)
     try out.data.withUnsafeMutableBufferPointer { dst in

@@ -80,7 +80,7 @@ struct TreeModelShape: Sendable {
   /// Averaged leaf values as a probability matrix (classification).
   func probabilities(from averages: [Double], rows: Int, model: String) throws -> Matrix {
     guard task == .classification else {
-      throw TrainError("predictProbabilities needs a classifier; this \(model) was fitted for regression")
+      throw TrainError("class probabilities need a classifier; this \(model) was fitted for regression")
     }
     return Matrix(rows: rows, cols: width, data: averages.map { Float($0) })
   }
