@@ -76,13 +76,13 @@ extension TunaEngine {
         let g = try self.genetic(o)
         return try self.validated(o) {
           try GASampler(
-            seed: g.seed, populationSize: g.population, operators: try g.operators(), elitism: try o.integer("elitism"))
+            seed: g.seed, populationSize: g.population, operators: g.operators, elitism: try o.integer("elitism"))
         }
       },
       sampler("nsga2", OptionTable(Self.geneticOptions), "NSGA-II, for several objectives.") { [unowned self] _, o in
         let g = try self.genetic(o)
         return try self.validated(o) {
-          try NSGA2Sampler(seed: g.seed, populationSize: g.population, operators: try g.operators())
+          try NSGA2Sampler(seed: g.seed, populationSize: g.population, operators: g.operators)
         }
       },
     ]
@@ -93,8 +93,8 @@ extension TunaEngine {
     crossover_prob?: number, swapping_prob?: number, eta_crossover?: number, eta_mutation?: number
     """
 
-  /// The options GA and NSGA-II share; the operators are made (and checked) inside `validated`.
-  private func genetic(_ o: Options) throws -> (seed: UInt64, population: Int, operators: () throws -> GeneticOperators) {
+  /// The options GA and NSGA-II share, the operators checked.
+  private func genetic(_ o: Options) throws -> (seed: UInt64, population: Int, operators: GeneticOperators) {
     let crossover = try o.string("crossover").map { name -> Crossover in
       guard let c = Crossover(rawValue: name) else {
         throw ArgumentError(1, "'crossover' must be one of \(Crossover.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(name)\"")
@@ -104,22 +104,16 @@ extension TunaEngine {
     let (mutation, crossoverProb, swapping) = (try o.number("mutation_prob"), try o.number("crossover_prob"), try o.number("swapping_prob"))
     let (etaC, etaM) = (try o.number("eta_crossover"), try o.number("eta_mutation"))
     let standard = GeneticOperators.standard
-    return (
-      seed(try seedValue(o)), try o.integer("population_size") ?? 50,
-      {
-        try GeneticOperators(
-          crossover: crossover, crossoverProb: crossoverProb ?? standard.crossoverProb, swappingProb: swapping ?? standard.swappingProb,
-          etaCrossover: etaC ?? standard.etaCrossover, etaMutation: etaM ?? standard.etaMutation, mutationProb: mutation)
-      }
-    )
+    let operators = try validated(o) {
+      try GeneticOperators(
+        crossover: crossover, crossoverProb: crossoverProb ?? standard.crossoverProb, swappingProb: swapping ?? standard.swappingProb,
+        etaCrossover: etaC ?? standard.etaCrossover, etaMutation: etaM ?? standard.etaMutation, mutationProb: mutation)
+    }
+    return (seed(try seedValue(o)), try o.integer("population_size") ?? 50, operators)
   }
 
-  /// Makes a sampler, turning its validation error into a bad-argument error.
+  /// Makes a sampler (or its parts), turning the core's refusal into a bad-argument error.
   private func validated<S>(_ o: Options, _ make: () throws -> S) throws -> S {
-    do { return try make() } catch let e as ArgumentError { throw e } catch let e as InvalidArgument {
-      throw argumentError(e, position: o.position)
-    } catch {
-      throw ArgumentError(o.position, String(describing: error))
-    }
+    do { return try make() } catch let e as InvalidArgument { throw argumentError(e, position: o.position) }
   }
 }

@@ -10,9 +10,6 @@ public struct PrunerContext {
     self.trial = trial
   }
 
-  /// The same question about another trial of the study (a wrapper asking what it wraps).
-  public func about(_ trial: FrozenTrial) -> PrunerContext { PrunerContext(history: history, trial: trial) }
-
   /// The trial as stored now: another worker may have recorded a decision since it was read.
   public func currentTrial() throws -> FrozenTrial { try history.storage.trial(id: trial.id) }
 

@@ -8,6 +8,8 @@ public final class PatientPruner: PartitioningPruner {
   public let wrapped: (any Pruner)?
   public let patience: Int
   public let minDelta: Double
+  /// The wrapped pruner when it splits the study (Hyperband), cast once.
+  private let partitioning: (any PartitioningPruner)?
 
   public init(wrapped: (any Pruner)?, patience: Int, minDelta: Double = 0) throws {
     try InvalidArgument.require("patience", patience, atLeast: 0)
@@ -17,6 +19,7 @@ public final class PatientPruner: PartitioningPruner {
     self.wrapped = wrapped
     self.patience = patience
     self.minDelta = minDelta
+    partitioning = wrapped as? any PartitioningPruner
   }
 
   public func shouldPrune(_ context: PrunerContext) throws -> Bool {
@@ -39,6 +42,6 @@ public final class PatientPruner: PartitioningPruner {
   }
 
   public func samplerPartition(trialNumber: Int, history: TrialHistory) -> HistoryPartition? {
-    (wrapped as? PartitioningPruner)?.samplerPartition(trialNumber: trialNumber, history: history)
+    partitioning?.samplerPartition(trialNumber: trialNumber, history: history)
   }
 }
