@@ -1,4 +1,5 @@
 import Foundation
+import CProcess
 
 #if canImport(Glibc)
   import Glibc
@@ -74,6 +75,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
+    env[IsolationEnvironment.parent] = String(getpid())
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer {
@@ -103,14 +105,21 @@ public final class ChildProcess: @unchecked Sendable {
     return false
   }
 
-  /// A pipe whose two ends are close-on-exec and numbered 10 or more.
+  /// A pipe whose two ends are close-on-exec from the start (a child another thread spawns
+  /// meanwhile inherits neither) and numbered 10 or more.
   private static func pipe() throws -> (Int32, Int32) {
     var fds: [Int32] = [0, 0]
-    guard Glibc.pipe(&fds) == 0 else { throw IsolationError("cannot make a pipe: \(String(cString: strerror(errno)))") }
+    guard tuna_pipe_cloexec(&fds) == 0 else { throw IsolationError("cannot make a pipe: \(String(cString: strerror(errno)))") }
     let read = fcntl(fds[0], F_DUPFD_CLOEXEC, 10)
     let write = fcntl(fds[1], F_DUPFD_CLOEXEC, 10)
+    let failure = errno
     close(fds[0])
     close(fds[1])
+    guard read >= 0, write >= 0 else {
+      if read >= 0 { close(read) }
+      if write >= 0 { close(write) }
+      throw IsolationError("cannot make a pipe: \(String(cString: strerror(failure)))")
+    }
     return (read, write)
   }
 

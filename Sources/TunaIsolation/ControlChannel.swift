@@ -93,7 +93,7 @@ public final class ControlChannel: @unchecked Sendable {
   /// The channel a child process was started with (file descriptors 3, to read, and 4, to
   /// write), when its environment says it has one.
   public static func ofThisChild() -> ControlChannel? {
-    guard ProcessInfo.processInfo.environment[IsolationEnvironment.role] != nil else { return nil }
+    guard IsolationEnvironment.ofThisProcess[IsolationEnvironment.role] != nil else { return nil }
     guard fcntl(3, F_GETFD) != -1, fcntl(4, F_GETFD) != -1 else { return nil }
     // Not inherited by the processes this one starts.
     _ = fcntl(3, F_SETFD, FD_CLOEXEC)
@@ -111,4 +111,18 @@ public enum IsolationEnvironment {
   /// The SQLite URL that stands for "in memory" in every child: the children of one run share
   /// their in-memory studies through it.
   public static let memoryStorage = "TUNA_ISOLATE_MEMORY"
+  /// The process id of the process that started this child, to tell whether it is still there.
+  public static let parent = "TUNA_ISOLATE_PARENT"
+
+  /// This process's part, as its environment gave it: read once, then removed from the
+  /// environment, so the processes a script starts (`os.execute("tuna run …")`) are plain ones.
+  public static let ofThisProcess: [String: String] = {
+    var found: [String: String] = [:]
+    for key in [role, job, memoryStorage, parent] {
+      guard let value = getenv(key) else { continue }
+      found[key] = String(cString: value)
+      unsetenv(key)
+    }
+    return found
+  }()
 }

@@ -47,6 +47,7 @@ public final class IsolatedRun: @unchecked Sendable {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tuna-isolate-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
+    _ = Supervisor.ignoresBrokenPipes
     let memory = "sqlite:" + directory.appendingPathComponent("memory.db").path
     let environment = [IsolationEnvironment.memoryStorage: memory]
     let supervisor = Supervisor(
@@ -77,6 +78,8 @@ public final class IsolatedRun: @unchecked Sendable {
     }
     if let code = exit.code { return code }
     if let signal = exit.signal, signal == SIGINT || signal == SIGTERM { return 128 + signal }
+    // A second signal killed it: the run ends as the first one asked.
+    if let first = lock.withLock({ signals.first }), exit.signal == SIGKILL { return 128 + first }
     FileHandle.standardError.write(Data("tuna: the script's process was \(exit)\n".utf8))
     return 1
   }
@@ -92,7 +95,10 @@ public final class IsolatedRun: @unchecked Sendable {
       }
       let outcome: IsolatedCallOutcome
       do {
-        outcome = try supervisor.run(request) { event in channel.send(LeadLink.encode(event)) }
+        outcome = try supervisor.run(request) { event in
+          // The lead is gone: nobody is left to run the call for.
+          if !channel.send(LeadLink.encode(event)) { supervisor.interrupt(signal: SIGTERM) }
+        }
       } catch {
         outcome = .failed(message: "\(error)")
       }

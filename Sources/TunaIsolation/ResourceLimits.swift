@@ -51,11 +51,13 @@ public enum ResourceLimits {
   }
 
   /// Ends this process when its parent dies (a supervisor killed with SIGKILL leaves no
-  /// worker behind): with `signal`, or at once if the parent is already gone.
+  /// worker behind): with `signal`, or at once if the process that started it is already gone
+  /// (its id, from the environment, is no longer the parent's; a supervisor that is itself
+  /// process 1, as in a container, is no reason to die).
   public static func dieWithParent(signal: Int32) {
-    let parent = getppid()
     _ = tuna_set_parent_death_signal(signal)
-    if getppid() != parent || getppid() == 1 { raise(signal) }
+    let expected = IsolationEnvironment.ofThisProcess[IsolationEnvironment.parent].flatMap { pid_t($0) }
+    if let expected, getppid() != expected { raise(signal) }
   }
 
   private static func resource(_ r: __rlimit_resource) -> __rlimit_resource_t { __rlimit_resource_t(r.rawValue) }

@@ -59,6 +59,11 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
 
   var isInterrupted: Bool { lock.withLock { interrupted } }
 
+  /// A worker that dies between its request and the answer must not take the supervising
+  /// process with it: a write to its channel then fails (EPIPE) instead of raising SIGPIPE.
+  /// Set once a process supervises, so a plain `tuna run | head` still ends on SIGPIPE.
+  static let ignoresBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
   // MARK: One call
 
   /// The state of one call: its budget, the deaths in a row, the storages its dead workers'
@@ -107,8 +112,17 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
 
   public func run(_ request: IsolatedCallRequest, events: @escaping @Sendable (IsolatedCallEvent) -> Void) throws -> IsolatedCallOutcome {
     let call = Call(request, events: events)
-    if request.nTrials == 0 { return .done }
-    for _ in 0..<max(1, min(request.workers, request.nTrials ?? request.workers)) { try start(call) }
+    // Interrupted before (a script that caught the interruption and called again): no workers.
+    if request.nTrials == 0 || isInterrupted { return isInterrupted ? .interrupted : .done }
+    _ = Self.ignoresBrokenPipes
+    for started in 0..<max(1, min(request.workers, request.nTrials ?? request.workers)) {
+      do { try start(call) } catch {
+        // The workers already started would run on unwatched: they finish the call alone.
+        if started == 0 { throw error }
+        call.budget.stop(reason: "no further worker process could be started: \(error)")
+        break
+      }
+    }
     let watchdog = Thread { [weak self] in self?.watch(call) }
     watchdog.start()
     call.ended.lock()
@@ -195,7 +209,8 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
     let call = worker.call
     let (trial, killedAfter) = worker.lock.withLock { (worker.trial, worker.killedAfter) }
     let interrupted = isInterrupted
-    let died = exit.code != 0
+    // An exit in the middle of a trial (`os.exit(0)` in an objective) is a death too.
+    let died = exit.code != 0 || trial != nil
     guard died, !interrupted else { return }
     let words = worker.child.lastWords
     var reason: String
@@ -204,6 +219,8 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
         + "\(formatSeconds(limit)): the trial did not return to the script (a native call that does not end?)"
     } else if exit.signal == SIGXCPU {
       reason = "the worker process was \(exit): the trial used more CPU time than its time limit allows"
+    } else if exit.code == 0 {
+      reason = "the worker process exited (code 0) in the middle of the trial"
     } else {
       reason = "the worker process \(exit.signal == nil ? "" : "was ")\(exit)"
     }
@@ -271,14 +288,6 @@ public final class Supervisor: IsolationHost, @unchecked Sendable {
       }
       Thread.sleep(forTimeInterval: 0.02)
     }
-  }
-}
-
-extension NSCondition {
-  func withLock<R>(_ body: () throws -> R) rethrows -> R {
-    lock()
-    defer { unlock() }
-    return try body()
   }
 }
 

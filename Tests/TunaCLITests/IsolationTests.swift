@@ -190,10 +190,15 @@ final class IsolationTests: XCTestCase {
   func testWorkersAndIsolateOnAStoredStudy() throws {
     let result = try run("stored", """
       print("starting")
+      -- The isolated run's own variables are not the script's: a process it starts is a plain one.
+      local function plain() return os.getenv("TUNA_ISOLATE_ROLE") == nil and os.getenv("TUNA_ISOLATE_JOB") == nil
+        and os.getenv("TUNA_ISOLATE_MEMORY") == nil and os.getenv("TUNA_ISOLATE_PARENT") == nil end
+      assert(plain(), "the script's process sees the isolation variables")
       local token = tostring(math.random(1, 1 << 40))
       local study = tuna.create_study{ name = "s", storage = "sqlite:s.db", sampler = tuna.samplers.random{ seed = 1 } }
       study:optimize(function(t)
         t:set_user_attr("process", token)
+        assert(plain(), "a worker process sees the isolation variables")
         local s = 0
         for i = 1, 2e5 do s = s + i end
         return t:suggest_float("x", 0, 1)

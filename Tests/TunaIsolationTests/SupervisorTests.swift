@@ -134,6 +134,40 @@ final class SupervisorTests: XCTestCase {
     XCTAssertTrue(killed.failReason?.hasPrefix("the worker process was killed (SIGKILL) 1 s past the trial's time limit of 0.2 s") == true, killed.failReason ?? "")
   }
 
+  /// A worker gone between its request and the answer: the answer finds a closed pipe, which
+  /// must fail the write (EPIPE) rather than end this process with SIGPIPE.
+  func testAWorkerGoneBeforeItsAnswerLeavesTheSupervisorStanding() throws {
+    let launch = Supervisor.Launch(executable: "/bin/sh", arguments: ["-c", "exec 3<&-; printf 'claim\\n' >&4; sleep 0.2"])
+    let request = IsolatedCallRequest(ordinal: 1, studyNames: [], nTrials: 3, timeout: nil, workers: 2, maxConsecutiveFailures: nil)
+    XCTAssertEqual(try Supervisor(launch: launch).run(request) { _ in }, .done)
+  }
+
+  /// A worker that exits, even with code 0, in the middle of a trial died there: its trial
+  /// fails and a fresh worker runs the rest.
+  func testAnExitInTheMiddleOfATrialFailsIt() throws {
+    let (url, storage, ids) = try study(trials: 4)
+    var launch = worker(crashAt: 2, fault: "exit 0")
+    launch.environment["URL"] = url
+    let events = Events()
+    let request = IsolatedCallRequest(ordinal: 1, studyNames: ["s"], nTrials: 4, timeout: nil, workers: 1, maxConsecutiveFailures: nil)
+    XCTAssertEqual(try Supervisor(launch: launch).run(request) { events.add($0) }, .done)
+    XCTAssertEqual(events.finished.sorted(), ids.sorted(), "every trial ran, the one after the exit in a fresh worker")
+    let failed = try storage.trial(id: ids[2])
+    XCTAssertEqual(failed.state, .fail)
+    XCTAssertEqual(failed.failReason, "the worker process exited (code 0) in the middle of the trial; it last wrote: last words of trial 2")
+  }
+
+  /// After an interruption the supervisor starts no workers for a later call.
+  func testAnInterruptedSupervisorRunsNoMoreCalls() throws {
+    let marker = directory.appendingPathComponent("started")
+    let launch = Supervisor.Launch(executable: "/bin/sh", arguments: ["-c", "touch '\(marker.path)'"])
+    let supervisor = Supervisor(launch: launch)
+    supervisor.interrupt(signal: SIGINT)
+    let request = IsolatedCallRequest(ordinal: 1, studyNames: [], nTrials: 3, timeout: nil, workers: 1, maxConsecutiveFailures: nil)
+    XCTAssertEqual(try supervisor.run(request) { _ in }, .interrupted)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "no worker was started")
+  }
+
   /// A call that does not catch errors: the first failure a worker reports is the outcome.
   func testAReportedFailureEndsTheCall() throws {
     let launch = Supervisor.Launch(

@@ -46,9 +46,7 @@ public final class SharedBudget: TrialBudget {
   /// Takes one trial from the budget; false once it is spent, past the deadline, or stopped.
   public func claim() -> Bool {
     state.withLock { s in
-      if s.stopped { return false }
-      if let n = nTrials, s.started >= n { return false }
-      if let deadline, ContinuousClock.now >= deadline { return false }
+      if spent(s) { return false }
       s.started += 1
       return true
     }
@@ -57,10 +55,10 @@ public final class SharedBudget: TrialBudget {
   public func stop() { state.withLock { $0.stopped = true } }
 
   /// Whether no trial is left to claim: stopped, every trial taken, or past the deadline.
-  public var isSpent: Bool {
-    state.withLock { s in
-      s.stopped || nTrials.map { s.started >= $0 } == true || deadline.map { ContinuousClock.now >= $0 } == true
-    }
+  public var isSpent: Bool { state.withLock { spent($0) } }
+
+  private func spent(_ s: State) -> Bool {
+    s.stopped || nTrials.map { s.started >= $0 } == true || deadline.map { ContinuousClock.now >= $0 } == true
   }
 
   /// Runs one trial of a worker, counted among those running while it does.

@@ -145,7 +145,7 @@ struct Run: ParsableCommand {
     configuration.interruptible = true
 
     let code: Int32
-    let environment = ProcessInfo.processInfo.environment
+    let environment = IsolationEnvironment.ofThisProcess
     configuration.memoryStorage = environment[IsolationEnvironment.memoryStorage]
     switch environment[IsolationEnvironment.role] {
     case "worker":
@@ -248,8 +248,7 @@ struct Run: ParsableCommand {
   /// A worker process of an isolated call: runs its part of the call and exits (0 when done,
   /// 130 or 143 when interrupted, 1 when the script failed before its part).
   private func runIsolatedWorker(_ configuration: TunaEngine.Configuration) -> Int32 {
-    let environment = ProcessInfo.processInfo.environment
-    guard let channel = ControlChannel.ofThisChild(), let text = environment[IsolationEnvironment.job],
+    guard let channel = ControlChannel.ofThisChild(), let text = IsolationEnvironment.ofThisProcess[IsolationEnvironment.job],
       let assignment = try? WorkerAssignment(json: text)
     else {
       printError("tuna: started as a worker process without its job")

@@ -44,6 +44,8 @@ final class SignalWatch: @unchecked Sendable {
   init(handle: @escaping @Sendable (Int32, Int) -> Void) {
     var fds: [Int32] = [0, 0]
     pipe(&fds)
+    // Close-on-exec: the children of an isolated run do not inherit it.
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     (readEnd, writeEnd) = (fds[0], fds[1])
     signalPipe = writeEnd
     let thread = Thread { [readEnd] in
